@@ -1,0 +1,30 @@
+#!/bin/sh
+# deps.sh - install what kensa needs from Debian 12 packages, only what is
+# missing (so a second run is instant and needs no network). Run as root or
+# with sudo available. Used by `make demo` and `make check`.
+set -eu
+
+PKGS="gcc make pkg-config meson ninja-build
+libglib2.0-dev libgmime-3.0-dev libjansson-dev libgumbo-dev libuchardet-dev
+jq"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+        echo "deps: need root (or sudo) to install:$missing" >&2; exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+# a stale package index is the usual cause of a failed install on a fresh box
+$SUDO apt-get update -q >/dev/null || $SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,144 @@
+/*
+ * kensa.c - libkensa's public entry points (include/kensa.h): the context
+ * with its read-only data, and one analysis = one arena running the stages
+ * in order. Stages only read what earlier stages produced.
+ */
+#include <errno.h>
+#include <glib.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../include/kensa.h"
+#include "mime/limits.h"
+#include "mime/message.h"
+#include "report/report.h"
+
+#ifndef KENSA_DATA_DIR
+#define KENSA_DATA_DIR "data"
+#endif
+#ifndef KENSA_VERSION
+#define KENSA_VERSION "0.1.0"
+#endif
+
+struct kensa_ctx {
+    char *data_dir;
+    int online;
+    mime_config *mime;
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void global_init(void)
+{
+    mime_global_init();
+}
+
+const char *kensa_version(void)
+{
+    return KENSA_VERSION;
+}
+
+static void set_err(char **err, const char *fmt, const char *a, const char *b)
+{
+    if (!err)
+        return;
+    if (asprintf(err, fmt, a, b) < 0)
+        *err = NULL;
+}
+
+kensa_ctx *kensa_open(const kensa_options *opts, char **err)
+{
+    pthread_once(&global_once, global_init);
+    kensa_ctx *k = calloc(1, sizeof *k);
+    if (!k) {
+        set_err(err, "%s%s", "out of memory", "");
+        return NULL;
+    }
+    const char *dd = opts && opts->data_dir ? opts->data_dir : getenv("KENSA_DATA_DIR");
+    if (!dd || !*dd)
+        dd = KENSA_DATA_DIR;
+    k->data_dir = strdup(dd);
+    k->online = opts ? opts->online : 0;
+    char *e = NULL;
+    k->mime = mime_config_load(k->data_dir, &e);
+    if (!k->mime) {
+        set_err(err, "data: %s%s", e ? e : "cannot load", "");
+        free(e);
+        kensa_close(k);
+        return NULL;
+    }
+    return k;
+}
+
+void kensa_close(kensa_ctx *k)
+{
+    if (!k)
+        return;
+    mime_config_free(k->mime);
+    free(k->data_dir);
+    free(k);
+}
+
+void kensa_sha256_hex(const void *bytes, size_t len, char out[65])
+{
+    GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(c, bytes, (gssize)len);
+    snprintf(out, 65, "%s", g_checksum_get_string(c));
+    g_checksum_free(c);
+}
+
+kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const char *path,
+                           kensa_report **out, char **err)
+{
+    *out = NULL;
+    if (!k || (!bytes && len)) {
+        set_err(err, "%s%s", "bad arguments", "");
+        return KENSA_ERR_USAGE;
+    }
+    arena *a = arena_new(KM_ARENA_MAX);
+    struct kensa_report *r = a ? arena_alloc(a, sizeof *r) : NULL;
+    if (!r) {
+        arena_free(a);
+        set_err(err, "%s%s", "out of memory", "");
+        return KENSA_ERR_NOMEM;
+    }
+    r->a = a;
+    r->path = path ? arena_strdup(a, path) : NULL;
+    r->size = len;
+    kensa_sha256_hex(bytes ? bytes : "", len, r->sha256);
+    const char *why = NULL;
+    if (mime_parse(a, k->mime, bytes ? bytes : "", len, &r->msg, &why) != 0) {
+        set_err(err, "%s%s", why ? why : "cannot parse", "");
+        arena_free(a);
+        return KENSA_ERR_INPUT;
+    }
+    *out = r;
+    return KENSA_OK;
+}
+
+char *kensa_report_render(const kensa_report *r, kensa_format fmt, const char *lang, size_t *len)
+{
+    char *s = NULL;
+    switch (fmt) {
+    case KENSA_FMT_JSON:
+        s = report_json(r, 1);
+        break;
+    case KENSA_FMT_NDJSON:
+        s = report_json(r, 0);
+        break;
+    case KENSA_FMT_TEXT:
+        s = report_text(r, lang);
+        break;
+    }
+    if (s && len)
+        *len = strlen(s);
+    return s;
+}
+
+void kensa_report_free(kensa_report *r)
+{
+    if (r)
+        arena_free(r->a);
+}

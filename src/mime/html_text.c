@@ -1,0 +1,165 @@
+/*
+ * html_text.c - visible text of an HTML part, via gumbo. See html_text.h.
+ * gumbo's tree walk is made iterative (explicit stack) so hostile nesting
+ * cannot exhaust the C stack; gumbo itself caps nothing, so input size is
+ * bounded by the caller (KM_MAX_TEXT).
+ */
+#include "html_text.h"
+
+#include <ctype.h>
+#include <gumbo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/kbuf.h"
+
+static int is_hidden_tag(GumboTag t)
+{
+    return t == GUMBO_TAG_SCRIPT || t == GUMBO_TAG_STYLE || t == GUMBO_TAG_HEAD ||
+           t == GUMBO_TAG_TEMPLATE || t == GUMBO_TAG_NOSCRIPT || t == GUMBO_TAG_TITLE;
+}
+
+static int is_block_tag(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_BR: case GUMBO_TAG_TR:
+    case GUMBO_TAG_LI: case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE:
+    case GUMBO_TAG_HR: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER: case GUMBO_TAG_CENTER: case GUMBO_TAG_DL: case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD: case GUMBO_TAG_FORM: case GUMBO_TAG_ADDRESS: case GUMBO_TAG_BODY:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+typedef struct {
+    kbuf out;
+    int pending_space, pending_nl;
+} text_sink;
+
+static void sink_break(text_sink *s)
+{
+    s->pending_nl = 1;
+}
+
+static void sink_text(text_sink *s, const char *t)
+{
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
+            s->pending_space = 1;
+            continue;
+        }
+        /* U+00A0 no-break space counts as space too */
+        if (p[0] == 0xC2 && p[1] == 0xA0) {
+            s->pending_space = 1;
+            p++;
+            continue;
+        }
+        if (s->out.len) {
+            if (s->pending_nl)
+                kbuf_addc(&s->out, '\n');
+            else if (s->pending_space)
+                kbuf_addc(&s->out, ' ');
+        }
+        s->pending_nl = s->pending_space = 0;
+        kbuf_addc(&s->out, (char)*p);
+    }
+}
+
+char *html_visible_text(arena *a, const char *html, size_t len, size_t max)
+{
+    GumboOptions opts = kGumboDefaultOptions;
+    opts.max_errors = 100;
+    GumboOutput *g = gumbo_parse_with_options(&opts, html, len);
+    text_sink s = {.pending_space = 0, .pending_nl = 0};
+    kbuf_init(&s.out, max);
+    if (g) {
+        /* iterative pre-order walk; a NULL entry marks "leaving an element" */
+        size_t cap = 256, top = 0;
+        const GumboNode **stack = malloc(cap * sizeof *stack);
+        if (stack)
+            stack[top++] = g->root;
+        while (stack && top) {
+            const GumboNode *n = stack[--top];
+            if (!n) {
+                sink_break(&s);
+                continue;
+            }
+            if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
+                n->type == GUMBO_NODE_CDATA) {
+                sink_text(&s, n->v.text.text);
+                continue;
+            }
+            if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT &&
+                n->type != GUMBO_NODE_TEMPLATE)
+                continue;
+            const GumboVector *kids;
+            if (n->type == GUMBO_NODE_DOCUMENT) {
+                kids = &n->v.document.children;
+            } else {
+                GumboTag t = n->v.element.tag;
+                if (is_hidden_tag(t))
+                    continue;
+                if (is_block_tag(t))
+                    sink_break(&s);
+                if (t == GUMBO_TAG_TD || t == GUMBO_TAG_TH)
+                    s.pending_space = 1;
+                kids = &n->v.element.children;
+            }
+            if (top + kids->length + 1 > cap) {
+                size_t nc = cap;
+                while (top + kids->length + 1 > nc)
+                    nc *= 2;
+                const GumboNode **ns = realloc(stack, nc * sizeof *ns);
+                if (!ns)
+                    break;
+                stack = ns;
+                cap = nc;
+            }
+            if (n->type == GUMBO_NODE_ELEMENT && is_block_tag(n->v.element.tag))
+                stack[top++] = NULL;
+            for (size_t i = kids->length; i > 0; i--)
+                stack[top++] = kids->data[i - 1];
+        }
+        free(stack);
+        gumbo_destroy_output(&opts, g);
+    }
+    char *r = kbuf_take_arena(&s.out, a);
+    kbuf_free(&s.out);
+    return r;
+}
+
+char *html_sniff_meta_charset(arena *a, const char *raw, size_t len)
+{
+    size_t n = len < 4096 ? len : 4096;
+    for (size_t i = 0; i + 8 < n; i++) {
+        if (strncasecmp(raw + i, "charset", 7) != 0)
+            continue;
+        /* only inside a <meta ...> tag */
+        size_t lt = i;
+        while (lt > 0 && raw[lt] != '<' && raw[lt] != '>')
+            lt--;
+        if (raw[lt] != '<' || lt + 5 > n || strncasecmp(raw + lt, "<meta", 5) != 0)
+            continue;
+        size_t j = i + 7;
+        while (j < n && (raw[j] == ' ' || raw[j] == '\t'))
+            j++;
+        if (j >= n || raw[j] != '=')
+            continue;
+        j++;
+        while (j < n && (raw[j] == ' ' || raw[j] == '"' || raw[j] == '\''))
+            j++;
+        size_t k = j;
+        while (k < n && k - j < 40 &&
+               (isalnum((unsigned char)raw[k]) || raw[k] == '-' || raw[k] == '_' ||
+                raw[k] == '.' || raw[k] == ':'))
+            k++;
+        if (k > j)
+            return arena_strndup(a, raw + j, k - j);
+    }
+    return NULL;
+}

@@ -1,0 +1,978 @@
+/*
+ * message.c - raw bytes to kensa's message model (message.h).
+ *
+ * GMime 3 gives the MIME tree, header fields in order and their raw bytes.
+ * We do not use GMime's decoded header values, address names, filenames,
+ * base64 or charset conversion: on Debian 12 (3.2.13) each of them loses
+ * or garbles Japanese text (see DEPENDENCIES.md). Instead: raw header bytes
+ * -> rfc2047_decode(); base64 -> decode_base64(); text -> charset_to_utf8().
+ * Trusts nothing in the input; every count and length is bounded by limits.h.
+ */
+#include "message.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <gmime/gmime.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/kbuf.h"
+#include "charset.h"
+#include "decode.h"
+#include "html_text.h"
+#include "limits.h"
+#include "rfc2047.h"
+
+struct mime_config {
+    char **tag_words; /* lowercase keywords that make a subject prefix a filter tag */
+    size_t ntag_words;
+};
+
+void mime_global_init(void)
+{
+    g_mime_init();
+}
+
+void mime_global_shutdown(void)
+{
+    g_mime_shutdown();
+}
+
+/* ------------------------------------------------------------------ config */
+
+mime_config *mime_config_load(const char *data_dir, char **err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/subject_tags.tsv", data_dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (err && asprintf(err, "%s: %s", path, strerror(errno)) < 0)
+            *err = NULL;
+        return NULL;
+    }
+    mime_config *c = calloc(1, sizeof *c);
+    char line[512];
+    size_t cap = 0;
+    while (c && fgets(line, sizeof line, f)) {
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '#' || *s == '\n' || *s == '\0')
+            continue;
+        s[strcspn(s, "\t\r\n")] = '\0';
+        for (char *p = s; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        if (c->ntag_words == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nw = realloc(c->tag_words, cap * sizeof *nw);
+            if (!nw)
+                break;
+            c->tag_words = nw;
+        }
+        c->tag_words[c->ntag_words++] = strdup(s);
+    }
+    fclose(f);
+    if (c && c->ntag_words == 0) {
+        if (err && asprintf(err, "%s: no subject tag keywords", path) < 0)
+            *err = NULL;
+        mime_config_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void mime_config_free(mime_config *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ntag_words; i++)
+        free(c->tag_words[i]);
+    free(c->tag_words);
+    free(c);
+}
+
+/* ---------------------------------------------------------------- warnings */
+
+void mime_warn(km_message *m, const char *fmt, ...)
+{
+    if (m->nwarnings >= KM_MAX_WARNINGS)
+        return;
+    if (!m->warnings) {
+        m->warnings = arena_alloc(m->a, KM_MAX_WARNINGS * sizeof *m->warnings);
+        if (!m->warnings)
+            return;
+    }
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    for (size_t i = 0; i < m->nwarnings; i++)
+        if (strcmp(m->warnings[i], buf) == 0)
+            return;
+    m->warnings[m->nwarnings++] = arena_strdup(m->a, buf);
+}
+
+/* ----------------------------------------------------------------- helpers */
+
+static int is_wsp(int c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Unfold a raw header value: drop CR/LF, trim both ends. */
+static char *unfold(arena *a, const char *raw, size_t n, size_t *out_len)
+{
+    char *o = arena_alloc(a, n + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (raw[i] != '\r' && raw[i] != '\n')
+            o[k++] = raw[i];
+    size_t s = 0;
+    while (s < k && (o[s] == ' ' || o[s] == '\t'))
+        s++;
+    while (k > s && (o[k - 1] == ' ' || o[k - 1] == '\t'))
+        k--;
+    memmove(o, o + s, k - s);
+    o[k - s] = '\0';
+    *out_len = k - s;
+    return o;
+}
+
+static char *sanitize(arena *a, const char *s, size_t n)
+{
+    return charset_utf8_sanitize(a, s, n, NULL);
+}
+
+static char *lower_dup(arena *a, const char *s, size_t n)
+{
+    char *o = arena_strndup(a, s, n);
+    if (o)
+        for (char *p = o; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    return o;
+}
+
+static char *trim_dup(arena *a, const char *s, size_t n)
+{
+    while (n && is_wsp((unsigned char)*s)) {
+        s++;
+        n--;
+    }
+    while (n && is_wsp((unsigned char)s[n - 1]))
+        n--;
+    return arena_strndup(a, s, n);
+}
+
+/* Date string -> ISO 8601 with the original offset, or NULL. */
+static char *iso_date(arena *a, const char *s)
+{
+    if (!s || !*s)
+        return NULL;
+    GDateTime *dt = g_mime_utils_header_decode_date(s);
+    if (!dt)
+        return NULL;
+    char *f = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z");
+    g_date_time_unref(dt);
+    char *r = f ? arena_strdup(a, f) : NULL;
+    g_free(f);
+    return r;
+}
+
+/* ---------------------------------------------------------- address lists */
+
+/*
+ * RFC 5322 address lists, by hand: GMime's parser decodes display names with
+ * its truncating RFC 2047 decoder. Splits on top-level commas (outside quotes,
+ * comments and angle brackets); groups ("name: a, b;") are flattened.
+ */
+static void set_addr(arena *a, km_addr *out, const char *spec, size_t n)
+{
+    while (n && (is_wsp((unsigned char)*spec) || *spec == '<')) {
+        spec++;
+        n--;
+    }
+    while (n && (is_wsp((unsigned char)spec[n - 1]) || spec[n - 1] == '>'))
+        n--;
+    if (n == 0)
+        return;
+    /* drop a source route "@a,@b:" */
+    if (*spec == '@') {
+        const char *colon = memchr(spec, ':', n);
+        if (colon) {
+            n -= (size_t)(colon + 1 - spec);
+            spec = colon + 1;
+        }
+    }
+    const char *at = NULL;
+    for (size_t i = n; i > 0; i--)
+        if (spec[i - 1] == '@') {
+            at = spec + i - 1;
+            break;
+        }
+    if (at) {
+        size_t local = (size_t)(at - spec), dl = n - local - 1;
+        char *dom = lower_dup(a, at + 1, dl);
+        char *addr = arena_alloc(a, n + 1);
+        if (addr && dom) {
+            memcpy(addr, spec, local + 1);
+            memcpy(addr + local + 1, dom, dl);
+            addr[n] = '\0';
+        }
+        out->address = sanitize(a, addr ? addr : "", addr ? n : 0);
+        out->domain = dl ? sanitize(a, dom, dl) : NULL;
+    } else {
+        out->address = sanitize(a, spec, n);
+    }
+}
+
+static char *decode_phrase(arena *a, const char *s, size_t n)
+{
+    /* unquote (with backslash escapes) then RFC 2047: real mail puts encoded
+     * words inside quotes, which a strict reading would leave encoded */
+    kbuf b;
+    kbuf_init(&b, KM_MAX_HEADER_LEN);
+    int inq = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '"') {
+            inq = !inq;
+            continue;
+        }
+        if (c == '\\' && inq && i + 1 < n) {
+            kbuf_addc(&b, s[++i]);
+            continue;
+        }
+        kbuf_addc(&b, c);
+    }
+    char *r = rfc2047_decode(a, kbuf_str(&b), b.len, NULL);
+    kbuf_free(&b);
+    if (r) {
+        size_t l = strlen(r);
+        char *t = trim_dup(a, r, l);
+        if (t && *t)
+            return t;
+    }
+    return NULL;
+}
+
+static void parse_mailbox(arena *a, const char *s, size_t n, km_addr *out)
+{
+    memset(out, 0, sizeof *out);
+    /* find an angle-addr outside quotes and comments */
+    int inq = 0, depth = 0;
+    const char *lt = NULL, *gt = NULL;
+    const char *cstart = NULL, *cend = NULL; /* first top-level comment */
+    kbuf bare;
+    kbuf_init(&bare, KM_MAX_HEADER_LEN);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (inq) {
+            if (c == '\\' && i + 1 < n)
+                i++;
+            else if (c == '"')
+                inq = 0;
+            continue;
+        }
+        if (depth) {
+            if (c == '\\' && i + 1 < n)
+                i++;
+            else if (c == '(' && depth < 32)
+                depth++;
+            else if (c == ')' && --depth == 0 && !cend)
+                cend = s + i;
+            continue;
+        }
+        if (c == '"') {
+            inq = 1;
+        } else if (c == '(') {
+            depth = 1;
+            if (!cstart)
+                cstart = s + i + 1;
+        } else if (c == '<' && !lt) {
+            lt = s + i;
+        } else if (c == '>' && lt && !gt) {
+            gt = s + i;
+        } else if (!lt) {
+            kbuf_addc(&bare, c);
+        }
+    }
+    if (lt) {
+        const char *end = gt ? gt : s + n;
+        set_addr(a, out, lt + 1, (size_t)(end - lt - 1));
+        out->display_name = decode_phrase(a, s, (size_t)(lt - s));
+    } else {
+        set_addr(a, out, kbuf_str(&bare), bare.len);
+        if (cstart && cend && cend > cstart)
+            out->display_name = decode_phrase(a, cstart, (size_t)(cend - cstart));
+    }
+    kbuf_free(&bare);
+    if (out->address && !*out->address)
+        out->address = NULL;
+}
+
+static size_t parse_address_list(arena *a, const char *s, size_t n, km_addr **out)
+{
+    km_addr *v = arena_alloc(a, KM_MAX_ADDRESSES * sizeof *v);
+    size_t cnt = 0;
+    if (!v)
+        return 0;
+    int inq = 0, depth = 0, angle = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= n && cnt < KM_MAX_ADDRESSES; i++) {
+        char c = i < n ? s[i] : ',';
+        if (i < n) {
+            if (inq) {
+                if (c == '\\')
+                    i++;
+                else if (c == '"')
+                    inq = 0;
+                continue;
+            }
+            if (depth) {
+                if (c == '\\')
+                    i++;
+                else if (c == '(' && depth < 32)
+                    depth++;
+                else if (c == ')')
+                    depth--;
+                continue;
+            }
+            if (c == '"') {
+                inq = 1;
+                continue;
+            }
+            if (c == '(') {
+                depth = 1;
+                continue;
+            }
+            if (c == '<')
+                angle = 1;
+            else if (c == '>')
+                angle = 0;
+            if (c == ':' && !angle) {
+                /* group name: what precedes is not an address */
+                start = i + 1;
+                continue;
+            }
+        }
+        if ((c == ',' || c == ';') && !angle) {
+            size_t len = i - start;
+            const char *p = s + start;
+            while (len && is_wsp((unsigned char)*p)) {
+                p++;
+                len--;
+            }
+            if (len) {
+                km_addr ad;
+                parse_mailbox(a, p, len, &ad);
+                if (ad.address || ad.display_name)
+                    v[cnt++] = ad;
+            }
+            start = i + 1;
+        }
+    }
+    *out = v;
+    return cnt;
+}
+
+/* --------------------------------------------------------------- headers */
+
+size_t mime_headers_named(const km_message *m, const char *name, const km_header **out,
+                          size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->nheaders && k < max; i++)
+        if (strcasecmp(m->headers[i].name, name) == 0)
+            out[k++] = &m->headers[i];
+    return k;
+}
+
+const km_header *mime_header_first(const km_message *m, const char *name)
+{
+    const km_header *h = NULL;
+    mime_headers_named(m, name, &h, 1);
+    return h;
+}
+
+typedef struct {
+    GMimeHeader *h;
+    gint64 off;
+} hdr_ref;
+
+static int cmp_hdr(const void *a, const void *b)
+{
+    const hdr_ref *x = a, *y = b;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* GMime files Content-* fields under the body part, the rest under the
+ * message; merge both lists back into file order by their byte offsets. */
+static void read_headers(km_message *m, GMimeMessage *msg)
+{
+    GMimeHeaderList *lists[2] = {g_mime_object_get_header_list(GMIME_OBJECT(msg)), NULL};
+    GMimeObject *body = g_mime_message_get_mime_part(msg);
+    if (body)
+        lists[1] = g_mime_object_get_header_list(body);
+    int total = 0;
+    for (int l = 0; l < 2; l++)
+        if (lists[l])
+            total += g_mime_header_list_get_count(lists[l]);
+    hdr_ref *refs = arena_alloc(m->a, (size_t)(total > 0 ? total : 1) * sizeof *refs);
+    if (!refs)
+        return;
+    int n = 0;
+    for (int l = 0; l < 2; l++) {
+        int c = lists[l] ? g_mime_header_list_get_count(lists[l]) : 0;
+        for (int i = 0; i < c && n < total; i++) {
+            GMimeHeader *h = g_mime_header_list_get_header_at(lists[l], i);
+            refs[n].h = h;
+            refs[n].off = g_mime_header_get_offset(h);
+            n++;
+        }
+    }
+    qsort(refs, (size_t)n, sizeof *refs, cmp_hdr);
+    int count = n;
+    if (count > KM_MAX_HEADERS) {
+        mime_warn(m, "header count %d exceeds limit %d: the rest were ignored", count,
+                  KM_MAX_HEADERS);
+        count = KM_MAX_HEADERS;
+    }
+    m->headers = arena_alloc(m->a, (size_t)(count > 0 ? count : 1) * sizeof *m->headers);
+    if (!m->headers)
+        return;
+    for (int i = 0; i < count; i++) {
+        GMimeHeader *h = refs[i].h;
+        const char *name = g_mime_header_get_name(h);
+        const char *raw = g_mime_header_get_raw_value(h);
+        if (!name)
+            continue;
+        if (!raw)
+            raw = "";
+        size_t rl = strlen(raw);
+        if (rl > KM_MAX_HEADER_LEN) {
+            mime_warn(m, "header %.64s is %zu bytes, truncated to %u", name, rl,
+                      KM_MAX_HEADER_LEN);
+            rl = KM_MAX_HEADER_LEN;
+        }
+        km_header *kh = &m->headers[m->nheaders];
+        kh->name = sanitize(m->a, name, strlen(name) > 256 ? 256 : strlen(name));
+        size_t ul = 0;
+        char *u = unfold(m->a, raw, rl, &ul);
+        if (!u || !kh->name)
+            return;
+        kh->raw_bytes = u;
+        kh->raw_len = ul;
+        kh->raw = sanitize(m->a, u, ul);
+        kh->value = rfc2047_decode(m->a, u, ul, NULL);
+        if (!kh->value)
+            kh->value = kh->raw;
+        m->nheaders++;
+    }
+}
+
+/* Subject tag: a leading bracketed token added by a filter ("[spam]",
+ * "***SPAM***", "[迷惑メール]") whose words are in data/subject_tags.tsv. */
+static char *find_subject_tag(arena *a, const mime_config *cfg, const char *subj)
+{
+    const char *s = subj;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    const char *end = NULL;
+    static const struct {
+        const char *open, *close;
+    } pairs[] = {{"[", "]"}, {"(", ")"}, {"{", "}"}, {"***", "***"}, {"**", "**"},
+                 {"【", "】"}, {"［", "］"}, {"<", ">"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0] && !end; i++) {
+        size_t ol = strlen(pairs[i].open);
+        if (strncmp(s, pairs[i].open, ol) != 0)
+            continue;
+        const char *c = strstr(s + ol, pairs[i].close);
+        if (!c || c - s > 64)
+            continue;
+        /* inner text must hold a tag keyword */
+        char inner[128];
+        size_t il = (size_t)(c - s - (ptrdiff_t)ol);
+        if (il == 0 || il >= sizeof inner)
+            continue;
+        for (size_t k = 0; k < il; k++)
+            inner[k] = (char)tolower((unsigned char)s[ol + k]);
+        inner[il] = '\0';
+        for (size_t k = 0; k < cfg->ntag_words; k++)
+            if (strstr(inner, cfg->tag_words[k])) {
+                end = c + strlen(pairs[i].close);
+                break;
+            }
+    }
+    if (!end)
+        return NULL;
+    return arena_strndup(a, s, (size_t)(end - s));
+}
+
+/* ------------------------------------------------------------- MIME walk */
+
+typedef struct {
+    km_message *m;
+    size_t cap;
+    int depth_warned, parts_warned;
+} walk_state;
+
+static void stream_read_all(GMimeStream *st, kbuf *b)
+{
+    char tmp[16384];
+    g_mime_stream_reset(st);
+    for (;;) {
+        ssize_t r = g_mime_stream_read(st, tmp, sizeof tmp);
+        if (r <= 0)
+            break;
+        if (kbuf_add(b, tmp, (size_t)r))
+            break;
+    }
+}
+
+/* Raw param value (unquoted) of `name` in a structured header, by hand, so
+ * RFC 2047 words in filenames can be decoded by our decoder. Returns NULL if
+ * the parameter is absent. Parameters with '*' (RFC 2231) are not matched. */
+static char *raw_param(arena *a, const char *v, size_t n, const char *name)
+{
+    size_t nl = strlen(name);
+    int inq = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (inq) {
+            if (v[i] == '\\')
+                i++;
+            else if (v[i] == '"')
+                inq = 0;
+            continue;
+        }
+        if (v[i] == '"') {
+            inq = 1;
+            continue;
+        }
+        if (v[i] != ';')
+            continue;
+        size_t j = i + 1;
+        while (j < n && is_wsp((unsigned char)v[j]))
+            j++;
+        if (j + nl >= n || strncasecmp(v + j, name, nl) != 0)
+            continue;
+        size_t k = j + nl;
+        while (k < n && is_wsp((unsigned char)v[k]))
+            k++;
+        if (k >= n || v[k] != '=')
+            continue;
+        k++;
+        while (k < n && is_wsp((unsigned char)v[k]))
+            k++;
+        kbuf b;
+        kbuf_init(&b, KM_MAX_HEADER_LEN);
+        if (k < n && v[k] == '"') {
+            for (k++; k < n && v[k] != '"'; k++) {
+                if (v[k] == '\\' && k + 1 < n)
+                    k++;
+                kbuf_addc(&b, v[k]);
+            }
+        } else {
+            for (; k < n && v[k] != ';'; k++)
+                kbuf_addc(&b, v[k]);
+        }
+        char *r = trim_dup(a, kbuf_str(&b), b.len);
+        kbuf_free(&b);
+        return r;
+    }
+    return NULL;
+}
+
+static char *part_filename(km_message *m, GMimeObject *obj)
+{
+    GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+    static const char *const hdrs[] = {"Content-Disposition", "Content-Type"};
+    static const char *const params[] = {"filename", "name"};
+    for (int h = 0; h < 2; h++) {
+        GMimeHeader *hd = hl ? g_mime_header_list_get_header(hl, hdrs[h]) : NULL;
+        const char *raw = hd ? g_mime_header_get_raw_value(hd) : NULL;
+        if (!raw)
+            continue;
+        size_t rl = strlen(raw);
+        if (rl > KM_MAX_HEADER_LEN)
+            rl = KM_MAX_HEADER_LEN;
+        size_t ul;
+        char *u = unfold(m->a, raw, rl, &ul);
+        char *pv = u ? raw_param(m->a, u, ul, params[h]) : NULL;
+        if (pv && *pv)
+            return rfc2047_decode(m->a, pv, strlen(pv), NULL);
+    }
+    /* RFC 2231 forms (filename*=, filename*0*=) through GMime */
+    if (GMIME_IS_PART(obj)) {
+        const char *fn = g_mime_part_get_filename(GMIME_PART(obj));
+        if (fn && *fn)
+            return sanitize(m->a, fn, strlen(fn));
+    }
+    return NULL;
+}
+
+static km_part *new_part(walk_state *w)
+{
+    km_message *m = w->m;
+    if (m->nparts >= KM_MAX_PARTS) {
+        if (!w->parts_warned)
+            mime_warn(m, "more than %d MIME parts: the rest were ignored", KM_MAX_PARTS);
+        w->parts_warned = 1;
+        return NULL;
+    }
+    if (m->nparts == w->cap) {
+        size_t nc = w->cap ? w->cap * 2 : 8;
+        km_part *np = arena_alloc(m->a, nc * sizeof *np);
+        if (!np)
+            return NULL;
+        if (m->nparts)
+            memcpy(np, m->parts, m->nparts * sizeof *np);
+        m->parts = np;
+        w->cap = nc;
+    }
+    return &m->parts[m->nparts++];
+}
+
+static void sha256_hex(const void *p, size_t n, char out[65])
+{
+    GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(c, p, (gssize)n);
+    const char *h = g_checksum_get_string(c);
+    snprintf(out, 65, "%s", h);
+    g_checksum_free(c);
+}
+
+static void leaf(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
+{
+    km_message *m = w->m;
+    km_part *p = new_part(w);
+    if (!p)
+        return;
+    p->depth = depth;
+    p->in_rfc822 = in_rfc822;
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    char *mt = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+    p->content_type = lower_dup(m->a, mt ? mt : "text/plain", strlen(mt ? mt : "text/plain"));
+    g_free(mt);
+    p->content_type = sanitize(m->a, p->content_type, strlen(p->content_type));
+    const char *cs = g_mime_object_get_content_type_parameter(obj, "charset");
+    if (cs)
+        p->charset = sanitize(m->a, cs, strlen(cs) > 64 ? 64 : strlen(cs));
+    const char *disp = g_mime_object_get_disposition(obj);
+    if (disp)
+        p->disposition = lower_dup(m->a, disp, strlen(disp) > 32 ? 32 : strlen(disp));
+    p->filename = part_filename(m, obj);
+
+    kbuf raw, dec;
+    kbuf_init(&raw, KM_MAX_MESSAGE_SIZE);
+    kbuf_init(&dec, KM_MAX_MESSAGE_SIZE);
+    GMimeDataWrapper *wr = GMIME_IS_PART(obj) ? g_mime_part_get_content(GMIME_PART(obj)) : NULL;
+    if (wr) {
+        GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(wr);
+        const char *en = g_mime_content_encoding_to_string(enc);
+        if (en)
+            p->transfer_encoding = arena_strdup(m->a, en);
+        GMimeStream *st = g_mime_data_wrapper_get_stream(wr);
+        if (enc == GMIME_CONTENT_ENCODING_BASE64) {
+            if (st)
+                stream_read_all(st, &raw);
+            long junk = decode_base64(raw.p ? raw.p : "", raw.len, &dec);
+            if (junk > 0)
+                mime_warn(m, "part %zu: %ld invalid base64 characters skipped", m->nparts, junk);
+        } else {
+            /* other encodings: GMime's decoders are correct; let it filter */
+            GMimeStream *ms = g_mime_stream_mem_new();
+            g_mime_data_wrapper_write_to_stream(wr, ms);
+            stream_read_all(ms, &dec);
+            g_object_unref(ms);
+        }
+    }
+    p->size = dec.len;
+    sha256_hex(dec.p ? dec.p : "", dec.len, p->sha256);
+
+    int is_plain = strcmp(p->content_type, "text/plain") == 0;
+    int is_html = strcmp(p->content_type, "text/html") == 0;
+    if (is_plain || is_html) {
+        size_t tl = dec.len;
+        if (tl > KM_MAX_TEXT) {
+            mime_warn(m, "part %zu: text of %zu bytes truncated to %u", m->nparts, tl,
+                      KM_MAX_TEXT);
+            tl = KM_MAX_TEXT;
+        }
+        const char *label = p->charset;
+        if (!label && is_html)
+            label = html_sniff_meta_charset(m->a, dec.p ? dec.p : "", tl);
+        charset_info ci;
+        memset(&ci, 0, sizeof ci);
+        size_t ol = 0;
+        p->text = charset_to_utf8(m->a, label, dec.p ? dec.p : "", tl, &ol, &ci);
+        p->text_len = ol;
+        p->charset_used = ci.used ? arena_strdup(m->a, ci.used) : NULL;
+        p->charset_mismatch = ci.mismatch;
+        if (ci.mismatch)
+            mime_warn(m, "part %zu: declared charset %s but the bytes are %s", m->nparts,
+                      label ? label : "(none)", ci.used ? ci.used : "?");
+        if (ci.errors)
+            mime_warn(m, "part %zu: %d byte sequences invalid in %s replaced", m->nparts,
+                      ci.errors, ci.used ? ci.used : "?");
+    }
+    kbuf_free(&raw);
+    kbuf_free(&dec);
+}
+
+static void walk(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
+{
+    if (!obj)
+        return;
+    if (depth > KM_MAX_MIME_DEPTH) {
+        if (!w->depth_warned)
+            mime_warn(w->m, "MIME nesting deeper than %d: inner parts ignored",
+                      KM_MAX_MIME_DEPTH);
+        w->depth_warned = 1;
+        return;
+    }
+    if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(obj);
+        int n = g_mime_multipart_get_count(mp);
+        for (int i = 0; i < n && w->m->nparts < KM_MAX_PARTS + 1; i++)
+            walk(w, g_mime_multipart_get_part(mp, i), depth + 1, in_rfc822);
+        if (n > KM_MAX_PARTS && !w->parts_warned) {
+            mime_warn(w->m, "more than %d MIME parts: the rest were ignored", KM_MAX_PARTS);
+            w->parts_warned = 1;
+        }
+    } else if (GMIME_IS_MESSAGE_PART(obj)) {
+        km_part *p = new_part(w);
+        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        if (p) {
+            p->depth = depth;
+            p->in_rfc822 = in_rfc822;
+            p->content_type = arena_strdup(w->m->a, "message/rfc822");
+            p->filename = part_filename(w->m, obj);
+            const char *disp = g_mime_object_get_disposition(obj);
+            if (disp)
+                p->disposition = lower_dup(w->m->a, disp, strlen(disp) > 32 ? 32 : strlen(disp));
+            kbuf b;
+            kbuf_init(&b, KM_MAX_MESSAGE_SIZE);
+            if (inner) {
+                GMimeStream *ms = g_mime_stream_mem_new();
+                g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, ms);
+                stream_read_all(ms, &b);
+                g_object_unref(ms);
+            }
+            p->size = b.len;
+            sha256_hex(b.p ? b.p : "", b.len, p->sha256);
+            kbuf_free(&b);
+        }
+        if (inner)
+            walk(w, g_mime_message_get_mime_part(inner), depth + 1, 1);
+    } else if (GMIME_IS_PART(obj)) {
+        leaf(w, obj, depth, in_rfc822);
+    }
+}
+
+static int only_space(const char *s)
+{
+    for (; s && *s; s++)
+        if (!is_wsp((unsigned char)*s) && (unsigned char)*s != 0xC2 && (unsigned char)*s != 0xA0)
+            return 0;
+    return 1;
+}
+
+static void choose_text(km_message *m)
+{
+    /* pass 0: outside attached messages; pass 1: anywhere */
+    for (int pass = 0; pass < 2 && !m->text; pass++) {
+        km_part *plain = NULL, *html = NULL;
+        for (size_t i = 0; i < m->nparts; i++) {
+            km_part *p = &m->parts[i];
+            if (!p->text || (pass == 0 && p->in_rfc822))
+                continue;
+            if (p->disposition && strcmp(p->disposition, "attachment") == 0 && p->filename)
+                continue;
+            if (!plain && strcmp(p->content_type, "text/plain") == 0 && !only_space(p->text))
+                plain = p;
+            if (!html && strcmp(p->content_type, "text/html") == 0)
+                html = p;
+        }
+        if (html && !m->html)
+            m->html = html->text;
+        if (plain) {
+            m->text = plain->text;
+            m->text_source = "text/plain";
+        } else if (html) {
+            m->text = html_visible_text(m->a, html->text, html->text_len, KM_MAX_TEXT);
+            m->text_source = "text/html";
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ parse */
+
+/* LF line ends everywhere (CRLF and bare CR both occur), so GMime and our
+ * own scanners see one convention. */
+static char *normalize_eol(arena *a, const char *in, size_t n, size_t *out_len)
+{
+    char *o = arena_alloc(a, n + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '\r') {
+            o[k++] = '\n';
+            if (i + 1 < n && in[i + 1] == '\n')
+                i++;
+        } else {
+            o[k++] = in[i];
+        }
+    }
+    o[k] = '\0';
+    *out_len = k;
+    return o;
+}
+
+static int looks_like_header_block(const char *s, size_t n)
+{
+    /* the first line must be "Name:" (printable, no spaces) or an mbox
+     * "From " line; at least one such field in the first 64 KiB */
+    size_t lim = n < 65536 ? n : 65536;
+    size_t i = 0;
+    if (lim >= 5 && memcmp(s, "From ", 5) == 0) {
+        while (i < lim && s[i] != '\n')
+            i++;
+        i++;
+    }
+    size_t j = i;
+    while (j < lim && s[j] != ':' && s[j] != '\n') {
+        unsigned char c = (unsigned char)s[j];
+        if (c == ' ' || c == '\t') {
+            /* obsolete syntax allows "Name :" */
+            size_t k = j;
+            while (k < lim && (s[k] == ' ' || s[k] == '\t'))
+                k++;
+            return k < lim && s[k] == ':' && j > i;
+        }
+        if (c < 32 || c >= 127)
+            return 0;
+        j++;
+    }
+    return j < lim && j > i && s[j] == ':';
+}
+
+int mime_parse(arena *a, const mime_config *cfg, const char *bytes, size_t len, km_message **out,
+               const char **why)
+{
+    km_message *m = arena_alloc(a, sizeof *m);
+    if (!m) {
+        *why = "out of memory";
+        return -1;
+    }
+    m->a = a;
+    if (len > KM_MAX_MESSAGE_SIZE) {
+        mime_warn(m, "message is %zu bytes; only the first %u were analyzed", len,
+                  KM_MAX_MESSAGE_SIZE);
+        len = KM_MAX_MESSAGE_SIZE;
+    }
+    /* a UTF-8 byte order mark and leading blank space are not part of the
+     * header block; real files carry both */
+    size_t skip = 0;
+    if (len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0)
+        skip = 3;
+    while (skip < len && is_wsp((unsigned char)bytes[skip]))
+        skip++;
+    if (skip && skip < len)
+        mime_warn(m, "%zu bytes of byte-order mark or blank space before the header block skipped",
+                  skip);
+    if (skip < len) {
+        bytes += skip;
+        len -= skip;
+    }
+    size_t nl = 0;
+    char *norm = normalize_eol(a, bytes, len, &nl);
+    if (!norm) {
+        *why = "out of memory";
+        return -1;
+    }
+    if (nl == 0) {
+        *why = "empty input";
+        return -1;
+    }
+    if (!looks_like_header_block(norm, nl)) {
+        *why = "not an RFC 5322 message (no header fields)";
+        return -1;
+    }
+    if (memchr(norm, '\0', nl))
+        mime_warn(m, "message contains NUL bytes");
+    m->raw = norm;
+    m->raw_len = nl;
+
+    GMimeStream *st = g_mime_stream_mem_new_with_buffer(norm, nl);
+    GMimeParser *ps = g_mime_parser_new_with_stream(st);
+    g_mime_parser_set_format(ps, GMIME_FORMAT_MESSAGE);
+    g_mime_parser_set_respect_content_length(ps, FALSE);
+    GMimeParserOptions *po = g_mime_parser_options_new();
+    g_mime_parser_options_set_rfc2047_compliance_mode(po, GMIME_RFC_COMPLIANCE_LOOSE);
+    g_mime_parser_options_set_address_compliance_mode(po, GMIME_RFC_COMPLIANCE_LOOSE);
+    g_mime_parser_options_set_parameter_compliance_mode(po, GMIME_RFC_COMPLIANCE_LOOSE);
+    GMimeMessage *msg = g_mime_parser_construct_message(ps, po);
+    g_mime_parser_options_free(po);
+    g_object_unref(ps);
+    g_object_unref(st);
+    if (!msg) {
+        *why = "not an RFC 5322 message (MIME parser found no message)";
+        return -1;
+    }
+
+    read_headers(m, msg);
+    if (m->nheaders == 0) {
+        g_object_unref(msg);
+        *why = "not an RFC 5322 message (no header fields)";
+        return -1;
+    }
+
+    const km_header *h;
+    if ((h = mime_header_first(m, "Subject"))) {
+        m->subject = h->value;
+        m->subject_tag = find_subject_tag(a, cfg, m->subject);
+    }
+    if ((h = mime_header_first(m, "From"))) {
+        km_addr *list = NULL;
+        size_t n = parse_address_list(a, h->raw_bytes, h->raw_len, &list);
+        if (n > 0) {
+            m->from = list[0];
+            m->has_from = 1;
+        }
+    }
+    if ((h = mime_header_first(m, "Return-Path"))) {
+        km_addr ad;
+        parse_mailbox(a, h->raw_bytes, h->raw_len, &ad);
+        m->return_path = ad.address ? ad.address : arena_strdup(a, "");
+    }
+    if ((h = mime_header_first(m, "Reply-To")))
+        m->nreply_to = parse_address_list(a, h->raw_bytes, h->raw_len, &m->reply_to);
+    if ((h = mime_header_first(m, "To")))
+        m->nto = parse_address_list(a, h->raw_bytes, h->raw_len, &m->to);
+    if ((h = mime_header_first(m, "Date"))) {
+        m->date = iso_date(a, h->raw);
+        if (!m->date)
+            mime_warn(m, "Date header could not be parsed");
+    }
+    if ((h = mime_header_first(m, "Received"))) {
+        const char *semi = strrchr(h->raw, ';');
+        if (semi)
+            m->received_at = iso_date(a, semi + 1);
+    }
+    if ((h = mime_header_first(m, "Message-ID")))
+        m->message_id = trim_dup(a, h->raw, strlen(h->raw));
+
+    walk_state w = {.m = m, .cap = 0};
+    walk(&w, g_mime_message_get_mime_part(msg), 0, 0);
+    choose_text(m);
+    g_object_unref(msg);
+    *out = m;
+    return 0;
+}

@@ -1,0 +1,357 @@
+/*
+ * rfc2047.c - header text with RFC 2047 encoded words to UTF-8 (see rfc2047.h).
+ *
+ * Own decoder because GMime 3.2.13 loses everything after a '='-padded base64
+ * word (gmime#133). Every word is decoded to bytes on its own; the bytes of
+ * adjacent same-charset words are joined and only then converted (so split
+ * multibyte characters and per-word ISO-2022-JP escapes survive). Text outside
+ * words keeps its bytes; when 8-bit or ISO-2022-JP it is converted with one
+ * charset detected over all of it. Lenient like real MUAs: words inside
+ * tokens, spaces inside words, broken base64 and unknown charsets.
+ */
+#include "rfc2047.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/kbuf.h"
+#include "charset.h"
+
+#define MAX_LABEL 75 /* longest charset label accepted in a word */
+
+typedef struct {
+    int word;           /* 1: encoded word, 0: plain text */
+    size_t start, len;  /* raw span in the unfolded value */
+    size_t cs, cs_len;  /* charset label (without *lang) */
+    char enc;           /* 'B' or 'Q' */
+    size_t txt, txt_len; /* encoded text */
+} token;
+
+static int is_wsp(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Try to parse an encoded word at v[i] (v[i..i+1] == "=?"). Returns 1 and
+ * fills t on success. The text ends at the first "?=" and may not run into
+ * another "=?", which keeps the scan linear on hostile input. */
+static int parse_word(const char *v, size_t n, size_t i, token *t)
+{
+    size_t p = i + 2, cs = p;
+    while (p < n && v[p] != '?' && !is_wsp(v[p]) && p - cs <= MAX_LABEL)
+        p++;
+    if (p >= n || v[p] != '?' || p - cs > MAX_LABEL)
+        return 0;
+    size_t cs_end = p;
+    p++;
+    if (p + 1 >= n || v[p + 1] != '?')
+        return 0;
+    char enc = v[p];
+    if (enc == 'b' || enc == 'B')
+        enc = 'B';
+    else if (enc == 'q' || enc == 'Q')
+        enc = 'Q';
+    else
+        return 0;
+    p += 2;
+    size_t txt = p;
+    for (; p + 1 < n; p++) {
+        if (v[p] == '?' && v[p + 1] == '=')
+            break;
+        if (v[p] == '=' && v[p + 1] == '?' && !(p + 2 < n && v[p + 2] == '='))
+            return 0; /* another word starts: this one is unterminated */
+    }
+    if (p + 1 >= n)
+        return 0;
+    size_t lang = cs;
+    while (lang < cs_end && v[lang] != '*')
+        lang++;
+    t->word = 1;
+    t->start = i;
+    t->len = p + 2 - i;
+    t->cs = cs;
+    t->cs_len = lang - cs;
+    t->enc = enc;
+    t->txt = txt;
+    t->txt_len = p - txt;
+    return 1;
+}
+
+static int b64val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode one word's text to bytes appended to b; returns 1 if malformed. */
+static int decode_word(const char *s, size_t n, char enc, kbuf *b)
+{
+    int bad = 0;
+    if (enc == 'B') {
+        unsigned long acc = 0;
+        int bits = 0, chars = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            int v = b64val(c);
+            if (v < 0) {
+                if (c == '=') { /* padding ends a quantum; never stops decoding */
+                    if (chars % 4 == 1)
+                        bad = 1;
+                    acc = 0;
+                    bits = 0;
+                    chars = 0;
+                } else
+                    bad = 1; /* junk or whitespace: skipped */
+                continue;
+            }
+            acc = ((acc << 6) | (unsigned long)v) & 0xFFFFFF;
+            bits += 6;
+            chars++;
+            if (bits >= 8) {
+                bits -= 8;
+                kbuf_addc(b, (char)((acc >> bits) & 0xFF));
+            }
+        }
+        if (chars % 4 == 1)
+            bad = 1; /* a lone sextet cannot make a byte */
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == '_')
+                c = ' ';
+            else if (c == '=') {
+                int hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
+                int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+                if (hi >= 0 && lo >= 0) {
+                    c = (unsigned char)(hi << 4 | lo);
+                    i += 2;
+                } else
+                    bad = 1; /* kept literally */
+            } else if (is_wsp((char)c))
+                bad = 1;
+            kbuf_addc(b, (char)c);
+        }
+    }
+    return bad;
+}
+
+static int label_eq(const char *v, const token *a, const token *b)
+{
+    char la[MAX_LABEL + 2], lb[MAX_LABEL + 2];
+    memcpy(la, v + a->cs, a->cs_len);
+    la[a->cs_len] = '\0';
+    memcpy(lb, v + b->cs, b->cs_len);
+    lb[b->cs_len] = '\0';
+    const char *ca = charset_canonical(la), *cb = charset_canonical(lb);
+    if (ca && cb)
+        return ca == cb;
+    if (ca || cb)
+        return 0;
+    if (a->cs_len != b->cs_len)
+        return 0;
+    for (size_t i = 0; i < a->cs_len; i++) {
+        char x = la[i], y = lb[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+static int all_wsp(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_wsp(s[i]))
+            return 0;
+    return 1;
+}
+
+/* Whitespace text between two words: dropped. */
+static int dropped(const token *t, size_t nt, size_t i, const char *v)
+{
+    return !t[i].word && i > 0 && i + 1 < nt && t[i - 1].word && t[i + 1].word &&
+           all_wsp(v + t[i].start, t[i].len);
+}
+
+static int needs_conversion(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || c == 0x1B || c == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void put(kbuf *out, const char *s, size_t n)
+{
+    if (s)
+        kbuf_add(out, s, n);
+}
+
+char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
+{
+    int fl = 0;
+    if (!value)
+        len = 0;
+    size_t cap = len > (SIZE_MAX - 64) / 4 ? SIZE_MAX - 64 : 4 * len + 64;
+
+    /* 1. unfold: CR and LF go */
+    kbuf vb;
+    kbuf_init(&vb, len);
+    for (size_t i = 0; i < len; i++)
+        if (value[i] != '\r' && value[i] != '\n')
+            kbuf_addc(&vb, value[i]);
+    const char *v = kbuf_str(&vb);
+    size_t n = vb.len;
+
+    /* 2. tokenize */
+    size_t maxtok = 1;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (v[i] == '=' && v[i + 1] == '?')
+            maxtok += 2;
+    token *t = calloc(maxtok, sizeof *t);
+    size_t nt = 0;
+    kbuf out;
+    kbuf_init(&out, cap);
+    if (!t) {
+        kbuf_free(&vb);
+        if (flags)
+            *flags = 0;
+        return NULL;
+    }
+    size_t text_start = 0;
+    for (size_t i = 0; i < n;) {
+        token w;
+        if (v[i] == '=' && i + 1 < n && v[i + 1] == '?') {
+            if (parse_word(v, n, i, &w)) {
+                if (i > text_start) {
+                    t[nt] = (token){0};
+                    t[nt].start = text_start;
+                    t[nt].len = i - text_start;
+                    nt++;
+                }
+                t[nt++] = w;
+                i += w.len;
+                text_start = i;
+                continue;
+            }
+            fl |= RFC2047_BAD_WORD; /* looks like a word but is not: kept as text */
+            i += 2;
+            continue;
+        }
+        i++;
+    }
+    if (n > text_start) {
+        t[nt] = (token){0};
+        t[nt].start = text_start;
+        t[nt].len = n - text_start;
+        nt++;
+    }
+
+    /* 3. one charset for all raw text (8-bit or ISO-2022-JP escapes) */
+    const char *text_cs = NULL;
+    {
+        kbuf all;
+        kbuf_init(&all, n);
+        int conv = 0;
+        for (size_t i = 0; i < nt; i++)
+            if (!t[i].word && !dropped(t, nt, i, v)) {
+                kbuf_add(&all, v + t[i].start, t[i].len);
+                conv |= needs_conversion(v + t[i].start, t[i].len);
+            }
+        if (conv) {
+            arena *tmp = arena_new(0);
+            charset_info ci;
+            if (tmp && charset_to_utf8(tmp, NULL, kbuf_str(&all), all.len, NULL, &ci))
+                text_cs = ci.used; /* static storage, outlives tmp */
+            arena_free(tmp);
+            for (size_t i = 0; i < all.len; i++)
+                if ((unsigned char)all.p[i] >= 0x80) {
+                    fl |= RFC2047_RAW_8BIT;
+                    break;
+                }
+        }
+        kbuf_free(&all);
+    }
+
+    /* 4. emit */
+    kbuf bytes;
+    kbuf_init(&bytes, n);
+    for (size_t i = 0; i < nt;) {
+        const char *s = v + t[i].start;
+        if (!t[i].word) {
+            if (!dropped(t, nt, i, v)) {
+                if (needs_conversion(s, t[i].len)) {
+                    size_t ol = 0;
+                    charset_info ci;
+                    char *o = charset_to_utf8(a, text_cs, s, t[i].len, &ol, &ci);
+                    put(&out, o, ol);
+                } else
+                    put(&out, s, t[i].len);
+            }
+            i++;
+            continue;
+        }
+        /* a run of adjacent words in the same charset */
+        kbuf_reset(&bytes);
+        if (decode_word(v + t[i].txt, t[i].txt_len, t[i].enc, &bytes))
+            fl |= RFC2047_BAD_WORD;
+        size_t j = i;
+        for (;;) {
+            size_t k = j + 1;
+            if (k < nt && dropped(t, nt, k, v))
+                k++;
+            if (k >= nt || !t[k].word || !label_eq(v, &t[i], &t[k]))
+                break;
+            if (decode_word(v + t[k].txt, t[k].txt_len, t[k].enc, &bytes))
+                fl |= RFC2047_BAD_WORD;
+            j = k;
+        }
+        char label[MAX_LABEL + 2];
+        memcpy(label, v + t[i].cs, t[i].cs_len);
+        label[t[i].cs_len] = '\0';
+        charset_info ci;
+        size_t ol = 0;
+        char *o = charset_to_utf8(a, t[i].cs_len ? label : NULL, kbuf_str(&bytes), bytes.len,
+                                  &ol, &ci);
+        put(&out, o, ol);
+        if (ci.mismatch)
+            fl |= RFC2047_CHARSET_FIX;
+        fl |= RFC2047_HAD_WORDS;
+        i = j + 1;
+    }
+    kbuf_free(&bytes);
+    free(t);
+    kbuf_free(&vb);
+
+    char *r = charset_utf8_sanitize(a, kbuf_str(&out), out.len, NULL);
+    kbuf_free(&out);
+    if (flags)
+        *flags = fl;
+    return r;
+}

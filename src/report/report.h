@@ -1,0 +1,26 @@
+/*
+ * report.h - the analysis result every stage fills and every writer reads.
+ * Owned by one arena; freed with kensa_report_free().
+ */
+#ifndef KENSA_REPORT_H
+#define KENSA_REPORT_H
+
+#include <stddef.h>
+
+#include "../../include/kensa.h"
+#include "../mime/message.h"
+#include "../util/arena.h"
+
+struct kensa_report {
+    arena *a;
+    char *path;        /* as given, or NULL for stdin */
+    char sha256[65];   /* of the raw input bytes */
+    size_t size;       /* raw input size */
+    km_message *msg;
+};
+
+/* Writers: each returns a malloc'd NUL-terminated string. */
+char *report_json(const struct kensa_report *r, int pretty);
+char *report_text(const struct kensa_report *r, const char *lang);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * kbuf.h - bounded growing byte buffer (after curl's dynbuf).
+ *
+ * Every buffer has a maximum size fixed at init; growing past it fails with
+ * KBUF_TOOBIG and leaves the content as it was. Memory is plain heap (not the
+ * arena) so a buffer can be reused; kbuf_take_arena() copies the result into
+ * an arena and resets the buffer.
+ */
+#ifndef KENSA_KBUF_H
+#define KENSA_KBUF_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+typedef struct {
+    char *p;
+    size_t len, cap, max;
+} kbuf;
+
+enum { KBUF_OK = 0, KBUF_TOOBIG = -1, KBUF_NOMEM = -2 };
+
+void kbuf_init(kbuf *b, size_t max);
+void kbuf_free(kbuf *b);
+void kbuf_reset(kbuf *b);
+int kbuf_add(kbuf *b, const void *data, size_t n);
+int kbuf_addc(kbuf *b, char c);
+int kbuf_adds(kbuf *b, const char *s);
+int kbuf_printf(kbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append a Unicode code point as UTF-8 (invalid ones become U+FFFD). */
+int kbuf_add_utf8(kbuf *b, unsigned long cp);
+/* NUL-terminated view (always valid, "" when empty). */
+const char *kbuf_str(kbuf *b);
+char *kbuf_take_arena(kbuf *b, arena *a);
+
+#endif

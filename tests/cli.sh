@@ -1,0 +1,96 @@
+#!/bin/sh
+# cli.sh - the command line's contract: input forms (file, directory/Maildir,
+# mbox, stdin), output formats, one record per input in input order, error
+# records and exit codes (0 all analyzed, 1 usage, 2 some input failed).
+# Prints TAP. Needs $KENSA (the binary) and jq.
+set -u
+K=${KENSA:?}
+T=$(cd "$(dirname "$0")" && pwd)
+W=$(mktemp -d); trap 'chmod -R u+rwx "$W" 2>/dev/null; rm -rf "$W"' EXIT
+n=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+t() { desc=$1; shift; if "$@" >/dev/null 2>&1; then ok 0 "$desc"; else ok 1 "$desc"; fi; }
+
+msg() { # subject -> a small message on stdout
+    printf 'From: Sender <s@example.jp>\nTo: u@example.jp\nSubject: %s\nDate: Mon, 04 May 2026 15:48:28 +0900\nMessage-ID: <%s@example.jp>\n\nbody %s\n' "$1" "$1" "$1"
+}
+
+msg one > "$W/one.eml"
+"$K" analyze --format json "$W/one.eml" > "$W/out.json" 2>"$W/err"; rc=$?
+ok $rc "single file analyzed, exit 0"
+t "json output is one object with schema_version 1" jq -e '.schema_version == 1 and .message.subject == "one"' "$W/out.json"
+t "source has path, sha256 and size" jq -e --arg s "$(sha256sum "$W/one.eml" | cut -d' ' -f1)" '.source.sha256 == $s and .source.size > 0 and (.source.path | endswith("one.eml"))' "$W/out.json"
+t "every contract key is present" jq -e 'has("route") and has("auth") and has("links") and has("brand") and has("content") and has("findings") and has("verdict") and (.message | has("subject_tag") and has("reply_to") and has("received_at") and has("parts"))' "$W/out.json"
+"$K" analyze "$W/one.eml" > "$W/def.json" 2>/dev/null
+t "default format off a terminal is json" jq -e '.message.subject == "one"' "$W/def.json"
+
+msg stdin | "$K" analyze --format json - > "$W/stdin.json" 2>/dev/null; ok $? "stdin (-) analyzed"
+t "stdin report has subject and path -" jq -e '.message.subject == "stdin" and .source.path == "-"' "$W/stdin.json"
+
+# mbox with a broken message in the middle: 3 records, in order, exit 2
+{ printf 'From a@b Mon May  4 15:48:28 2026\n'; msg m1; printf '\nFrom a@b Mon May  4 15:48:29 2026\n'; printf '\001\002\003 garbage, no header\n'; printf '\nFrom a@b Mon May  4 15:48:30 2026\n'; msg m3; } > "$W/box.mbox"
+"$K" analyze --format ndjson "$W/box.mbox" > "$W/box.out" 2>"$W/box.err"; rc=$?
+ok $([ $rc = 2 ] && echo 0 || echo 1) "mbox with a broken message exits 2"
+t "mbox gives 3 records" test "$(wc -l < "$W/box.out")" -eq 3
+t "mbox records in order, the broken one is an error record" sh -c "jq -s -e '.[0].message.subject == \"m1\" and .[1].error.code != null and .[2].message.subject == \"m3\" and .[1].source.path == \"$W/box.mbox#2\"' '$W/box.out'"
+t "stderr names the bad input: kensa: PATH: reason" grep -q "^kensa: $W/box.mbox#2: " "$W/box.err"
+
+# Maildir (recursive, name order), plus an empty file and a symlink loop
+mkdir -p "$W/md/cur" "$W/md/new" "$W/md/tmp"
+msg c1 > "$W/md/cur/1"; msg c2 > "$W/md/cur/2"; msg n1 > "$W/md/new/1"
+: > "$W/md/new/0empty"
+ln -s .. "$W/md/cur/loop"
+"$K" analyze "$W/md" > "$W/md.out" 2>"$W/md.err"; rc=$?
+ok $([ $rc = 2 ] && echo 0 || echo 1) "directory with an empty file and a symlink loop exits 2"
+t "directory: 5 records (3 messages, empty, loop)" test "$(wc -l < "$W/md.out")" -eq 5
+t "directory records in name order" sh -c "jq -s -e '[.[] | (.message.subject // .error.code)] == [\"c1\",\"c2\",\"symlink_loop\",\"empty\",\"n1\"]' '$W/md.out'"
+
+# CR-only and CRLF line endings decode like LF
+msg crlf | sed 's/$/\r/' > "$W/crlf.eml"
+msg cr | tr '\n' '\r' > "$W/cr.eml"
+t "CRLF message" sh -c "'$K' analyze --format json '$W/crlf.eml' | jq -e '.message.subject == \"crlf\" and (.message.text | startswith(\"body crlf\"))'"
+t "CR-only message" sh -c "'$K' analyze --format json '$W/cr.eml' | jq -e '.message.subject == \"cr\" and (.message.text | startswith(\"body cr\"))'"
+
+# errors and usage
+"$K" analyze "$W/missing.eml" > "$W/miss.out" 2>"$W/miss.err"; rc=$?
+ok $([ $rc = 2 ] && echo 0 || echo 1) "missing file exits 2"
+t "missing file: one-line error on stderr" sh -c "test \$(wc -l < '$W/miss.err') -eq 1 && grep -q '^kensa: $W/missing.eml: ' '$W/miss.err'"
+"$K" analyze --format ndjson "$W/missing.eml" "$W/one.eml" > "$W/mix.out" 2>/dev/null; rc=$?
+t "batch with a missing file still reports the other" sh -c "[ $rc = 2 ] && jq -s -e '.[0].error.code == \"unreadable\" and .[1].message.subject == \"one\"' '$W/mix.out'"
+mkfifo "$W/fifo"
+"$K" analyze --format ndjson "$W/fifo" "$W/one.eml" > "$W/fifo.out" 2>/dev/null; rc=$?
+t "a FIFO is refused without blocking, the batch goes on" sh -c "[ $rc = 2 ] && jq -s -e '.[0].error.code == \"not_a_file\" and .[1].message.subject == \"one\"' '$W/fifo.out'"
+"$K" analyze >/dev/null 2>&1; rc=$?
+ok $([ $rc = 1 ] && echo 0 || echo 1) "no input is a usage error (exit 1)"
+"$K" analyze --bogus "$W/one.eml" >/dev/null 2>&1; rc=$?
+ok $([ $rc = 1 ] && echo 0 || echo 1) "unknown option is a usage error (exit 1)"
+"$K" analyze -j 0 "$W/one.eml" >/dev/null 2>&1; rc=$?
+ok $([ $rc = 1 ] && echo 0 || echo 1) "-j 0 is a usage error (exit 1)"
+"$K" frobnicate >/dev/null 2>&1; rc=$?
+ok $([ $rc = 1 ] && echo 0 || echo 1) "unknown command exits 1"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+    cp "$W/one.eml" "$W/secret.eml"; chmod 600 "$W/secret.eml"; chmod 755 "$W"
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$K" analyze --format ndjson "$W/secret.eml" "$W/one.eml" > "$W/perm.out" 2>/dev/null; rc=$?
+    t "unreadable file: error record, the other still reported" sh -c "[ $rc = 2 ] && jq -s -e '.[0].error.code == \"unreadable\" and .[1].message.subject == \"one\"' '$W/perm.out'"
+elif [ "$(id -u)" != 0 ]; then
+    cp "$W/one.eml" "$W/secret.eml"; chmod 000 "$W/secret.eml"
+    "$K" analyze --format ndjson "$W/secret.eml" "$W/one.eml" > "$W/perm.out" 2>/dev/null; rc=$?
+    t "unreadable file: error record, the other still reported" sh -c "[ $rc = 2 ] && jq -s -e '.[0].error.code == \"unreadable\" and .[1].message.subject == \"one\"' '$W/perm.out'"
+else
+    n=$((n + 1)); echo "ok $n - unreadable file # SKIP root without setpriv"
+fi
+
+# parallel workers keep input order and give identical records
+"$K" analyze --format ndjson -j 1 "$T/cases" > "$W/j1" 2>/dev/null
+"$K" analyze --format ndjson -j 4 "$T/cases" > "$W/j4" 2>/dev/null
+t "-j 4 output identical to -j 1" cmp -s "$W/j1" "$W/j4"
+t "-j output is non-trivial" test "$(wc -l < "$W/j1")" -gt 10
+
+# human summary
+"$K" analyze --format text "$W/one.eml" > "$W/txt" 2>/dev/null
+t "text format shows the subject (ja labels)" grep -q '^件名: *one' "$W/txt"
+"$K" analyze --format text --lang en "$W/one.eml" > "$W/txt" 2>/dev/null
+t "text format in English" grep -q '^Subject: *one' "$W/txt"
+"$K" analyze --format json "$W/one.eml" "$W/crlf.eml" > "$W/arr" 2>/dev/null
+t "--format json with several inputs is one JSON array" jq -e 'length == 2 and .[1].message.subject == "crlf"' "$W/arr"
+echo "1..$n"
