@@ -86,6 +86,12 @@ fi
 t "-j 4 output identical to -j 1" cmp -s "$W/j1" "$W/j4"
 t "-j output is non-trivial" test "$(wc -l < "$W/j1")" -gt 10
 
+# KM_MAX_MESSAGE_SIZE (64 MiB): a bigger message is analyzed on its first 64 MiB, with a warning
+{ msg big; head -c 70000000 /dev/zero | tr '\0' 'x' | fold -w 76; } > "$W/big.eml"
+"$K" analyze --format json "$W/big.eml" > "$W/big.json" 2>/dev/null; rc=$?
+t "a 70 MB message is analyzed (exit $rc) with a size warning" sh -c "[ $rc = 0 ] && jq -e '.message.subject == \"big\" and (.message.warnings | any(contains(\"only the first 67108864\")))' '$W/big.json'"
+rm -f "$W/big.eml" "$W/big.json"
+
 # human summary
 "$K" analyze --format text "$W/one.eml" > "$W/txt" 2>/dev/null
 t "text format shows the subject (ja labels)" grep -q '^件名: *one' "$W/txt"
