@@ -1,0 +1,140 @@
+/*
+ * domain.c - see domain.h. libpsl answers "2.1" for the IP 192.0.2.1, so IP
+ * literals are recognised (inet_pton) before the PSL is asked.
+ */
+#include "domain.h"
+
+#include <arpa/inet.h>
+#include <idn2.h>
+#include <libpsl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
+static const psl_ctx_t *psl_ctx;
+static char psl_date[16];
+
+static void psl_init(void)
+{
+    /* Debian's publicsuffix file when present, else the list built into libpsl */
+    psl_ctx_t *p = psl_latest(NULL);
+    psl_ctx = p ? p : psl_builtin();
+    time_t t = psl_builtin_file_time();
+    struct stat st;
+    if (p && psl_dist_filename() && stat(psl_dist_filename(), &st) == 0)
+        t = st.st_mtime;
+    struct tm tm;
+    if (t > 0 && gmtime_r(&t, &tm))
+        strftime(psl_date, sizeof psl_date, "%Y-%m-%d", &tm);
+    else
+        snprintf(psl_date, sizeof psl_date, "unknown");
+}
+
+const char *domain_psl_date(void)
+{
+    pthread_once(&psl_once, psl_init);
+    return psl_date;
+}
+
+int domain_ip_family(const char *host)
+{
+    if (!host)
+        return 0;
+    char buf[64];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        host++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof buf)
+        return 0;
+    memcpy(buf, host, n);
+    buf[n] = '\0';
+    if (strncasecmp(buf, "IPv6:", 5) == 0)
+        memmove(buf, buf + 5, n - 4);
+    unsigned char out[16];
+    if (inet_pton(AF_INET, buf, out) == 1)
+        return 4;
+    if (inet_pton(AF_INET6, buf, out) == 1)
+        return 6;
+    return 0;
+}
+
+char *domain_ascii(arena *a, const char *host)
+{
+    if (!host || !*host)
+        return NULL;
+    size_t n = strlen(host);
+    if (n > 253 * 4)
+        return NULL;
+    char *h = arena_strndup(a, host, n);
+    if (!h)
+        return NULL;
+    while (n && h[n - 1] == '.')
+        h[--n] = '\0';
+    if (!n)
+        return NULL;
+    if (domain_ip_family(h))
+        return h;
+    char *out = NULL;
+    int rc = idn2_to_ascii_8z(h, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+    if (rc != IDN2_OK) {
+        /* names with '_' or other STD3-invalid letters still occur in mail */
+        rc = idn2_to_ascii_8z(h, &out, IDN2_TRANSITIONAL | IDN2_NFC_INPUT);
+        if (rc != IDN2_OK) {
+            int ascii = 1;
+            for (char *p = h; *p; p++)
+                if ((unsigned char)*p >= 0x80)
+                    ascii = 0;
+            if (!ascii)
+                return NULL;
+            for (char *p = h; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                    *p = (char)(*p - 'A' + 'a');
+            return h;
+        }
+    }
+    char *r = arena_strdup(a, out);
+    idn2_free(out);
+    if (r)
+        for (char *p = r; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    return r;
+}
+
+char *domain_unicode(arena *a, const char *host)
+{
+    if (!host)
+        return NULL;
+    char *out = NULL;
+    if (idn2_to_unicode_8z8z(host, &out, 0) != IDN2_OK || !out)
+        return arena_strdup(a, host);
+    char *r = arena_strdup(a, out);
+    idn2_free(out);
+    return r;
+}
+
+char *domain_registrable(arena *a, const char *host)
+{
+    pthread_once(&psl_once, psl_init);
+    char *h = domain_ascii(a, host);
+    if (!h || domain_ip_family(h))
+        return NULL;
+    const char *r = psl_registrable_domain(psl_ctx, h);
+    return r ? arena_strdup(a, r) : NULL;
+}
+
+char *domain_suffix(arena *a, const char *host)
+{
+    pthread_once(&psl_once, psl_init);
+    char *h = domain_ascii(a, host);
+    if (!h || domain_ip_family(h))
+        return NULL;
+    const char *r = psl_unregistrable_domain(psl_ctx, h);
+    return r ? arena_strdup(a, r) : NULL;
+}
