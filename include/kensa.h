@@ -42,6 +42,10 @@ typedef enum {
 typedef struct {
     const char *data_dir; /* NULL: $KENSA_DATA_DIR, else the build's data directory */
     int online;           /* 0: never touch the network */
+    const char *trusted_relays; /* "10.0.0.0/8,mx.example.jp,.example.jp": inside the
+                                   receiving site besides private addresses (may be NULL) */
+    const char *authserv_id;    /* trust only Authentication-Results from this id (NULL:
+                                   the top-most one / the receiving site's domain) */
 } kensa_options;
 
 /* err (may be NULL) receives a malloc'd one-line message on failure. */

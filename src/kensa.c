@@ -26,6 +26,8 @@ struct kensa_ctx {
     char *data_dir;
     int online;
     mime_config *mime;
+    route_config route;
+    char *authserv_id;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -61,6 +63,13 @@ kensa_ctx *kensa_open(const kensa_options *opts, char **err)
         dd = KENSA_DATA_DIR;
     k->data_dir = strdup(dd);
     k->online = opts ? opts->online : 0;
+    if (opts && opts->authserv_id)
+        k->authserv_id = strdup(opts->authserv_id);
+    if (opts && opts->trusted_relays && route_config_add(&k->route, opts->trusted_relays) != 0) {
+        set_err(err, "--trusted-relay: more than %s entries%s", "64", "");
+        kensa_close(k);
+        return NULL;
+    }
     char *e = NULL;
     k->mime = mime_config_load(k->data_dir, &e);
     if (!k->mime) {
@@ -77,6 +86,9 @@ void kensa_close(kensa_ctx *k)
     if (!k)
         return;
     mime_config_free(k->mime);
+    for (size_t i = 0; i < k->route.ntrusted; i++)
+        free((char *)k->route.trusted[i]);
+    free(k->authserv_id);
     free(k->data_dir);
     free(k);
 }
@@ -113,6 +125,13 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
         set_err(err, "%s%s", why ? why : "cannot parse", "");
         arena_free(a);
         return KENSA_ERR_INPUT;
+    }
+    /* stages, in order; each reads only the message and earlier stages */
+    if (route_analyze(a, &k->route, r->msg, &r->route) != 0 ||
+        sender_analyze(a, r->msg, &r->route, k->authserv_id, &r->sender) != 0) {
+        set_err(err, "%s%s", "out of memory in the route stage", "");
+        arena_free(a);
+        return KENSA_ERR_NOMEM;
     }
     *out = r;
     return KENSA_OK;

@@ -13,7 +13,7 @@ n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 if [ ! -d "$C/ja-synth" ]; then
     echo "# corpus not found at $C: corpus-wide tests skipped (set KENSA_CORPUS to run them)"
-    for d in "every corpus file analyzed, one record per message" "ja-synth subjects exact" "ja-synth bodies name the brand"; do
+    for d in "every corpus file analyzed, one record per message" "ja-synth subjects exact" "ja-synth bodies name the brand" "ja-synth origin ip"; do
         n=$((n + 1)); echo "ok $n - $d # SKIP corpus absent"
     done
     echo "1..$n"; exit 0
@@ -65,4 +65,12 @@ jq -s -r --slurpfile truth "$C/ja-synth/truth.jsonl" '
   | [$truth[] | . as $tr | select(($got[$tr.file].t // "") | contains($tr.brand_name) | not) | .file] | length' "$W/js.ndjson" > "$W/body.bad"
 bb=$(cat "$W/body.bad")
 ok $([ "$bb" = 0 ] && echo 0 || echo 1) "ja-synth bodies contain the brand name: $((total - bb))/$total"
+
+# ja-synth: the origin hop is the truth's origin_ip wherever truth names one
+jq -c 'select(.message) | select(.source.path | test("/ja-synth/")) | {f: (.source.path | split("/") | last), ip: .route.origin.ip}' "$W/all.ndjson" > "$W/origin.ndjson"
+ob=$(jq -s -r --slurpfile truth "$C/ja-synth/truth.jsonl" '
+  (map({key: .f, value: .ip}) | from_entries) as $got
+  | [$truth[] | select(.origin_ip != "" and .origin_ip != null) | select($got[.file] != .origin_ip) | .file] | length' "$W/origin.ndjson")
+ot=$(jq -r 'select(.origin_ip != "" and .origin_ip != null) | .file' "$C/ja-synth/truth.jsonl" | wc -l)
+ok $([ "$ob" = 0 ] && echo 0 || echo 1) "ja-synth route.origin.ip equals truth origin_ip: $((ot - ob))/$ot"
 echo "1..$n"

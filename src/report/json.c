@@ -77,6 +77,137 @@ static json_t *jmessage(const km_message *m)
     return o;
 }
 
+/* the hop's facts as strings, for readers who do not decode flags */
+static void hops_json_set(json_t *o, const rcv_hop *h)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{RCV_HELO_IS_IP, "helo_is_ip"},        {RCV_RDNS_UNKNOWN, "rdns_unknown"},
+                 {RCV_HELO_RDNS_MISMATCH, "helo_rdns_mismatch"},
+                 {RCV_IP_PRIVATE, "ip_private"},         {RCV_IP_LOOPBACK, "ip_loopback"},
+                 {RCV_AUTH, "authenticated"},           {RCV_MAY_BE_FORGED, "may_be_forged"},
+                 {RCV_DATE_NO_ZONE, "date_without_zone"}};
+    json_t *f = json_array();
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (h->flags & names[i].bit)
+            json_array_append_new(f, json_string(names[i].name));
+    json_object_set_new(o, "facts", f);
+    json_object_set_new(o, "by_ip", jstr(h->by_ip));
+    json_object_set_new(o, "envelope_from", jstr(h->envelope_from));
+    json_object_set_new(o, "parsed", json_boolean(RCV_FULLY_PARSED(h->flags)));
+}
+
+static json_t *jint_or_null(int has, long long v)
+{
+    return has ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *jroute(const route_result *rt)
+{
+    json_t *hops = json_array();
+    for (size_t i = 0; i < rt->nhops; i++) {
+        const rcv_hop *h = &rt->hops[i].hop;
+        json_t *o = json_object();
+        json_object_set_new(o, "from_helo", jstr(h->from_helo));
+        json_object_set_new(o, "from_rdns", jstr(h->from_rdns));
+        json_object_set_new(o, "from_ip", jstr(h->from_ip));
+        json_object_set_new(o, "by", jstr(h->by));
+        json_object_set_new(o, "protocol", jstr(h->protocol));
+        json_object_set_new(o, "tls", jstr(h->tls));
+        json_object_set_new(o, "id", jstr(h->id));
+        json_object_set_new(o, "time", jstr(h->time_iso));
+        json_object_set_new(o, "delay_s", jint_or_null(rt->hops[i].has_delay, rt->hops[i].delay_s));
+        json_object_set_new(o, "for", jstr(h->for_addr));
+        json_object_set_new(o, "internal", json_boolean(rt->hops[i].internal));
+        hops_json_set(o, h);
+        json_array_append_new(hops, o);
+    }
+    json_t *origin = json_null();
+    const rcv_hop *oh = route_origin(rt);
+    if (oh) {
+        origin = json_object();
+        json_object_set_new(origin, "ip", jstr(oh->from_ip));
+        json_object_set_new(origin, "helo", jstr(oh->from_helo));
+        json_object_set_new(origin, "rdns", jstr(oh->from_rdns));
+        json_object_set_new(origin, "asn", rt->origin_asn ? json_integer(rt->origin_asn)
+                                                          : json_null());
+        json_object_set_new(origin, "as_org", jstr(rt->origin_as_org));
+        json_object_set_new(origin, "country", jstr(rt->origin_country));
+        json_object_set_new(origin, "provider", jstr(rt->origin_provider));
+        json_object_set_new(origin, "provider_kind", jstr(rt->origin_provider_kind));
+        json_object_set_new(origin, "hop", json_integer(rt->origin));
+        json_object_set_new(origin, "reason", jstr(rt->origin_reason));
+    }
+    json_t *facts = json_array();
+    for (size_t i = 0; i < rt->nfacts; i++)
+        json_array_append_new(facts, jstr(rt->facts[i]));
+    json_t *o = json_object();
+    json_object_set_new(o, "hops", hops);
+    json_object_set_new(o, "origin", origin);
+    json_object_set_new(o, "receiving_domain", jstr(rt->receiving_domain));
+    json_object_set_new(o, "facts", facts);
+    if (rt->dropped)
+        json_object_set_new(o, "hops_dropped", json_integer((json_int_t)rt->dropped));
+    return o;
+}
+
+static json_t *jnotes(const sender_note *v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:o,s:o}", "ja", jstr(v[i].ja), "en", jstr(v[i].en)));
+    return arr;
+}
+
+static json_t *jauth(const sender_result *s)
+{
+    json_t *spf = json_null(), *dmarc = json_null();
+    if (s->has_spf)
+        spf = json_pack("{s:o,s:o,s:s,s:o,s:o}", "result", jstr(s->spf.result), "domain",
+                        jstr(s->spf.domain), "source", "header", "ip", jstr(s->spf.ip), "reason",
+                        jstr(s->spf.reason));
+    if (s->has_dmarc)
+        dmarc = json_pack("{s:o,s:o,s:s,s:o}", "result", jstr(s->dmarc.result), "policy",
+                          jstr(s->dmarc.policy), "source", "header", "domain",
+                          jstr(s->dmarc.domain));
+    json_t *dkim = json_array();
+    for (size_t i = 0; i < s->ndkim; i++)
+        json_array_append_new(dkim, json_pack("{s:o,s:o,s:o,s:s}", "result",
+                                              jstr(s->dkim[i].result), "domain",
+                                              jstr(s->dkim[i].domain), "selector",
+                                              jstr(s->dkim[i].selector), "source", "header"));
+    json_t *sig = json_array();
+    for (size_t i = 0; i < s->ndkim_sig; i++)
+        json_array_append_new(sig, jstr(s->dkim_sig_domains[i]));
+    json_t *filters = json_object();
+    json_object_set_new(filters, "spam_flag",
+                        s->spam_flag < 0 ? json_null() : json_boolean(s->spam_flag));
+    json_object_set_new(filters, "spamassassin_score",
+                        s->has_sa_score ? json_real(s->sa_score) : json_null());
+    json_object_set_new(filters, "spamassassin_required",
+                        s->has_sa_score ? json_real(s->sa_required) : json_null());
+    json_object_set_new(filters, "spamassassin_tests", jstr(s->sa_tests));
+    json_object_set_new(filters, "rspamd_score",
+                        s->has_rspamd ? json_real(s->rspamd_score) : json_null());
+    json_object_set_new(filters, "ms_scl", s->ms_scl > -2 ? json_integer(s->ms_scl) : json_null());
+    json_object_set_new(filters, "ms_sfv", jstr(s->ms_sfv));
+    json_object_set_new(filters, "ms_cat", jstr(s->ms_cat));
+    json_t *o = json_object();
+    json_object_set_new(o, "spf", spf);
+    json_object_set_new(o, "dkim", dkim);
+    json_object_set_new(o, "dmarc", dmarc);
+    json_object_set_new(o, "authserv_id", jstr(s->authserv_id));
+    json_object_set_new(o, "authserv_why", jstr(s->authserv_why));
+    json_object_set_new(o, "ignored_authentication_results",
+                        json_integer((json_int_t)s->ignored_authres));
+    json_object_set_new(o, "dkim_signature_domains", sig);
+    json_object_set_new(o, "filters", filters);
+    json_object_set_new(o, "tag_reasons", jnotes(s->tag_reasons, s->ntag_reasons));
+    json_object_set_new(o, "identity", jnotes(s->identity, s->nidentity));
+    return o;
+}
+
 char *report_json(const struct kensa_report *r, int pretty)
 {
     json_t *root = json_object();
@@ -86,8 +217,8 @@ char *report_json(const struct kensa_report *r, int pretty)
                                   "size", (json_int_t)r->size));
     json_object_set_new(root, "message", jmessage(r->msg));
     /* stages not built yet report "unknown" as the contract's nulls/empties */
-    json_object_set_new(root, "route", json_pack("{s:[],s:n}", "hops", "origin"));
-    json_object_set_new(root, "auth", json_pack("{s:n,s:[],s:n}", "spf", "dkim", "dmarc"));
+    json_object_set_new(root, "route", jroute(&r->route));
+    json_object_set_new(root, "auth", jauth(&r->sender));
     json_object_set_new(root, "links", json_array());
     json_object_set_new(root, "brand", json_null());
     json_object_set_new(root, "content",

@@ -9,6 +9,8 @@
 
 #include "../../include/kensa.h"
 #include "../mime/message.h"
+#include "../route/route.h"
+#include "../route/sender.h"
 #include "../util/arena.h"
 
 struct kensa_report {
@@ -17,6 +19,8 @@ struct kensa_report {
     char sha256[65];   /* of the raw input bytes */
     size_t size;       /* raw input size */
     km_message *msg;
+    route_result route;
+    sender_result sender;
 };
 
 /* Writers: each returns a malloc'd NUL-terminated string. */

@@ -244,5 +244,42 @@ write('demo-ja', demo, {'message': {
     'subject': '[spam] ' + ''.join(subj_words), 'subject_tag': '[spam]',
     'from': {'display_name': 'マネックス証券', 'address': 'monexinfo@monex.co.jp', 'domain': 'monex.co.jp'},
     'received_at': '2026-01-26T09:12:33+09:00', 'date': '2026-01-26T09:12:30+09:00',
-    'text': {'$contains': '多要素認証(MFA)の裾定'}, 'text_source': 'text/plain'}})
+    'text': {'$contains': '多要素認証(MFA)の裾定'}, 'text_source': 'text/plain'},
+    'route': {'origin': {'ip': '35.187.195.231', 'helo': 'mail86.shopicantal15.com',
+                         'rdns': '231.195.187.35.bc.googleusercontent.com'}},
+    'auth': {'spf': {'result': 'softfail', 'domain': 'monex.co.jp', 'source': 'header'},
+             'dmarc': {'result': 'fail', 'policy': 'reject', 'source': 'header'},
+             'authserv_id': 'mx.example.jp',
+             'tag_reasons': [{'en': 'SPF softfail: 35.187.195.231 is not allowed to send for monex.co.jp'},
+                             {'en': 'DMARC fail for monex.co.jp (policy reject)'}]}})
+
+# route: internal relays, a forged Authentication-Results below the boundary, Exchange and Gmail hops
+raw = (b'Received: from mx2.corp.example.jp (mx2.corp.example.jp [10.1.2.3])\n\tby mail.corp.example.jp (Postfix) with LMTP id AAA1\n\tfor <u@corp.example.jp>; Tue, 10 Feb 2026 10:00:05 +0900\n'
+       b'Authentication-Results: mx1.corp.example.jp; spf=fail smtp.mailfrom=sbisec.co.jp; dmarc=fail (p=QUARANTINE) header.from=sbisec.co.jp\n'
+       b'Received: from mx1.corp.example.jp (mx1.corp.example.jp [203.0.113.10])\n\tby mx2.corp.example.jp (Postfix) with ESMTPS id AAA0\n\t; Tue, 10 Feb 2026 10:00:04 +0900\n'
+       b'Received: from vm-1.example (ec2-54-250-1-2.ap-northeast-1.compute.amazonaws.com [54.250.1.2])\n\tby mx1.corp.example.jp (Postfix) with ESMTP id ZZZ9\n\tfor <u@corp.example.jp>; Tue, 10 Feb 2026 10:00:03 +0900\n'
+       b'Authentication-Results: attacker.example; spf=pass smtp.mailfrom=sbisec.co.jp; dkim=pass header.d=sbisec.co.jp; dmarc=pass header.from=sbisec.co.jp\n'
+       b'Received: from [192.168.0.5] (helo=localhost) by vm-1.example with esmtpa (Exim 4.96)\n\t(envelope-from <x@vm-1.example>) id 1abcde-000001-AB; Tue, 10 Feb 2026 01:00:01 +0000\n'
+       b'From: "SBI\xe8\xa8\xbc\xe5\x88\xb8" <info@sbisec.co.jp>\nTo: u@corp.example.jp\nSubject: route\nDate: Tue, 10 Feb 2026 10:00:00 +0900\n\nbody\n')
+write('route-internal-relays-forged-ar', raw,
+      {'route': {'origin': {'ip': '54.250.1.2', 'rdns': 'ec2-54-250-1-2.ap-northeast-1.compute.amazonaws.com', 'helo': 'vm-1.example', 'hop': 2},
+                 'receiving_domain': 'example.jp',
+                 'hops': [{'from_ip': '10.1.2.3', 'protocol': 'LMTP', 'internal': True, 'delay_s': 1},
+                          {'from_ip': '203.0.113.10', 'internal': True, 'delay_s': 1},
+                          {'from_ip': '54.250.1.2', 'internal': False, 'delay_s': 2},
+                          {'from_ip': '192.168.0.5', 'protocol': 'esmtpa', 'internal': True, 'time': '2026-02-10T01:00:01+00:00', 'delay_s': None}]},
+       'auth': {'authserv_id': 'mx1.corp.example.jp', 'ignored_authentication_results': 1,
+                'spf': {'result': 'fail', 'domain': 'sbisec.co.jp'},
+                'dmarc': {'result': 'fail', 'policy': 'quarantine'}}})
+
+raw = (b'Received: from NAM12-DM6-obe.outbound.protection.outlook.com (mail-dm6nam12on2101.outbound.protection.outlook.com [40.107.243.101])\n\tby mx.example.jp (Postfix) with ESMTPS id 4XyZ\n\tfor <u@example.jp>; Wed, 11 Feb 2026 09:00:10 +0900 (JST)\n'
+       b'Received: from BY5PR12MB4000.namprd12.prod.outlook.com (2603:10b6:a03:1a0::10) by SA1PR12MB5000.namprd12.prod.outlook.com (2603:10b6:806:2a::12) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7000.10; Wed, 11 Feb 2026 00:00:08 +0000\n'
+       b'X-Forefront-Antispam-Report: CIP:40.107.243.101;CTRY:US;LANG:ja;SCL:5;SRV:;IPV:NLI;SFV:SPM;H:x;PTR:x;CAT:PHISH;SFS:(1);DIR:INB;\n'
+       b'From: Amazon <no-reply@amaz0n-jp.example>\nTo: u@example.jp\nSubject: exchange\nDate: Wed, 11 Feb 2026 00:00:00 +0000\n\nbody\n')
+write('route-exchange-online', raw,
+      {'route': {'origin': {'ip': '40.107.243.101', 'rdns': 'mail-dm6nam12on2101.outbound.protection.outlook.com'},
+                 'hops': [{'delay_s': 2, 'tls': None}, {'protocol': 'Microsoft SMTP Server', 'tls': {'$contains': 'TLS1_2'}}]},
+       'auth': {'filters': {'ms_scl': 5, 'ms_sfv': 'SPM', 'ms_cat': 'PHISH'},
+                'tag_reasons': [{'en': {'$contains': 'Microsoft EOP: SCL 5, SFV SPM, CAT PHISH'}}]}})
+
 print('ok')

@@ -1,0 +1,1405 @@
+/*
+ * received.c - hand-written parser for Received: header values.
+ *
+ * No library parses Received headers: the grammar in RFC 5321 is only a frame
+ * (from/by/via/with/id/for clauses, comments, then "; date") and each MTA fills
+ * it differently (Postfix "helo (rdns [ip])", Exim "rdns ([ip] helo=x)", qmail
+ * "rdns (HELO x) (ip)", Exchange "helo (ip)", fetchmail "helo [ip]"). We lex
+ * the value into words and nested comments, walk the clauses, and interpret
+ * comments per clause. Everything is bounded (input size, token count, nesting
+ * depth, value length) and reads only inside (value, len).
+ */
+#include "received.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_TOKS 256
+#define WORD_BUF 512
+
+typedef struct {
+    const char *p;
+    size_t n;
+} span;
+
+enum { T_WORD, T_COMMENT };
+
+typedef struct {
+    int kind;
+    size_t start, end; /* comment: start at '(', end after ')' */
+} tok;
+
+enum { C_NONE, C_FROM, C_BY, C_VIA, C_WITH, C_ID, C_FOR };
+
+/* Parser scratch; everything points into the input until materialized. */
+typedef struct {
+    arena *a;
+    const char *s;
+    size_t len;
+    rcv_hop *h;
+    int oom;
+    span from_word, cmt_rdns, cmt_helo, cmt_ip, extra_ip, qmail_ip, by_ip;
+    int from_comments;   /* comments seen in the from clause */
+    int exim_helo;       /* helo= seen: from word is rdns */
+    int qmail_helo;      /* (HELO x) seen: from word is rdns */
+    char proto[WORD_BUF];
+    size_t proto_n;
+    char via[WORD_BUF];
+    char by_buf[WORD_BUF];
+    size_t by_n;
+    size_t via_n;
+    span tls_ver, tls_cipher, tls_bits, tls_whole, exim_cipher;
+    size_t from_start, from_end; /* raw extent of the from clause */
+} pctx;
+
+/* ---------------------------------------------------------------- helpers */
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_alnum(char c)
+{
+    return is_alpha(c) || is_digit(c);
+}
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static int span_ieq(span w, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (w.n != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (lower(w.p[i]) != lower(lit[i]))
+            return 0;
+    return 1;
+}
+
+static int span_iprefix(span w, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (w.n < n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (lower(w.p[i]) != lower(lit[i]))
+            return 0;
+    return 1;
+}
+
+/* Case-insensitive substring search bounded by the span. */
+static const char *span_ifind(span w, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (n == 0 || w.n < n)
+        return NULL;
+    for (size_t i = 0; i + n <= w.n; i++) {
+        size_t k = 0;
+        while (k < n && lower(w.p[i + k]) == lower(lit[k]))
+            k++;
+        if (k == n)
+            return w.p + i;
+    }
+    return NULL;
+}
+
+static char *dup_span(pctx *c, span w)
+{
+    if (!w.p)
+        return NULL;
+    size_t n = w.n > RCV_MAX_VALUE ? RCV_MAX_VALUE : w.n;
+    char *r = arena_strndup(c->a, w.p, n);
+    if (!r)
+        c->oom = 1;
+    return r;
+}
+
+static char *dup_str(pctx *c, const char *s)
+{
+    char *r = arena_strdup(c->a, s);
+    if (!r)
+        c->oom = 1;
+    return r;
+}
+
+static span trim_span(span w)
+{
+    while (w.n && is_ws(w.p[0])) {
+        w.p++;
+        w.n--;
+    }
+    while (w.n && is_ws(w.p[w.n - 1]))
+        w.n--;
+    return w;
+}
+
+/* Index just past the comment starting at s[i] == '('; len if unclosed. */
+static size_t comment_end(const char *s, size_t len, size_t i, int *too_deep)
+{
+    int depth = 0;
+    for (; i < len; i++) {
+        char ch = s[i];
+        if (ch == '\\' && i + 1 < len) {
+            i++;
+        } else if (ch == '(') {
+            depth++;
+            if (depth > RCV_MAX_DEPTH && too_deep)
+                *too_deep = 1;
+        } else if (ch == ')') {
+            depth--;
+            if (depth == 0)
+                return i + 1;
+        }
+    }
+    return len;
+}
+
+/* Iterate words of a comment's inner text, skipping nested comments.
+ * Returns 1 and sets *w while words remain; *pos is the cursor. */
+static int next_word(span in, size_t *pos, span *w)
+{
+    size_t i = *pos;
+    for (;;) {
+        while (i < in.n && (is_ws(in.p[i]) || in.p[i] == ')'))
+            i++;
+        if (i >= in.n) {
+            *pos = i;
+            return 0;
+        }
+        if (in.p[i] == '(') {
+            i = comment_end(in.p, in.n, i, NULL);
+            continue;
+        }
+        break;
+    }
+    size_t st = i;
+    while (i < in.n && !is_ws(in.p[i]) && in.p[i] != '(' && in.p[i] != ')')
+        i++;
+    w->p = in.p + st;
+    w->n = i - st;
+    *pos = i;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- IPs */
+
+int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
+{
+    if (!s || !out || outsz < 16)
+        return 0;
+    out[0] = '\0';
+    span w = trim_span((span){s, len});
+    if (w.n == 0 || w.n > 120)
+        return 0;
+    /* user@ip / user@[ip] (ident) */
+    for (size_t i = w.n; i > 0; i--) {
+        if (w.p[i - 1] == '@') {
+            w.p += i;
+            w.n -= i;
+            break;
+        }
+    }
+    int bracket = 0;
+    if (w.n && w.p[0] == '[') {
+        size_t k = 1;
+        while (k < w.n && w.p[k] != ']')
+            k++;
+        if (k >= w.n)
+            return 0;
+        w.p++;
+        w.n = k - 1;
+        bracket = 1;
+    }
+    if (span_iprefix(w, "IPv6:")) {
+        w.p += 5;
+        w.n -= 5;
+    }
+    while (w.n && w.p[w.n - 1] == '.') /* "1.2.3.4." */
+        w.n--;
+    size_t colons = 0, dots = 0;
+    for (size_t i = 0; i < w.n; i++) {
+        if (w.p[i] == ':')
+            colons++;
+        else if (w.p[i] == '.')
+            dots++;
+        else if (w.p[i] == '%') { /* zone index */
+            w.n = i;
+            break;
+        }
+    }
+    if (!bracket && colons == 1 && dots == 3) { /* 1.2.3.4:25 */
+        size_t k = 0;
+        while (k < w.n && w.p[k] != ':')
+            k++;
+        w.n = k;
+        colons = 0;
+    }
+    char buf[64];
+    if (w.n == 0 || w.n >= sizeof buf)
+        return 0;
+    memcpy(buf, w.p, w.n);
+    buf[w.n] = '\0';
+    unsigned char bin[16];
+    if (colons == 0) {
+        if (inet_pton(AF_INET, buf, bin) != 1)
+            return 0;
+        return inet_ntop(AF_INET, bin, out, (socklen_t)outsz) ? 4 : 0;
+    }
+    if (inet_pton(AF_INET6, buf, bin) != 1)
+        return 0;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(bin, mapped, 12) == 0)
+        return inet_ntop(AF_INET, bin + 12, out, (socklen_t)outsz) ? 4 : 0;
+    return inet_ntop(AF_INET6, bin, out, (socklen_t)outsz) ? 6 : 0;
+}
+
+int route_ip_class(const char *ip)
+{
+    if (!ip)
+        return ROUTE_IP_INVALID;
+    char norm[64];
+    int fam = route_ip_normalize(ip, strlen(ip), norm, sizeof norm);
+    unsigned char b[16];
+    if (fam == 4) {
+        if (inet_pton(AF_INET, norm, b) != 1)
+            return ROUTE_IP_INVALID;
+        if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168))
+            return ROUTE_IP_PRIVATE;
+        if (b[0] == 127)
+            return ROUTE_IP_LOOPBACK;
+        if (b[0] == 169 && b[1] == 254)
+            return ROUTE_IP_LINKLOCAL;
+        if (b[0] == 100 && (b[1] & 0xc0) == 64)
+            return ROUTE_IP_CGNAT;
+        if ((b[0] == 192 && b[1] == 0 && b[2] == 2) || (b[0] == 198 && b[1] == 51 && b[2] == 100) ||
+            (b[0] == 203 && b[1] == 0 && b[2] == 113))
+            return ROUTE_IP_DOC;
+        if (b[0] == 0 || b[0] >= 224 || (b[0] == 192 && b[1] == 0 && b[2] == 0) ||
+            (b[0] == 198 && (b[1] & 0xfe) == 18))
+            return ROUTE_IP_RESERVED;
+        return ROUTE_IP_PUBLIC;
+    }
+    if (fam == 6) {
+        if (inet_pton(AF_INET6, norm, b) != 1)
+            return ROUTE_IP_INVALID;
+        int zero15 = 1;
+        for (int i = 0; i < 15; i++)
+            if (b[i])
+                zero15 = 0;
+        if (zero15 && b[15] == 1)
+            return ROUTE_IP_LOOPBACK;
+        if (zero15 && b[15] == 0)
+            return ROUTE_IP_RESERVED;
+        if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+            return ROUTE_IP_LINKLOCAL;
+        if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) /* deprecated site-local */
+            return ROUTE_IP_PRIVATE;
+        if ((b[0] & 0xfe) == 0xfc)
+            return ROUTE_IP_PRIVATE;
+        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
+            return ROUTE_IP_DOC;
+        if (b[0] == 0xff)
+            return ROUTE_IP_RESERVED;
+        if (b[0] == 0x01 && b[1] == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 &&
+            b[6] == 0 && b[7] == 0)
+            return ROUTE_IP_RESERVED; /* 100::/64 discard */
+        if (b[0] == 0 && b[1] == 0) /* ::/16 other than the above (IPv4-compatible etc.) */
+            return ROUTE_IP_RESERVED;
+        return ROUTE_IP_PUBLIC;
+    }
+    return ROUTE_IP_INVALID;
+}
+
+int route_ip_is_private(const char *ip)
+{
+    int c = route_ip_class(ip);
+    return c != ROUTE_IP_PUBLIC && c != ROUTE_IP_INVALID;
+}
+
+static int span_is_ip(span w)
+{
+    char tmp[64];
+    return route_ip_normalize(w.p, w.n, tmp, sizeof tmp) != 0;
+}
+
+/* Does the raw text contain an IPv4/IPv6 address (used to judge whether
+ * the from clause "has an IP" independently of the structured extraction)? */
+static int text_has_ip(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char pc = i ? s[i - 1] : ' ';
+        int v6prefix = i >= 5 && lower(s[i - 5]) == 'i' && lower(s[i - 4]) == 'p' &&
+                       lower(s[i - 3]) == 'v' && s[i - 2] == '6' && s[i - 1] == ':';
+        if (!v6prefix && (is_alnum(pc) || pc == '.' || pc == '-' || pc == '_' || pc == ':'))
+            continue;
+        if (!(is_digit(s[i]) || (lower(s[i]) >= 'a' && lower(s[i]) <= 'f') || s[i] == ':'))
+            continue;
+        size_t j = i;
+        int colons = 0, dots = 0;
+        while (j < n && j - i < 60 &&
+               (is_digit(s[j]) || (lower(s[j]) >= 'a' && lower(s[j]) <= 'f') || s[j] == ':' ||
+                s[j] == '.')) {
+            colons += s[j] == ':';
+            dots += s[j] == '.';
+            j++;
+        }
+        while (j > i && (s[j - 1] == '.' || (s[j - 1] == ':' && colons < 2)))
+            j--;
+        if (j < n && (is_alnum(s[j]) || s[j] == '-' || s[j] == '_'))
+            continue;
+        if (j < n && s[j] == '.' && j + 1 < n && is_alnum(s[j + 1]))
+            continue;
+        if (colons >= 2 || dots == 3) {
+            char tmp[64];
+            if (route_ip_normalize(s + i, j - i, tmp, sizeof tmp))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- dates */
+
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned mp = m > 2 ? m - 3 : m + 9;
+    unsigned doy = (153 * mp + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+static void civil_from_days(long long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long yy = (long long)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned dd = doy - (153 * mp + 2) / 5 + 1;
+    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yy + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+void route_format_iso(long long epoch, int tz_min, char *buf, size_t bufsz)
+{
+    long long local = epoch + (long long)tz_min * 60;
+    long long days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    long long secs = local - days * 86400;
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    int off = tz_min < 0 ? -tz_min : tz_min;
+    snprintf(buf, bufsz, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, (int)(secs / 3600),
+             (int)(secs / 60 % 60), (int)(secs % 60), tz_min < 0 ? '-' : '+', off / 60, off % 60);
+}
+
+static const char *const month_names[12] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                            "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+static const struct {
+    const char *name;
+    int off_min;
+} zone_names[] = {
+    {"ut", 0},       {"utc", 0},      {"gmt", 0},      {"z", 0},        {"est", -300},
+    {"edt", -240},   {"cst", -360},   {"cdt", -300},   {"mst", -420},   {"mdt", -360},
+    {"pst", -480},   {"pdt", -420},   {"jst", 540},    {"kst", 540},    {"cet", 60},
+    {"cest", 120},   {"met", 60},     {"mest", 120},   {"eet", 120},    {"eest", 180},
+    {"wet", 0},      {"west", 60},    {"bst", 60},     {"hkt", 480},    {"sgt", 480},
+    {"aest", 600},   {"aedt", 660},   {"nzst", 720},   {"nzdt", 780},   {"ist", 330},
+    {"msk", 180},    {"akst", -540},  {"akdt", -480},  {"hst", -600},
+};
+
+/* Skip whitespace and (nested) comments. */
+static size_t skip_cfws(const char *s, size_t len, size_t i)
+{
+    for (int guard = 0; i < len && guard < 4096; guard++) {
+        if (is_ws(s[i]))
+            i++;
+        else if (s[i] == '(')
+            i = comment_end(s, len, i, NULL);
+        else
+            break;
+    }
+    return i;
+}
+
+static size_t read_num(const char *s, size_t len, size_t i, long *v, int *ndig)
+{
+    long x = 0;
+    int n = 0;
+    while (i < len && is_digit(s[i]) && n < 9) {
+        x = x * 10 + (s[i] - '0');
+        i++;
+        n++;
+    }
+    *v = x;
+    *ndig = n;
+    return i;
+}
+
+static int lookup_name(const char *s, size_t n, const char *const *tab, int cnt)
+{
+    if (n < 3)
+        return -1;
+    for (int k = 0; k < cnt; k++)
+        if (lower(s[0]) == tab[k][0] && lower(s[1]) == tab[k][1] && lower(s[2]) == tab[k][2])
+            return k;
+    return -1;
+}
+
+static size_t alpha_run(const char *s, size_t len, size_t i)
+{
+    while (i < len && is_alpha(s[i]) && i < len)
+        i++;
+    return i;
+}
+
+/* hh:mm[:ss][.frac] */
+static size_t parse_hms(const char *s, size_t len, size_t i, long *h, long *mi, long *sec)
+{
+    int nd;
+    i = read_num(s, len, i, h, &nd);
+    if (nd < 1 || nd > 2 || i >= len || s[i] != ':')
+        return 0;
+    i = read_num(s, len, i + 1, mi, &nd);
+    if (nd != 2)
+        return 0;
+    *sec = 0;
+    if (i < len && s[i] == ':') {
+        i = read_num(s, len, i + 1, sec, &nd);
+        if (nd != 2)
+            return 0;
+        if (i < len && (s[i] == '.' || s[i] == ',') && i + 1 < len && is_digit(s[i + 1])) {
+            i++;
+            while (i < len && is_digit(s[i]))
+                i++;
+        }
+    }
+    return i;
+}
+
+/* Zone: +hhmm, +hh:mm, +hh, named, military letter. Returns new index; sets
+ * *found to 0 when nothing zone-like was there. */
+static size_t parse_zone(const char *s, size_t len, size_t i, int *off, int *found)
+{
+    *found = 0;
+    *off = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-') && i + 1 < len && is_digit(s[i + 1])) {
+        int sign = s[i] == '-' ? -1 : 1;
+        long v;
+        int nd;
+        size_t j = read_num(s, len, i + 1, &v, &nd);
+        long hh, mm;
+        if (nd == 4) {
+            hh = v / 100;
+            mm = v % 100;
+        } else if (nd == 3) {
+            hh = v / 100;
+            mm = v % 100;
+        } else if (nd <= 2) {
+            hh = v;
+            mm = 0;
+            if (j + 2 < len && s[j] == ':' && is_digit(s[j + 1]) && is_digit(s[j + 2])) {
+                mm = (s[j + 1] - '0') * 10 + (s[j + 2] - '0');
+                j += 3;
+            }
+        } else {
+            return i;
+        }
+        if (hh > 14 || mm > 59)
+            return i;
+        *off = sign * (int)(hh * 60 + mm);
+        *found = 1;
+        return j;
+    }
+    size_t e = alpha_run(s, len, i);
+    if (e > i && e - i <= 5) {
+        size_t n = e - i;
+        for (size_t k = 0; k < sizeof zone_names / sizeof zone_names[0]; k++) {
+            const char *z = zone_names[k].name;
+            if (strlen(z) != n)
+                continue;
+            size_t q = 0;
+            while (q < n && lower(s[i + q]) == z[q])
+                q++;
+            if (q == n) {
+                *off = zone_names[k].off_min;
+                *found = 1;
+                /* "GMT+0900" / "UTC+9" */
+                if (e < len && (s[e] == '+' || s[e] == '-')) {
+                    int f2, o2;
+                    size_t e2 = parse_zone(s, len, e, &o2, &f2);
+                    if (f2) {
+                        *off = o2;
+                        return e2;
+                    }
+                }
+                return e;
+            }
+        }
+        if (n == 1) { /* obsolete military zones: treat as -0000 (RFC 5322 4.3) */
+            *found = 1;
+            return e;
+        }
+    }
+    return i;
+}
+
+static int days_in_month(long y, long m)
+{
+    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+size_t route_parse_date(const char *s, size_t len, long long *epoch, int *tz_min, int *no_zone)
+{
+    long day = 0, mon = 0, year = 0, h = 0, mi = 0, sec = 0;
+    int nd, asctime_form = 0, iso_form = 0;
+    size_t i = skip_cfws(s, len, 0), j;
+    if (i >= len)
+        return 0;
+    if (is_alpha(s[i])) {
+        j = alpha_run(s, len, i);
+        if (lookup_name(s + i, j - i, day_names, 7) >= 0 && j - i <= 9) {
+            i = j;
+            if (i < len && s[i] == '.')
+                i++;
+            i = skip_cfws(s, len, i);
+            if (i < len && s[i] == ',')
+                i++;
+            i = skip_cfws(s, len, i);
+        }
+        if (i < len && is_alpha(s[i])) { /* asctime: "Sep 17 07:04:05 2002" */
+            j = alpha_run(s, len, i);
+            int m = lookup_name(s + i, j - i, month_names, 12);
+            if (m < 0 || j - i > 9)
+                return 0;
+            mon = m + 1;
+            i = skip_cfws(s, len, j);
+            if (i < len && s[i] == ',') /* ratware "Sep, 11 2002 8:25:27 PM" */
+                i = skip_cfws(s, len, i + 1);
+            i = read_num(s, len, i, &day, &nd);
+            if (nd < 1 || nd > 2)
+                return 0;
+            asctime_form = 1;
+            size_t k = skip_cfws(s, len, i);
+            long y2;
+            size_t k2 = read_num(s, len, k, &y2, &nd);
+            if (nd == 4 && (k2 >= len || s[k2] != ':')) {
+                year = y2; /* year before the time */
+                i = k2;
+                asctime_form = 2;
+            }
+        }
+    }
+    if (!asctime_form) {
+        if (i >= len || !is_digit(s[i]))
+            return 0;
+        i = read_num(s, len, i, &day, &nd);
+        if (nd == 4 && i < len && s[i] == '-') { /* YYYY-MM-DD */
+            year = day;
+            i = read_num(s, len, i + 1, &mon, &nd);
+            if (nd != 2 || i >= len || s[i] != '-')
+                return 0;
+            i = read_num(s, len, i + 1, &day, &nd);
+            if (nd != 2)
+                return 0;
+            if (i < len && (s[i] == 'T' || s[i] == ' '))
+                i++;
+            iso_form = 1;
+        } else if (nd >= 1 && nd <= 2 && i < len && s[i] == '/') {
+            /* qmail-scanner "28/08/2002 11:07:06": day/month/year unless
+             * the second field cannot be a month */
+            long f2;
+            i = read_num(s, len, i + 1, &f2, &nd);
+            if (nd < 1 || nd > 2 || i >= len || s[i] != '/')
+                return 0;
+            i = read_num(s, len, i + 1, &year, &nd);
+            if (nd != 4)
+                return 0;
+            if (f2 > 12 && day <= 12) {
+                mon = day;
+                day = f2;
+            } else {
+                mon = f2;
+            }
+        } else {
+            if (nd < 1 || nd > 3) /* "029 Apr" seen in the wild */
+                return 0;
+            i = skip_cfws(s, len, i);
+            if (i < len && s[i] == '-')
+                i++;
+            j = alpha_run(s, len, i);
+            int m = lookup_name(s + i, j - i, month_names, 12);
+            if (m < 0 || j - i > 9)
+                return 0;
+            mon = m + 1;
+            i = j;
+            if (i < len && s[i] == '.')
+                i++;
+            i = skip_cfws(s, len, i);
+            if (i < len && s[i] == '-')
+                i++;
+            i = read_num(s, len, i, &year, &nd);
+            if (nd < 2 || nd > 4)
+                return 0;
+            if (nd == 2)
+                year += year < 50 ? 2000 : 1900;
+            else if (year < 1000) /* "102", "0102": year-1900 bugs */
+                year += 1900;
+            if (i < len && s[i] == ',')
+                i++;
+        }
+    }
+    i = skip_cfws(s, len, i);
+    j = parse_hms(s, len, i, &h, &mi, &sec);
+    if (!j)
+        return 0;
+    i = j;
+    {
+        size_t k = skip_cfws(s, len, i);
+        if (k + 1 < len && (lower(s[k]) == 'a' || lower(s[k]) == 'p') && lower(s[k + 1]) == 'm' &&
+            (k + 2 >= len || !is_alpha(s[k + 2]))) {
+            if (h < 1 || h > 12)
+                return 0;
+            if (lower(s[k]) == 'p' && h < 12)
+                h += 12;
+            else if (lower(s[k]) == 'a' && h == 12)
+                h = 0;
+            i = k + 2;
+        }
+    }
+    if (asctime_form == 1) {
+        size_t k = skip_cfws(s, len, i);
+        /* zone may come before the year: "Sep 17 07:04:05 PDT 2002" */
+        int off0, f0;
+        size_t kz = parse_zone(s, len, k, &off0, &f0);
+        if (f0)
+            k = skip_cfws(s, len, kz);
+        k = read_num(s, len, k, &year, &nd);
+        if (nd != 4)
+            return 0;
+        i = k;
+        if (f0) {
+            *tz_min = off0;
+            goto have_zone_asctime;
+        }
+    }
+    {
+        size_t k = skip_cfws(s, len, i);
+        int off, found;
+        size_t kz = parse_zone(s, len, k, &off, &found);
+        *tz_min = off;
+        *no_zone = !found;
+        if (found)
+            i = kz;
+        if (found && iso_form) { /* Go: "+0000 UTC m=+4864412.00" */
+            size_t q = skip_cfws(s, len, i);
+            size_t e = alpha_run(s, len, q);
+            if (e > q && e - q <= 5)
+                i = e;
+            q = skip_cfws(s, len, i);
+            if (q + 2 < len && s[q] == 'm' && s[q + 1] == '=') {
+                q += 2;
+                while (q < len && !is_ws(s[q]) && s[q] != ';')
+                    q++;
+                i = q;
+            }
+        }
+        goto checks;
+    }
+have_zone_asctime:
+    *no_zone = 0;
+checks:
+    if (mon < 1 || mon > 12 || year < 1900 || year > 9999 || day < 1 ||
+        day > days_in_month(year, mon) || h > 23 || mi > 59 || sec > 60)
+        return 0;
+    *epoch = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + h * 3600 + mi * 60 +
+             sec - (long long)*tz_min * 60;
+    return skip_cfws(s, len, i);
+}
+
+/* ---------------------------------------------------------------- clauses */
+
+static int keyword(span w)
+{
+    if (span_ieq(w, "from"))
+        return C_FROM;
+    if (span_ieq(w, "by"))
+        return C_BY;
+    if (span_ieq(w, "via"))
+        return C_VIA;
+    if (span_ieq(w, "with"))
+        return C_WITH;
+    if (span_ieq(w, "id"))
+        return C_ID;
+    if (span_ieq(w, "for"))
+        return C_FOR;
+    return C_NONE;
+}
+
+static void buf_add_word(char *buf, size_t *n, span w)
+{
+    if (*n && *n + 1 < WORD_BUF)
+        buf[(*n)++] = ' ';
+    for (size_t i = 0; i < w.n && *n + 1 < WORD_BUF; i++)
+        buf[(*n)++] = w.p[i];
+    buf[*n] = '\0';
+}
+
+/* value of "key=" inside a comment, up to space/comma/')' */
+static span kv_in(span in, const char *key)
+{
+    span r = {NULL, 0};
+    size_t kl = strlen(key);
+    for (size_t i = 0; i + kl <= in.n; i++) {
+        if ((i == 0 || !is_alnum(in.p[i - 1])) && span_iprefix((span){in.p + i, in.n - i}, key)) {
+            size_t st = i + kl, e = st;
+            while (e < in.n && !is_ws(in.p[e]) && in.p[e] != ',' && in.p[e] != ')' && in.p[e] != ';')
+                e++;
+            r.p = in.p + st;
+            r.n = e - st;
+            return r;
+        }
+    }
+    return r;
+}
+
+/* TLS details from a comment (any clause). */
+static void comment_tls(pctx *c, span in, int clause)
+{
+    if (c->tls_ver.p || c->tls_whole.p)
+        return;
+    span v = kv_in(in, "version=");
+    if (v.p && v.n) {
+        c->tls_ver = v;
+        c->tls_cipher = kv_in(in, "cipher=");
+        span b = kv_in(in, "bits=");
+        size_t k = 0;
+        while (k < b.n && is_digit(b.p[k]))
+            k++;
+        b.n = k;
+        c->tls_bits = b;
+        return;
+    }
+    size_t pos = 0;
+    span w;
+    if (next_word(in, &pos, &w) && span_ieq(w, "using")) {
+        if (next_word(in, &pos, &w))
+            c->tls_ver = w;
+        span cw;
+        while (next_word(in, &pos, &cw)) {
+            if (span_ieq(cw, "cipher")) {
+                if (next_word(in, &pos, &cw))
+                    c->tls_cipher = cw;
+                break;
+            }
+        }
+        /* "(256/256 bits)" nested comment */
+        const char *bp = span_ifind(in, "bits)");
+        if (bp) {
+            const char *q = bp;
+            while (q > in.p && q[-1] != '(')
+                q--;
+            size_t k = 0;
+            while (q + k < bp && is_digit(q[k]))
+                k++;
+            if (k)
+                c->tls_bits = (span){q, k};
+        }
+        return;
+    }
+    const char *ct = span_ifind(in, "TLS: "); /* Courier "(AUTH: .., TLS: TLSv1.2,128bits,X)" */
+    if (ct) {
+        span r = trim_span((span){ct + 5, in.n - (size_t)(ct + 5 - in.p)});
+        size_t k = 0;
+        while (k < r.n && r.p[k] != ')' && r.p[k] != ';' && !is_ws(r.p[k]))
+            k++;
+        r.n = k;
+        if (r.n) {
+            c->tls_whole = r;
+            return;
+        }
+    }
+    span t = trim_span(in);
+    if (span_ieq(t, "TLS") || span_ieq(t, "SSL")) {
+        c->tls_whole = t;
+        return;
+    }
+    /* Exim: "with esmtps (TLS1.2) tls CIPHER" or "(TLSv1.2:ECDHE-...:256)" */
+    if (clause == C_WITH && (span_iprefix(t, "TLS") || span_iprefix(t, "SSL"))) {
+        for (size_t i = 0; i < t.n; i++)
+            if (is_ws(t.p[i]))
+                return;
+        c->tls_whole = t;
+    }
+}
+
+/* Comment in the from clause: rdns, ip, helo=, HELO x, ident@. */
+static void comment_from(pctx *c, span in)
+{
+    c->from_comments++;
+    size_t pos = 0;
+    span w, words[8];
+    int nw = 0, first_is_ip = 0;
+    while (nw < 8 && next_word(in, &pos, &w)) {
+        while (w.n && (w.p[w.n - 1] == ',' || w.p[w.n - 1] == ';'))
+            w.n--;
+        if (w.n)
+            words[nw++] = w;
+    }
+    if (nw == 0)
+        return;
+    if (span_ieq(words[0], "using") || span_iprefix(words[0], "Authenticated") ||
+        span_ieq(words[0], "envelope-from") || span_ieq(words[0], "envelope-sender") ||
+        span_iprefix(words[0], "AUTH:") || span_iprefix(words[0], "version="))
+        return;
+    for (int k = 0; k < nw; k++) {
+        w = words[k];
+        if (span_iprefix(w, "helo=")) {
+            c->cmt_helo = (span){w.p + 5, w.n - 5};
+            c->exim_helo = 1;
+        } else if ((span_ieq(w, "HELO") || span_ieq(w, "EHLO")) && k + 1 < nw) {
+            c->cmt_helo = words[++k];
+            c->qmail_helo = 1;
+        } else if (span_iprefix(w, "port=") || span_iprefix(w, "ident=")) {
+            /* informational */
+        } else if (span_is_ip(w)) {
+            if (!c->cmt_ip.p)
+                c->cmt_ip = w;
+            if (k == 0)
+                first_is_ip = 1;
+        }
+    }
+    /* rdns: first word of the first comment when it is alone or followed by an IP */
+    if (c->from_comments == 1 && !first_is_ip && !c->cmt_rdns.p) {
+        w = words[0];
+        if (span_iprefix(w, "helo=") || span_ieq(w, "HELO") || span_ieq(w, "EHLO"))
+            return;
+        if (nw == 1 || (nw >= 2 && (span_is_ip(words[1]) || words[1].p[0] == '['))) {
+            for (size_t i = w.n; i > 0; i--) { /* ident: user@host */
+                if (w.p[i - 1] == '@') {
+                    w.p += i;
+                    w.n -= i;
+                    break;
+                }
+            }
+            while (w.n && w.p[w.n - 1] == '.')
+                w.n--;
+            if (w.n && w.p[0] != '[')
+                c->cmt_rdns = w;
+        }
+    }
+}
+
+static void comment_generic(pctx *c, span in, int clause)
+{
+    rcv_hop *h = c->h;
+    comment_tls(c, in, clause);
+    if (span_ifind(in, "may be forged"))
+        h->flags |= RCV_MAY_BE_FORGED;
+    if (span_ifind(in, "Authenticated sender") || span_ifind(in, "AUTH:"))
+        h->flags |= RCV_AUTH;
+    size_t pos = 0;
+    span w;
+    if (next_word(in, &pos, &w) &&
+        (span_ieq(w, "envelope-from") || span_ieq(w, "envelope-sender"))) {
+        if (next_word(in, &pos, &w) && !h->envelope_from) {
+            if (w.n >= 2 && w.p[0] == '<' && w.p[w.n - 1] == '>') {
+                w.p++;
+                w.n -= 2;
+            }
+            h->envelope_from = dup_span(c, w);
+        }
+    }
+    /* qmail: "(qmail 1 messnum 2 invoked from network[1.2.3.4/host])" */
+    const char *q = span_ifind(in, "from network[");
+    if (q && !c->qmail_ip.p) {
+        q += 13;
+        const char *e = q;
+        while (e < in.p + in.n && *e != '/' && *e != ']')
+            e++;
+        span ip = {q, (size_t)(e - q)};
+        if (span_is_ip(ip))
+            c->qmail_ip = ip;
+    }
+    if (clause == C_BY && !c->by_ip.p) {
+        pos = 0;
+        int k = 0;
+        while (k++ < 4 && next_word(in, &pos, &w)) {
+            while (w.n && w.p[w.n - 1] == ',')
+                w.n--;
+            /* "(10.1.2.3)", "(host [10.1.2.3])"; not "(KumoMTA 10.13.185.62)" */
+            if ((k == 1 || w.p[0] == '[') && span_is_ip(w)) {
+                c->by_ip = w;
+                break;
+            }
+        }
+    }
+}
+
+static int ip_dup(pctx *c, span w, char **out)
+{
+    char tmp[64];
+    int fam = route_ip_normalize(w.p, w.n, tmp, sizeof tmp);
+    if (fam)
+        *out = dup_str(c, tmp);
+    return fam;
+}
+
+/* Last two labels, lowercased, as a span comparison. */
+static int last2_differ(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    while (la && a[la - 1] == '.')
+        la--;
+    while (lb && b[lb - 1] == '.')
+        lb--;
+    size_t sa = la, sb = lb;
+    int dots = 0;
+    while (sa > 0 && !(a[sa - 1] == '.' && ++dots == 2))
+        sa--;
+    dots = 0;
+    while (sb > 0 && !(b[sb - 1] == '.' && ++dots == 2))
+        sb--;
+    if (la - sa != lb - sb)
+        return 1;
+    for (size_t i = 0; i < la - sa; i++)
+        if (lower(a[sa + i]) != lower(b[sb + i]))
+            return 1;
+    return 0;
+}
+
+static int is_hostname(const char *s)
+{
+    if (!s || !*s || !strchr(s, '.'))
+        return 0;
+    char tmp[64];
+    return route_ip_normalize(s, strlen(s), tmp, sizeof tmp) == 0;
+}
+
+int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
+{
+    if (!out)
+        return -1;
+    memset(out, 0, sizeof *out);
+    if (!value)
+        return -1;
+    pctx cx;
+    memset(&cx, 0, sizeof cx);
+    pctx *c = &cx;
+    c->a = a;
+    c->s = value;
+    c->h = out;
+    if (len > RCV_MAX_INPUT) {
+        len = RCV_MAX_INPUT;
+        out->flags |= RCV_TRUNCATED;
+    }
+    {
+        span all = trim_span((span){value, len});
+        if (all.n >= 2 && all.p[0] == '[' && all.p[all.n - 1] == ']' && is_alpha(all.p[1])) {
+            value = all.p + 1; /* "[from a by b ...; date]" */
+            len = all.n - 2;
+        }
+    }
+    c->len = len;
+    c->s = value;
+    const char *s = value;
+    int too_deep = 0;
+
+    /* 1. last ';' outside comments separates the date */
+    size_t semi = len;
+    {
+        int depth = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (s[i] == '\\' && depth > 0 && i + 1 < len)
+                i++;
+            else if (s[i] == '(')
+                depth++;
+            else if (s[i] == ')' && depth > 0)
+                depth--;
+            else if (s[i] == ';' && depth == 0)
+                semi = i;
+        }
+    }
+    size_t body_end = semi;
+
+    /* 2. tokenize the clause part */
+    tok toks[MAX_TOKS];
+    int nt = 0;
+    for (size_t i = 0; i < body_end;) {
+        if (is_ws(s[i]) || s[i] == ')' || s[i] == ';') {
+            i++;
+            continue;
+        }
+        if (nt >= MAX_TOKS) {
+            out->flags |= RCV_UNPARSED_REST;
+            body_end = i;
+            break;
+        }
+        size_t st = i;
+        if (s[i] == '(') {
+            i = comment_end(s, body_end, i, &too_deep);
+            toks[nt++] = (tok){T_COMMENT, st, i};
+            continue;
+        }
+        while (i < body_end && !is_ws(s[i]) && s[i] != '(' && s[i] != ')' && s[i] != ';')
+            i++;
+        toks[nt++] = (tok){T_WORD, st, i};
+    }
+    if (too_deep)
+        out->flags |= RCV_TOO_DEEP;
+
+    /* 3. date */
+    long long epoch = 0;
+    int tz = 0, nozone = 0;
+    size_t dlen = 0;
+    if (semi < len) {
+        span d = trim_span((span){s + semi + 1, len - semi - 1});
+        if (d.n) {
+            out->flags |= RCV_HAS_DATE;
+            dlen = route_parse_date(d.p, d.n, &epoch, &tz, &nozone);
+        }
+    } else {
+        /* missing ';': find a word (not a clause value) where a date starts
+         * and runs to the end of the value */
+        for (int k = 1; k < nt; k++) {
+            if (toks[k].kind != T_WORD)
+                continue;
+            int pk = k - 1;
+            while (pk >= 0 && toks[pk].kind != T_WORD)
+                pk--;
+            if (pk >= 0 && keyword((span){s + toks[pk].start, toks[pk].end - toks[pk].start}))
+                continue;
+            char ch = s[toks[k].start];
+            if (!is_digit(ch) && !is_alpha(ch))
+                continue;
+            size_t rem = len - toks[k].start;
+            size_t used = route_parse_date(s + toks[k].start, rem, &epoch, &tz, &nozone);
+            if (used && skip_cfws(s + toks[k].start, rem, used) >= rem) {
+                dlen = used;
+                out->flags |= RCV_HAS_DATE | RCV_NO_SEMICOLON;
+                nt = k;
+                break;
+            }
+        }
+    }
+    if (dlen) {
+        char iso[40];
+        route_format_iso(epoch, tz, iso, sizeof iso);
+        out->time_iso = dup_str(c, iso);
+        out->epoch = epoch;
+        out->has_time = 1;
+        out->tz_offset_min = tz;
+        out->flags |= RCV_PARSED_DATE;
+        if (nozone)
+            out->flags |= RCV_DATE_NO_ZONE;
+    }
+
+    /* 4. clause walk */
+    int cur = C_NONE, expect = 0;
+    int in_from = 0;
+    for (int k = 0; k < nt; k++) {
+        tok *t = &toks[k];
+        span w = {s + t->start, t->end - t->start};
+        if (t->kind == T_COMMENT) {
+            span in = {s + t->start + 1, 0};
+            in.n = t->end - t->start - 1;
+            if (in.n && s[t->end - 1] == ')')
+                in.n--;
+            comment_generic(c, in, cur);
+            if (cur == C_FROM)
+                comment_from(c, in);
+            continue;
+        }
+        int kw = keyword(w);
+        if (kw) {
+            if (in_from) {
+                c->from_end = t->start;
+                in_from = 0;
+            }
+            cur = kw;
+            expect = 1;
+            if (kw == C_FROM) {
+                out->flags |= RCV_HAS_FROM;
+                in_from = 1;
+                c->from_start = t->start;
+            } else if (kw == C_BY)
+                out->flags |= RCV_HAS_BY;
+            else if (kw == C_WITH)
+                out->flags |= RCV_HAS_WITH;
+            else if (kw == C_ID)
+                out->flags |= RCV_HAS_ID;
+            else if (kw == C_FOR)
+                out->flags |= RCV_HAS_FOR;
+            else if (kw == C_VIA)
+                out->flags |= RCV_HAS_VIA;
+            continue;
+        }
+        if (expect) {
+            expect = 0;
+            switch (cur) {
+            case C_FROM:
+                if (!c->from_word.p)
+                    c->from_word = w;
+                break;
+            case C_BY:
+                if (!c->by_n) {
+                    buf_add_word(c->by_buf, &c->by_n, w);
+                    if (span_is_ip(w))
+                        c->by_ip = w;
+                }
+                out->flags |= RCV_PARSED_BY;
+                break;
+            case C_WITH:
+                if (!c->proto_n)
+                    buf_add_word(c->proto, &c->proto_n, w);
+                out->flags |= RCV_PARSED_WITH;
+                break;
+            case C_VIA:
+                if (!c->via_n)
+                    buf_add_word(c->via, &c->via_n, w);
+                out->flags |= RCV_PARSED_VIA;
+                break;
+            case C_ID:
+                if (!out->id)
+                    out->id = dup_span(c, w);
+                out->flags |= RCV_PARSED_ID;
+                break;
+            case C_FOR:
+                if (!out->for_addr) {
+                    span f = w;
+                    if (f.n && f.p[0] == '<') {
+                        f.p++;
+                        f.n--;
+                    }
+                    while (f.n && (f.p[f.n - 1] == '>' || f.p[f.n - 1] == ','))
+                        f.n--;
+                    out->for_addr = dup_span(c, f);
+                }
+                out->flags |= RCV_PARSED_FOR;
+                break;
+            default:
+                break;
+            }
+            continue;
+        }
+        /* extra word after the clause value */
+        if ((span_ieq(w, "envelope-from") || span_ieq(w, "envelope-sender")) && k + 1 < nt &&
+            toks[k + 1].kind == T_WORD) { /* Haraka: "id X envelope-from <a@b>" */
+            span e = {s + toks[k + 1].start, toks[k + 1].end - toks[k + 1].start};
+            if (e.n >= 2 && e.p[0] == '<' && e.p[e.n - 1] == '>') {
+                e.p++;
+                e.n -= 2;
+            }
+            if (!out->envelope_from)
+                out->envelope_from = dup_span(c, e);
+            k++;
+            continue;
+        }
+        switch (cur) {
+        case C_FROM:
+            if (c->from_word.p && span_ieq(c->from_word, "mail") &&
+                (span_ieq(w, "pickup") || span_ieq(w, "service")))
+                continue; /* Exchange/IIS "from mail pickup service" */
+            if (span_is_ip(w) && !c->extra_ip.p) {
+                c->extra_ip = w;
+                continue;
+            }
+            if (span_ieq(w, "named") && k + 1 < nt && toks[k + 1].kind == T_WORD &&
+                !keyword((span){s + toks[k + 1].start, toks[k + 1].end - toks[k + 1].start})) {
+                k++;
+                continue;
+            }
+            break;
+        case C_WITH:
+            if (span_ieq(w, "tls") && k + 1 < nt && toks[k + 1].kind == T_WORD &&
+                !keyword((span){s + toks[k + 1].start, toks[k + 1].end - toks[k + 1].start})) {
+                c->exim_cipher = (span){s + toks[k + 1].start, toks[k + 1].end - toks[k + 1].start};
+                k++;
+                continue;
+            }
+            buf_add_word(c->proto, &c->proto_n, w);
+            continue;
+        case C_VIA:
+            buf_add_word(c->via, &c->via_n, w);
+            continue;
+        case C_BY:
+            if (span_ieq(w, "over") || span_ieq(w, "secured") || span_ieq(w, "channel")) {
+                continue; /* IIS "over TLS secured channel" */
+            }
+            if (span_ieq(w, "TLS") && k > 0 && toks[k - 1].kind == T_WORD &&
+                span_ieq((span){s + toks[k - 1].start, toks[k - 1].end - toks[k - 1].start}, "over")) {
+                if (!c->tls_whole.p && !c->tls_ver.p)
+                    c->tls_whole = w;
+                continue;
+            }
+            if (span_is_ip(w)) { /* MDaemon: "by host [ip]" */
+                if (!c->by_ip.p)
+                    c->by_ip = w;
+                continue;
+            }
+            if (c->by_n && !memchr(c->by_buf, '.', c->by_n) && is_alpha(w.p[0])) {
+                buf_add_word(c->by_buf, &c->by_n, w); /* "by Forcepoint Email" */
+                continue;
+            }
+            break;
+        case C_FOR:
+            if (memchr(w.p, '@', w.n) || w.p[0] == '<' || span_ieq(w, "and") ||
+                (w.n == 1 && w.p[0] == ','))
+                continue;
+            break;
+        default:
+            break;
+        }
+        if (w.n == 1 && (w.p[0] == ':' || w.p[0] == ','))
+            continue;
+        out->flags |= RCV_UNPARSED_REST;
+    }
+    if (in_from)
+        c->from_end = body_end < len ? body_end : len;
+    if (nt > 0 && toks[nt - 1].end > c->from_end && in_from)
+        c->from_end = toks[nt - 1].end;
+
+    /* 5. materialize the from clause */
+    if (out->flags & RCV_HAS_FROM) {
+        span fw = c->from_word;
+        int fw_is_ip = fw.p && span_is_ip(fw);
+        int fw_unknown = fw.p && span_ieq(fw, "unknown");
+        span helo = {NULL, 0}, rdns = {NULL, 0};
+        span ip = c->cmt_ip;
+        if (c->exim_helo || c->qmail_helo) {
+            helo = c->cmt_helo;
+            if (fw.p && !fw_is_ip)
+                rdns = fw;
+            if (fw_is_ip && !ip.p)
+                ip = fw;
+        } else {
+            helo = fw;
+            rdns = c->cmt_rdns;
+        }
+        if (fw_unknown && !(c->exim_helo || c->qmail_helo)) {
+            /* "from unknown (...)": the name slot itself is unknown */
+            helo = (span){NULL, 0};
+            rdns = fw;
+        }
+        if (!ip.p)
+            ip = c->extra_ip;
+        if (!ip.p && fw_is_ip && !(c->exim_helo || c->qmail_helo)) {
+            ip = fw;
+            out->flags |= RCV_IP_FROM_HELO;
+        }
+        if (!ip.p)
+            ip = c->qmail_ip;
+        if (rdns.p) {
+            while (rdns.n && rdns.p[rdns.n - 1] == '.')
+                rdns.n--;
+        }
+        out->from_helo = dup_span(c, helo);
+        out->from_rdns = rdns.n ? dup_span(c, rdns) : NULL;
+        if (ip.p)
+            out->ip_family = ip_dup(c, ip, &out->from_ip);
+        if (c->from_end > c->from_start && text_has_ip(s + c->from_start, c->from_end - c->from_start))
+            out->flags |= RCV_FROM_HAS_IP;
+        if ((fw.p || out->from_ip) && (!(out->flags & RCV_FROM_HAS_IP) || out->from_ip))
+            out->flags |= RCV_PARSED_FROM;
+    } else if (c->qmail_ip.p) {
+        out->ip_family = ip_dup(c, c->qmail_ip, &out->from_ip);
+    }
+    if (out->from_helo && span_is_ip((span){out->from_helo, strlen(out->from_helo)}))
+        out->flags |= RCV_HELO_IS_IP;
+    if (out->from_rdns && strcmp(out->from_rdns, "unknown") == 0)
+        out->flags |= RCV_RDNS_UNKNOWN;
+    if (out->from_rdns && span_ieq((span){out->from_rdns, strlen(out->from_rdns)}, "unknown"))
+        out->flags |= RCV_RDNS_UNKNOWN;
+    if (is_hostname(out->from_helo) && is_hostname(out->from_rdns) &&
+        last2_differ(out->from_helo, out->from_rdns))
+        out->flags |= RCV_HELO_RDNS_MISMATCH;
+    if (out->from_ip) {
+        int cls = route_ip_class(out->from_ip);
+        if (cls == ROUTE_IP_LOOPBACK)
+            out->flags |= RCV_IP_LOOPBACK | RCV_IP_PRIVATE;
+        else if (cls != ROUTE_IP_PUBLIC && cls != ROUTE_IP_INVALID)
+            out->flags |= RCV_IP_PRIVATE;
+    }
+
+    /* 6. by_ip, protocol, via, tls */
+    if (c->by_ip.p)
+        ip_dup(c, c->by_ip, &out->by_ip);
+    if (c->by_n)
+        out->by = dup_str(c, c->by_buf);
+    if (c->proto_n)
+        out->protocol = dup_str(c, c->proto);
+    if (c->via_n)
+        out->via = dup_str(c, c->via);
+    char tlsbuf[RCV_MAX_VALUE];
+    tlsbuf[0] = '\0';
+    if (c->tls_ver.p) {
+        snprintf(tlsbuf, sizeof tlsbuf, "%.*s", (int)(c->tls_ver.n > 200 ? 200 : c->tls_ver.n),
+                 c->tls_ver.p);
+        if (c->tls_cipher.n) {
+            size_t l = strlen(tlsbuf);
+            snprintf(tlsbuf + l, sizeof tlsbuf - l, ":%.*s",
+                     (int)(c->tls_cipher.n > 200 ? 200 : c->tls_cipher.n), c->tls_cipher.p);
+        }
+        if (c->tls_bits.n) {
+            size_t l = strlen(tlsbuf);
+            snprintf(tlsbuf + l, sizeof tlsbuf - l, ":%.*s",
+                     (int)(c->tls_bits.n > 20 ? 20 : c->tls_bits.n), c->tls_bits.p);
+        }
+    } else if (c->tls_whole.p) {
+        snprintf(tlsbuf, sizeof tlsbuf, "%.*s", (int)(c->tls_whole.n > 300 ? 300 : c->tls_whole.n),
+                 c->tls_whole.p);
+        if (c->exim_cipher.n) {
+            size_t l = strlen(tlsbuf);
+            snprintf(tlsbuf + l, sizeof tlsbuf - l, ":%.*s",
+                     (int)(c->exim_cipher.n > 200 ? 200 : c->exim_cipher.n), c->exim_cipher.p);
+        }
+    }
+    if (tlsbuf[0]) {
+        out->tls = dup_str(c, tlsbuf);
+        out->flags |= RCV_TLS;
+    }
+    if (out->protocol) {
+        static const char *const tls_protos[] = {"esmtps", "esmtpsa", "lmtps", "utf8smtps",
+                                                 "utf8smtpsa", "smtps", "https", "lmtpsa"};
+        static const char *const auth_protos[] = {"esmtpa", "esmtpsa", "utf8smtpa", "utf8smtpsa",
+                                                  "lmtpa", "lmtpsa", "smtpa"};
+        span p = {out->protocol, strlen(out->protocol)};
+        for (size_t k = 0; k < sizeof tls_protos / sizeof *tls_protos; k++)
+            if (span_ieq(p, tls_protos[k]))
+                out->flags |= RCV_TLS;
+        for (size_t k = 0; k < sizeof auth_protos / sizeof *auth_protos; k++)
+            if (span_ieq(p, auth_protos[k]))
+                out->flags |= RCV_AUTH;
+    }
+    if (c->oom)
+        return -2;
+    const unsigned parsed = RCV_PARSED_FROM | RCV_PARSED_BY | RCV_PARSED_WITH | RCV_PARSED_ID |
+                            RCV_PARSED_FOR | RCV_PARSED_DATE | RCV_PARSED_VIA;
+    return (out->flags & parsed) ? 0 : -1;
+}

@@ -1,0 +1,370 @@
+/*
+ * sender.c - trusted authentication results, spam-filter verdicts, the reason
+ * for the subject tag, and identity alignment. See sender.h. Header syntax is
+ * parsed by authres.c; this file chooses what to believe and phrases it.
+ */
+#include "sender.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/domain.h"
+#include "authres.h"
+
+static void note(sender_note *v, size_t *n, char *ja, char *en)
+{
+    if (*n >= SENDER_MAX_NOTES || !ja || !en)
+        return;
+    v[*n].ja = ja;
+    v[*n].en = en;
+    (*n)++;
+}
+
+static const char *domain_of(const char *addr)
+{
+    if (!addr)
+        return NULL;
+    const char *at = strrchr(addr, '@');
+    return at ? at + 1 : addr;
+}
+
+static char *reg(arena *a, const char *host)
+{
+    return host && *host ? domain_registrable(a, host) : NULL;
+}
+
+static int differs(const char *x, const char *y)
+{
+    return x && y && strcmp(x, y) != 0;
+}
+
+/* is this A-R header from the receiving site? */
+static int trusted_id(arena *a, const char *id, const char *want, const char *site)
+{
+    if (!id)
+        return 0;
+    if (want)
+        return strcasecmp(id, want) == 0;
+    const char *r = reg(a, id);
+    return site && r && strcmp(r, site) == 0;
+}
+
+static void read_authres(arena *a, const km_message *m, const route_result *route,
+                         const char *want, sender_result *out)
+{
+    const km_header *ar[64];
+    size_t n = mime_headers_named(m, "Authentication-Results", ar, 64);
+    const char *top_id = NULL;
+    const authres_header *use = NULL;
+    authres_header *parsed = arena_alloc(a, (n ? n : 1) * sizeof *parsed);
+    if (!parsed)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (authres_parse(a, ar[i]->raw_bytes, ar[i]->raw_len, &parsed[i]) != 0)
+            continue;
+        const char *id = parsed[i].authserv_id;
+        if (!top_id && id)
+            top_id = id;
+        int ok = want ? trusted_id(a, id, want, NULL)
+                      : (id && top_id && strcasecmp(id, top_id) == 0) ||
+                            trusted_id(a, id, NULL, route->receiving_domain);
+        if (!ok) {
+            out->ignored_authres++;
+            continue;
+        }
+        if (!use) {
+            use = &parsed[i];
+            out->authserv_id = arena_strdup(a, id ? id : "");
+            out->authserv_why = want ? "configured authserv-id"
+                                     : "authserv-id of the top-most Authentication-Results";
+        }
+    }
+    if (!use)
+        return;
+    for (int i = 0; i < use->nresults; i++) {
+        const authres_result *r = &use->results[i];
+        if (strcmp(r->method, "spf") == 0 && !out->has_spf) {
+            out->has_spf = 1;
+            out->spf.result = r->result;
+            const char *mf = authres_prop_get(r, "smtp.mailfrom");
+            if (!mf)
+                mf = authres_prop_get(r, "smtp.helo");
+            out->spf.domain = mf ? arena_strdup(a, domain_of(mf)) : NULL;
+            out->spf.reason = r->reason ? r->reason : r->comment;
+        } else if (strcmp(r->method, "dkim") == 0 && out->ndkim < SENDER_MAX_DKIM) {
+            sender_dkim *d = &out->dkim[out->ndkim++];
+            d->result = r->result;
+            const char *dd = authres_prop_get(r, "header.d");
+            if (!dd) {
+                const char *hi = authres_prop_get(r, "header.i");
+                dd = hi ? domain_of(hi) : NULL;
+            }
+            d->domain = dd && strcasecmp(dd, "none") != 0 ? arena_strdup(a, dd) : NULL;
+            const char *s = authres_prop_get(r, "header.s");
+            d->selector = s ? arena_strdup(a, s) : NULL;
+        } else if (strcmp(r->method, "dmarc") == 0 && !out->has_dmarc) {
+            out->has_dmarc = 1;
+            out->dmarc.result = r->result;
+            const char *p = r->policy ? r->policy : authres_prop_get(r, "policy.dmarc");
+            if (!p)
+                p = authres_prop_get(r, "policy.published-domain-policy");
+            if (p) {
+                char *lp = arena_strdup(a, p);
+                for (char *c = lp; c && *c; c++)
+                    *c = (char)tolower((unsigned char)*c);
+                out->dmarc.policy = lp;
+            }
+            const char *hf = authres_prop_get(r, "header.from");
+            out->dmarc.domain = hf ? arena_strdup(a, hf) : NULL;
+        }
+    }
+}
+
+static void read_spam_headers(arena *a, const km_message *m, sender_result *out)
+{
+    const km_header *h;
+    out->spam_flag = -1;
+    out->ms_scl = -2;
+    if ((h = mime_header_first(m, "X-Spam-Flag")))
+        out->spam_flag = authres_spam_flag(h->raw_bytes, h->raw_len);
+    if ((h = mime_header_first(m, "X-Spam-Status"))) {
+        authres_spam_status st;
+        if (authres_parse_spam_status(a, h->raw_bytes, h->raw_len, &st) == 0) {
+            if (st.flag >= 0 && out->spam_flag < 0)
+                out->spam_flag = st.flag;
+            if (st.has_score) {
+                out->has_sa_score = 1;
+                out->sa_score = st.score;
+                out->sa_required = st.has_required ? st.required : 5.0;
+            }
+            if (st.ntests > 0) {
+                size_t len = 0;
+                for (int i = 0; i < st.ntests && i < 12; i++)
+                    len += strlen(st.tests[i]) + 1;
+                char *t = arena_alloc(a, len + 1);
+                for (int i = 0; t && i < st.ntests && i < 12; i++) {
+                    strcat(t, st.tests[i]);
+                    if (i + 1 < st.ntests && i + 1 < 12)
+                        strcat(t, ",");
+                }
+                out->sa_tests = t;
+            }
+        }
+    }
+    if ((h = mime_header_first(m, "X-Spamd-Result"))) {
+        authres_rspamd rs;
+        if (authres_parse_spamd_result(a, h->raw_bytes, h->raw_len, &rs) == 0 && rs.has_score) {
+            out->has_rspamd = 1;
+            out->rspamd_score = rs.score;
+            out->rspamd_required = rs.required;
+        }
+    } else if ((h = mime_header_first(m, "X-Rspamd-Score"))) {
+        double sc;
+        if (authres_parse_score(h->raw_bytes, h->raw_len, &sc)) {
+            out->has_rspamd = 1;
+            out->rspamd_score = sc;
+            out->rspamd_required = 0;
+        }
+    }
+    if ((h = mime_header_first(m, "X-Forefront-Antispam-Report"))) {
+        authres_ms_antispam ms;
+        if (authres_parse_ms_antispam(a, h->raw_bytes, h->raw_len, &ms) == 0) {
+            if (ms.has_scl)
+                out->ms_scl = ms.scl;
+            out->ms_sfv = ms.sfv;
+            out->ms_cat = ms.cat;
+        }
+    }
+    if (out->ms_scl == -2 && (h = mime_header_first(m, "X-MS-Exchange-Organization-SCL"))) {
+        int scl;
+        if (authres_parse_scl(h->raw_bytes, h->raw_len, &scl))
+            out->ms_scl = scl;
+    }
+}
+
+static void tag_reasons(arena *a, const km_message *m, const route_result *route,
+                        sender_result *out)
+{
+    const rcv_hop *o = route_origin(route);
+    if (out->has_spf && (strcmp(out->spf.result, "fail") == 0 ||
+                         strcmp(out->spf.result, "softfail") == 0)) {
+        const char *ip = out->spf.ip ? out->spf.ip : o ? o->from_ip : NULL;
+        const char *d = out->spf.domain ? out->spf.domain : "?";
+        if (ip)
+            note(out->tag_reasons, &out->ntag_reasons,
+                 arena_printf(a, "SPF %s: %s は %s のメール送信を許可されていません", out->spf.result,
+                              ip, d),
+                 arena_printf(a, "SPF %s: %s is not allowed to send for %s", out->spf.result, ip,
+                              d));
+        else
+            note(out->tag_reasons, &out->ntag_reasons,
+                 arena_printf(a, "SPF %s: 送信元は %s のメール送信を許可されていません",
+                              out->spf.result, d),
+                 arena_printf(a, "SPF %s: the sender is not allowed to send for %s",
+                              out->spf.result, d));
+    }
+    if (out->has_dmarc && strcmp(out->dmarc.result, "fail") == 0) {
+        const char *d = out->dmarc.domain ? out->dmarc.domain
+                        : m->has_from && m->from.domain ? m->from.domain
+                                                        : "?";
+        const char *p = out->dmarc.policy ? out->dmarc.policy : "none";
+        note(out->tag_reasons, &out->ntag_reasons,
+             arena_printf(a, "DMARC fail: %s の送信ドメイン認証に失敗（ポリシー %s）", d, p),
+             arena_printf(a, "DMARC fail for %s (policy %s)", d, p));
+    }
+    for (size_t i = 0; i < out->ndkim; i++)
+        if (strcmp(out->dkim[i].result, "fail") == 0 || strcmp(out->dkim[i].result, "permerror") == 0)
+            note(out->tag_reasons, &out->ntag_reasons,
+                 arena_printf(a, "DKIM %s: %s の署名を検証できません", out->dkim[i].result,
+                              out->dkim[i].domain ? out->dkim[i].domain : "?"),
+                 arena_printf(a, "DKIM %s: the signature of %s does not verify",
+                              out->dkim[i].result, out->dkim[i].domain ? out->dkim[i].domain : "?"));
+    if (out->has_sa_score && out->sa_score >= out->sa_required)
+        note(out->tag_reasons, &out->ntag_reasons,
+             arena_printf(a, "SpamAssassin スコア %.1f（しきい値 %.1f）%s%s", out->sa_score,
+                          out->sa_required, out->sa_tests ? ": " : "",
+                          out->sa_tests ? out->sa_tests : ""),
+             arena_printf(a, "SpamAssassin score %.1f >= %.1f%s%s", out->sa_score,
+                          out->sa_required, out->sa_tests ? ": " : "",
+                          out->sa_tests ? out->sa_tests : ""));
+    if (out->has_rspamd && out->rspamd_required > 0 && out->rspamd_score >= out->rspamd_required)
+        note(out->tag_reasons, &out->ntag_reasons,
+             arena_printf(a, "Rspamd スコア %.1f / %.1f", out->rspamd_score, out->rspamd_required),
+             arena_printf(a, "Rspamd score %.1f / %.1f", out->rspamd_score, out->rspamd_required));
+    if (out->ms_scl >= 5 || (out->ms_cat && out->ms_cat[0])) {
+        const char *cat = out->ms_cat ? out->ms_cat : "-";
+        const char *sfv = out->ms_sfv ? out->ms_sfv : "-";
+        if (out->ms_scl >= 5 || (strcmp(cat, "NONE") != 0 && strcmp(cat, "-") != 0))
+            note(out->tag_reasons, &out->ntag_reasons,
+                 arena_printf(a, "Microsoft EOP: SCL %d, SFV %s, CAT %s (%s)", out->ms_scl, sfv,
+                              cat, authres_ms_cat_meaning(cat)),
+                 arena_printf(a, "Microsoft EOP: SCL %d, SFV %s, CAT %s (%s)", out->ms_scl, sfv,
+                              cat, authres_ms_cat_meaning(cat)));
+    }
+    if (out->ntag_reasons == 0 && out->spam_flag == 1)
+        note(out->tag_reasons, &out->ntag_reasons,
+             arena_strdup(a, "受信サーバーのフィルターが X-Spam-Flag: YES を付けました"),
+             arena_strdup(a, "the receiving filter set X-Spam-Flag: YES"));
+}
+
+static int text_has_other_domain(arena *a, const char *name, const char *from_reg)
+{
+    /* a display name holding an address or a domain that is not the sender's */
+    if (!name || !from_reg)
+        return 0;
+    const char *p = name;
+    for (int guard = 0; *p && guard < 64; guard++) {
+        while (*p && !isalnum((unsigned char)*p))
+            p++;
+        const char *s = p;
+        while (*p && (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '@'))
+            p++;
+        size_t n = (size_t)(p - s);
+        if (n < 4 || !memchr(s, '.', n))
+            continue;
+        char *tok = arena_strndup(a, s, n);
+        const char *at = strrchr(tok, '@');
+        const char *r = reg(a, at ? at + 1 : tok);
+        if (r && strcmp(r, from_reg) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void identity(arena *a, const km_message *m, const route_result *route,
+                     sender_result *out)
+{
+    if (!m->has_from || !m->from.domain)
+        return;
+    const char *fd = m->from.domain;
+    const char *fr = reg(a, fd);
+    const char *rp = m->return_path ? reg(a, domain_of(m->return_path)) : NULL;
+    if (differs(fr, rp)) {
+        out->from_return_path_mismatch = 1;
+        note(out->identity, &out->nidentity,
+             arena_printf(a, "差出人 (%s) と Return-Path (%s) のドメインが異なります", fd,
+                          m->return_path),
+             arena_printf(a, "From domain %s differs from Return-Path %s", fd, m->return_path));
+    }
+    for (size_t i = 0; i < m->nreply_to; i++) {
+        const char *r = reg(a, m->reply_to[i].domain);
+        if (differs(fr, r)) {
+            out->from_reply_to_mismatch = 1;
+            note(out->identity, &out->nidentity,
+                 arena_printf(a, "返信先 (Reply-To %s) が差出人のドメイン (%s) と異なります",
+                              m->reply_to[i].address, fd),
+                 arena_printf(a, "Reply-To %s is not in the From domain %s",
+                              m->reply_to[i].address, fd));
+            break;
+        }
+    }
+    for (size_t i = 0; i < out->ndkim_sig; i++) {
+        const char *d = reg(a, out->dkim_sig_domains[i]);
+        if (differs(fr, d))
+            note(out->identity, &out->nidentity,
+                 arena_printf(a, "DKIM 署名のドメイン d=%s が差出人 %s と一致しません",
+                              out->dkim_sig_domains[i], fd),
+                 arena_printf(a, "DKIM signing domain d=%s is not aligned with From %s",
+                              out->dkim_sig_domains[i], fd));
+    }
+    const rcv_hop *o = route_origin(route);
+    if (o) {
+        const char *host = o->from_rdns && strcasecmp(o->from_rdns, "unknown") != 0 ? o->from_rdns
+                                                                                  : o->from_helo;
+        const char *or = reg(a, host);
+        if (differs(fr, or))
+            note(out->identity, &out->nidentity,
+                 arena_printf(a, "送信元サーバー %s [%s] は差出人のドメイン %s のものではありません",
+                              host, o->from_ip ? o->from_ip : "?", fd),
+                 arena_printf(a, "the origin server %s [%s] is not in the From domain %s", host,
+                              o->from_ip ? o->from_ip : "?", fd));
+    }
+    if (text_has_other_domain(a, m->from.display_name, fr)) {
+        out->display_name_other_address = 1;
+        note(out->identity, &out->nidentity,
+             arena_printf(a, "表示名「%s」に実際の差出人 (%s) と別のアドレス/ドメインが含まれます",
+                          m->from.display_name, m->from.address ? m->from.address : fd),
+             arena_printf(a, "display name \"%s\" shows another address or domain than the real "
+                             "sender %s",
+                          m->from.display_name, m->from.address ? m->from.address : fd));
+    }
+}
+
+int sender_analyze(arena *a, const km_message *m, const route_result *route,
+                   const char *authserv_id, sender_result *out)
+{
+    memset(out, 0, sizeof *out);
+    read_authres(a, m, route, authserv_id, out);
+    if (!out->has_spf) {
+        /* no trusted Authentication-Results: the top Received-SPF, written by the receiver */
+        const km_header *h = mime_header_first(m, "Received-SPF");
+        authres_spf s;
+        if (h && authres_parse_received_spf(a, h->raw_bytes, h->raw_len, &s) == 0 && s.result) {
+            out->has_spf = 1;
+            out->spf.result = s.result;
+            out->spf.domain = s.envelope_from ? arena_strdup(a, domain_of(s.envelope_from))
+                                              : s.helo;
+            out->spf.ip = s.client_ip;
+            out->spf.reason = s.comment;
+        }
+    } else {
+        const km_header *h = mime_header_first(m, "Received-SPF");
+        authres_spf s;
+        if (h && authres_parse_received_spf(a, h->raw_bytes, h->raw_len, &s) == 0)
+            out->spf.ip = s.client_ip;
+    }
+    const km_header *sig[SENDER_MAX_DKIM];
+    size_t ns = mime_headers_named(m, "DKIM-Signature", sig, SENDER_MAX_DKIM);
+    for (size_t i = 0; i < ns; i++) {
+        authres_dkim_sig ds;
+        if (authres_parse_dkim_signature(a, sig[i]->raw_bytes, sig[i]->raw_len, &ds) == 0 && ds.d)
+            out->dkim_sig_domains[out->ndkim_sig++] = ds.d;
+    }
+    read_spam_headers(a, m, out);
+    tag_reasons(a, m, route, out);
+    identity(a, m, route, out);
+    return 0;
+}

@@ -1,0 +1,863 @@
+/*
+ * test_route.c - unit tests for the Received parser (src/route/received.c) and
+ * the authentication / spam-header parsers (src/route/authres.c).
+ *
+ * Plain C, no framework: prints TAP lines ("ok N - desc" / "not ok N - desc")
+ * and exits non-zero if anything failed. Received examples are real header
+ * lines from the shared corpus (phish-pot, sa-ham, ja-bounce, ja-synth) unless
+ * marked "synthetic". Every input is copied into an exactly-sized heap buffer
+ * without a terminating NUL so ASan catches any read past len.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/route/authres.h"
+#include "../../src/route/received.h"
+
+static int g_n, g_fail;
+
+static void ok(int cond, const char *fmt, const char *desc)
+{
+    g_n++;
+    if (!cond)
+        g_fail++;
+    printf("%s %d - %s%s\n", cond ? "ok" : "not ok", g_n, fmt, desc);
+}
+
+/* exact-size copy, no NUL */
+static char *exact(const char *s, size_t *len)
+{
+    *len = strlen(s);
+    char *p = malloc(*len ? *len : 1);
+    if (!p)
+        abort();
+    memcpy(p, s, *len);
+    return p;
+}
+
+/* ------------------------------------------------------------ Received */
+
+#define ANY ((const char *)1)
+
+typedef struct {
+    const char *name, *raw;
+    const char *helo, *rdns, *ip, *by, *by_ip, *proto, *tls, *id, *for_addr, *iso;
+    unsigned must, mustnot;
+} rcase;
+
+static const rcase rcases[] = {
+    {"postfix: brief example (helo/rdns/ip)",
+     "from mail86.shopicantal15.com (231.195.187.35.bc.googleusercontent.com [35.187.195.231]) by mx.example.jp (Postfix) with ESMTP id 4ABC; Mon, 26 Jan 2026 09:12:33 +0900 (JST)",
+     "mail86.shopicantal15.com", "231.195.187.35.bc.googleusercontent.com", "35.187.195.231", "mx.example.jp", NULL,
+     "ESMTP", NULL, "4ABC", NULL, "2026-01-26T09:12:33+09:00", RCV_HELO_RDNS_MISMATCH, RCV_IP_PRIVATE | RCV_TLS},
+    {"postfix: IPv6 literal + TLSv1.3 cipher bits",
+     "from ciphermail.nitrokey.com (ciphermail.nitrokey.com [IPv6:2a01:4f8:231:a89:3::]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature ECDSA (P-256) server-digest SHA256) (No client certificate requested) by smtp.dotplex.com (Postfix) with ESMTPS id 16AD120C44 for <phishing@pot>; Tue, 4 Jul 2023 11:52:17 +0200 (CEST)",
+     "ciphermail.nitrokey.com", "ciphermail.nitrokey.com", "2a01:4f8:231:a89:3::", "smtp.dotplex.com", NULL,
+     "ESMTPS", "TLSv1.3:TLS_AES_256_GCM_SHA384:256", "16AD120C44", "phishing@pot", "2023-07-04T11:52:17+02:00",
+     RCV_TLS, RCV_HELO_RDNS_MISMATCH},
+    {"postfix: helo literal, rdns unknown",
+     "from [192.168.3.100] (unknown [188.241.177.252]) by taz.flessak.com.br (Postfix) with ESMTPSA id 60A238E6A95; Thu, 12 Oct 2023 07:33:19 -0300 (-03)",
+     "[192.168.3.100]", "unknown", "188.241.177.252", "taz.flessak.com.br", NULL, "ESMTPSA", NULL, "60A238E6A95",
+     NULL, "2023-10-12T07:33:19-03:00", RCV_HELO_IS_IP | RCV_RDNS_UNKNOWN | RCV_AUTH | RCV_TLS, RCV_IP_PRIVATE},
+    {"postfix: localhost loopback",
+     "from localhost (localhost [127.0.0.1]) by phobos.labs.netnoteinc.com (Postfix) with ESMTP id 26AE543F99 for <zzzz@localhost>; Wed, 28 Aug 2002 05:53:37 -0400 (EDT)",
+     "localhost", "localhost", "127.0.0.1", "phobos.labs.netnoteinc.com", NULL, "ESMTP", NULL, "26AE543F99",
+     "zzzz@localhost", "2002-08-28T05:53:37-04:00", RCV_IP_LOOPBACK | RCV_IP_PRIVATE, 0},
+    {"postfix: Authenticated sender + TLSv1 DHE",
+     "from [10.5.0.2] (unknown [195.170.186.231]) (using TLSv1 with cipher DHE-RSA-AES256-SHA (256/256 bits)) (No client certificate requested) (Authenticated sender: i.menchetti@comune.camaiore.lu.it) by comune.camaiore.lu.it (Postfix) with ESMTPSA id 6B7B035CCAE3; Mon, 13 Jan 2025 23:43:26 +0100 (CET)",
+     "[10.5.0.2]", "unknown", "195.170.186.231", "comune.camaiore.lu.it", NULL, "ESMTPSA",
+     "TLSv1:DHE-RSA-AES256-SHA:256", "6B7B035CCAE3", NULL, "2025-01-13T23:43:26+01:00", RCV_AUTH | RCV_TLS, 0},
+    {"postfix: local pickup from userid",
+     "by redhat-b-9vcpu-2gb-nyc1-91 (Postfix, from userid 0) id AA16F421CD; Fri, 20 Dec 2024 10:13:12 +0000 (UTC)",
+     NULL, NULL, NULL, "redhat-b-9vcpu-2gb-nyc1-91", NULL, NULL, NULL, "AA16F421CD", NULL,
+     "2024-12-20T10:13:12+00:00", 0, RCV_HAS_FROM},
+    {"sendmail: rdns + ip",
+     "from r220-1.rz.RWTH-Aachen.DE (r220-1.rz.RWTH-Aachen.DE [134.130.3.31]) by egwn.net (8.11.6/8.11.6/EGWN) with ESMTP id g7R3fKJ25597 for <rpm-list@freshrpms.net>; Tue, 27 Aug 2002 05:41:20 +0200",
+     "r220-1.rz.RWTH-Aachen.DE", "r220-1.rz.RWTH-Aachen.DE", "134.130.3.31", "egwn.net", NULL, "ESMTP", NULL,
+     "g7R3fKJ25597", "rpm-list@freshrpms.net", "2002-08-27T05:41:20+02:00", 0, RCV_HELO_RDNS_MISMATCH},
+    {"sendmail: no rdns ([ip] only)",
+     "from xent.com ([64.161.22.236]) by dogma.slashnull.org (8.11.6/8.11.6) with ESMTP id g8JHtlC30977 for <jm@jmason.org>; Thu, 19 Sep 2002 18:55:47 +0100",
+     "xent.com", NULL, "64.161.22.236", "dogma.slashnull.org", NULL, "ESMTP", NULL, "g8JHtlC30977", "jm@jmason.org",
+     "2002-09-19T18:55:47+01:00", 0, 0},
+    {"sendmail: (may be forged) nested comment",
+     "from wolf359.ision-cic.de (soran.int.addix.net [212.51.6.15] (may be forged)) by mail.addix.net (8.9.3/8.9.3) with SMTP id KAA26671 for <rpm-list@freshrpms.net>; Wed, 9 Oct 2002 10:29:47 +0200",
+     "wolf359.ision-cic.de", "soran.int.addix.net", "212.51.6.15", "mail.addix.net", NULL, "SMTP", NULL, "KAA26671",
+     "rpm-list@freshrpms.net", "2002-10-09T10:29:47+02:00", RCV_MAY_BE_FORGED | RCV_HELO_RDNS_MISMATCH, 0},
+    {"sendmail: ident user@rdns",
+     "from lugh (root@localhost [127.0.0.1]) by lugh.tuatha.org (8.9.3/8.9.3) with ESMTP id VAA14835; Tue, 27 Aug 2002 21:24:13 +0100",
+     "lugh", "localhost", "127.0.0.1", "lugh.tuatha.org", NULL, "ESMTP", NULL, "VAA14835", NULL,
+     "2002-08-27T21:24:13+01:00", RCV_IP_LOOPBACK, 0},
+    {"sendmail: local submit (from user@localhost)",
+     "(from root@localhost) by j4cdfjnl.vm (8.14.7/8.14.7/Submit) id 56G61YZk003054; Wed, 16 Jul 2025 14:01:34 +0800",
+     NULL, NULL, NULL, "j4cdfjnl.vm", NULL, NULL, NULL, "56G61YZk003054", NULL, "2025-07-16T14:01:34+08:00", 0,
+     RCV_HAS_FROM},
+    {"sendmail: STARTTLS version= cipher= bits=",
+     "from pop.b2b2c.ca (smtp.interne [66.158.128.12]) by mx7.b2b2c.ca (8.14.7/8.14.7) with ESMTP id 475Cp4vv022484 (version=TLSv1/SSLv3 cipher=ECDHE-RSA-AES256-GCM-SHA384 bits=256 verify=NO) for <phishing@pot>; Mon, 5 Aug 2024 08:51:04 -0400",
+     "pop.b2b2c.ca", "smtp.interne", "66.158.128.12", "mx7.b2b2c.ca", NULL, "ESMTP",
+     "TLSv1/SSLv3:ECDHE-RSA-AES256-GCM-SHA384:256", "475Cp4vv022484", "phishing@pot", "2024-08-05T08:51:04-04:00",
+     RCV_TLS | RCV_HELO_RDNS_MISMATCH, 0},
+    {"sendmail: [IPv6:::1] with trailing-dot rdns",
+     "from darkness.sial.org (localhost. [IPv6:::1]) by mail.sial.org (8.12.5/8.12.5) with ESMTP id g7SF6EQK002946 for <spamassassin-talk@lists.sourceforge.net>; Wed, 28 Aug 2002 08:06:14 -0700 (PDT)",
+     "darkness.sial.org", "localhost", "::1", "mail.sial.org", NULL, "ESMTP", NULL, "g7SF6EQK002946",
+     "spamassassin-talk@lists.sourceforge.net", "2002-08-28T08:06:14-07:00", RCV_IP_LOOPBACK, 0},
+    {"exim: rdns ([ip] helo=x)",
+     "from usw-sf-list1-b.sourceforge.net ([10.3.1.13] helo=usw-sf-list1.sourceforge.net) by usw-sf-list2.sourceforge.net with esmtp (Exim 3.31-VA-mm2 #1 (Debian)) id 17lzNj-0002eV-00; Mon, 02 Sep 2002 15:09:15 -0700",
+     "usw-sf-list1.sourceforge.net", "usw-sf-list1-b.sourceforge.net", "10.3.1.13", "usw-sf-list2.sourceforge.net",
+     NULL, "esmtp", NULL, "17lzNj-0002eV-00", NULL, "2002-09-02T15:09:15-07:00", RCV_IP_PRIVATE,
+     RCV_HELO_RDNS_MISMATCH},
+    {"exim: [ip]:port helo= + (TLS1.2) tls CIPHER",
+     "from berzas2dbx.valdyba.lan ([10.230.84.249]:35609 helo=mail.klaipeda.lt) by mail.klaipeda.lt with esmtps (TLS1.2) tls TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 (Exim 4.96) (envelope-from <Vidmantas.Paliakas@klaipeda.lt>) id 1qfGd9-0003hj-2n; Sun, 10 Sep 2023 12:21:23 +0300",
+     "mail.klaipeda.lt", "berzas2dbx.valdyba.lan", "10.230.84.249", "mail.klaipeda.lt", NULL, "esmtps",
+     "TLS1.2:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "1qfGd9-0003hj-2n", NULL, "2023-09-10T12:21:23+03:00",
+     RCV_TLS | RCV_HELO_RDNS_MISMATCH, 0},
+    {"exim: old (TLSv1:cipher:bits)",
+     "from 81-86-135-90.dsl.pipex.com ([81.86.135.90] helo=guest1.mews) by nick with asmtp (TLSv1:EDH-RSA-DES-CBC3-SHA:168) (Exim 4.10) id 17iWOb-0004VE-00; Sat, 24 Aug 2002 09:35:49 +0100",
+     "guest1.mews", "81-86-135-90.dsl.pipex.com", "81.86.135.90", "nick", NULL, "asmtp", "TLSv1:EDH-RSA-DES-CBC3-SHA:168",
+     "17iWOb-0004VE-00", NULL, "2002-08-24T09:35:49+01:00", RCV_TLS, 0},
+    {"exim: [ip] (port=N helo=x)",
+     "from [102.69.133.254] (port=52148 helo=btclanki122-everest.nord) by host4.ns.co.th with esmtpa (Exim 4.96) (envelope-from <shore@suksapan.or.th>) id 1qQrwJ-0003Wf-2Z; Tue, 01 Aug 2023 23:09:38 +0700",
+     "btclanki122-everest.nord", NULL, "102.69.133.254", "host4.ns.co.th", NULL, "esmtpa", NULL, "1qQrwJ-0003Wf-2Z",
+     NULL, "2023-08-01T23:09:38+07:00", RCV_AUTH, RCV_HELO_IS_IP | RCV_IP_FROM_HELO},
+    {"exim: from mail ... with local",
+     "from mail by mx4.example.org with local (Exim 2.05 #1 (Debian)) id ffffff-000000-00; Thu, 29 Apr 1999 23:34:45 +0900",
+     "mail", NULL, NULL, "mx4.example.org", NULL, "local", NULL, "ffffff-000000-00", NULL, "1999-04-29T23:34:45+09:00",
+     0, RCV_FROM_HAS_IP},
+    {"exim: by-only with local (envelope-from)",
+     "by f28.my.com with local (envelope-from <z19lvg@kuaihaosheng000.com>) id 1pTdsy-0006E3-L1; Sun, 19 Feb 2023 10:13:24 +0300",
+     NULL, NULL, NULL, "f28.my.com", NULL, "local", NULL, "1pTdsy-0006E3-L1", NULL, "2023-02-19T10:13:24+03:00", 0, 0},
+    {"qmail: from unknown (HELO x) (ip)",
+     "from unknown (HELO rhenium.btinternet.com) (194.73.73.93) by mta3.grp.scd.yahoo.com with SMTP; 8 Oct 2002 12:33:40 -0000",
+     "rhenium.btinternet.com", "unknown", "194.73.73.93", "mta3.grp.scd.yahoo.com", NULL, "SMTP", NULL, NULL, NULL,
+     "2002-10-08T12:33:40+00:00", RCV_RDNS_UNKNOWN, RCV_HELO_RDNS_MISMATCH},
+    {"qmail: (qmail N invoked by uid N)",
+     "(qmail 19647 invoked by uid 500); 10 Sep 2002 00:46:17 -0000",
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "2002-09-10T00:46:17+00:00", 0, RCV_HAS_FROM},
+    {"qmail: messnum invoked from network[ip/host]",
+     "(qmail 12218 messnum 1023198 invoked from network[194.125.172.225/ts12-225.dublin.indigo.ie]); 11 Sep 2002 20:38:46 -0000",
+     NULL, NULL, "194.125.172.225", NULL, NULL, NULL, NULL, NULL, NULL, "2002-09-11T20:38:46+00:00", 0, 0},
+    {"qmail-ldap: (HELO x) ([ip]) (envelope-sender <..>)",
+     "from localhost (HELO deepeddy.vircio.com) ([127.0.0.1]) (envelope-sender <cwg-exmh@DeepEddy.Com>) by localhost (qmail-ldap-1.03) with SMTP for <exmh-workers@redhat.com>; 2 Oct 2002 13:56:29 -0000",
+     "deepeddy.vircio.com", "localhost", "127.0.0.1", "localhost", NULL, "SMTP", NULL, NULL, "exmh-workers@redhat.com",
+     "2002-10-02T13:56:29+00:00", RCV_IP_LOOPBACK, 0},
+    {"qmail-ldap: (@[ip])",
+     "from deepeddy.vircio.com (@[10.1.2.1]) (envelope-sender <cwg-exmh@DeepEddy.Com>) by austin-jump.vircio.com (qmail-ldap-1.03) with SMTP for <exmh-users@redhat.com>; 20 Sep 2002 18:57:03 -0000",
+     "deepeddy.vircio.com", NULL, "10.1.2.1", "austin-jump.vircio.com", NULL, "SMTP", NULL, NULL,
+     "exmh-users@redhat.com", "2002-09-20T18:57:03+00:00", RCV_IP_PRIVATE, 0},
+    {"yahoo/ses: from 127.0.0.1 (EHLO amazonses) (ip)",
+     "from 127.0.0.1 (EHLO a2-222.smtp-out.amazonses.com) (192.0.2.222) by relay2.mail.neko2.example.org with SMTP; Thu, 29 Apr 2017 23:34:45 +0000",
+     "a2-222.smtp-out.amazonses.com", NULL, "192.0.2.222", "relay2.mail.neko2.example.org", NULL, "SMTP", NULL, NULL,
+     NULL, "2017-04-29T23:34:45+00:00", RCV_IP_PRIVATE, RCV_HELO_IS_IP},
+    {"o365 frontend: amazonses (ip) + TLS1_3 + via",
+     "from a3-19.smtp-out.eu-west-1.amazonses.com (54.240.3.19) by SJ1PEPF000023D2.mail.protection.outlook.com (10.167.244.9) with Microsoft SMTP Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.9343.9 via Frontend Transport; Wed, 19 Nov 2025 18:34:26 +0000",
+     "a3-19.smtp-out.eu-west-1.amazonses.com", NULL, "54.240.3.19", "SJ1PEPF000023D2.mail.protection.outlook.com",
+     "10.167.244.9", "Microsoft SMTP Server", "TLS1_3:TLS_AES_256_GCM_SHA384", "15.20.9343.9", NULL,
+     "2025-11-19T18:34:26+00:00", RCV_TLS | RCV_PARSED_VIA, 0},
+    {"o365 internal: IPv6 both sides",
+     "from CP5P284MB2449.BRAP284.PROD.OUTLOOK.COM (2603:10d6:103:22c:cafe::84) by CP5P284CA0190.outlook.office365.com (2603:10d6:103:22c::16) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8158.24 via Frontend Transport; Wed, 20 Nov 2024 01:39:37 +0000",
+     "CP5P284MB2449.BRAP284.PROD.OUTLOOK.COM", NULL, "2603:10d6:103:22c:cafe::84",
+     "CP5P284CA0190.outlook.office365.com", "2603:10d6:103:22c::16", "Microsoft SMTP Server",
+     "TLS1_2:TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "15.20.8158.24", NULL, "2024-11-20T01:39:37+00:00", RCV_TLS,
+     RCV_IP_PRIVATE},
+    {"o365: (::1) with HTTPS",
+     "from DM6PR10MB4124.namprd10.prod.outlook.com (::1) by MW4PR10MB5749.namprd10.prod.outlook.com with HTTPS; Sat, 8 Nov 2025 11:37:18 +0000",
+     "DM6PR10MB4124.namprd10.prod.outlook.com", NULL, "::1", "MW4PR10MB5749.namprd10.prod.outlook.com", NULL, "HTTPS",
+     NULL, NULL, NULL, "2025-11-08T11:37:18+00:00", RCV_TLS | RCV_IP_LOOPBACK, 0},
+    {"exchange: mapi with [fe80::..%4]",
+     "from AM0PR01MB4036.eurprd01.prod.exchangelabs.com ([fe80::10af:21d0:dd6a:7052]) by AM0PR01MB4036.eurprd01.prod.exchangelabs.com ([fe80::10af:21d0:dd6a:7052%4]) with mapi id 15.20.6954.029; Thu, 9 Nov 2023 13:40:55 +0000",
+     "AM0PR01MB4036.eurprd01.prod.exchangelabs.com", NULL, "fe80::10af:21d0:dd6a:7052",
+     "AM0PR01MB4036.eurprd01.prod.exchangelabs.com", "fe80::10af:21d0:dd6a:7052", "mapi", NULL, "15.20.6954.029", NULL,
+     "2023-11-09T13:40:55+00:00", RCV_IP_PRIVATE, 0},
+    {"exchange on-prem: (TLS)",
+     "from berzas2dbx.valdyba.lan (10.230.84.249) by Berzas2DBX.valdyba.lan (10.230.84.249) with Microsoft SMTP Server (TLS) id 15.0.1497.42; Sun, 10 Sep 2023 12:21:23 +0300",
+     "berzas2dbx.valdyba.lan", NULL, "10.230.84.249", "Berzas2DBX.valdyba.lan", "10.230.84.249",
+     "Microsoft SMTP Server", "TLS", "15.0.1497.42", NULL, "2023-09-10T12:21:23+03:00", RCV_TLS, 0},
+    {"exchange: helo literal [ip] (ip) no TLS",
+     "from [87.120.120.151] (10.160.0.5) by smtp01.lindt.net (10.160.65.180) with Microsoft SMTP Server id 15.1.2507.6 via Frontend Transport; Sat, 4 Jan 2025 04:51:01 +0000",
+     "[87.120.120.151]", NULL, "10.160.0.5", "smtp01.lindt.net", "10.160.65.180", "Microsoft SMTP Server", NULL,
+     "15.1.2507.6", NULL, "2025-01-04T04:51:01+00:00", RCV_HELO_IS_IP | RCV_IP_PRIVATE, RCV_TLS},
+    {"o365: with HTTPS via host",
+     "from CY1NAM02HT231.eop-nam02.prod.protection.outlook.com (2603:1096:100:18::27) by SLXP216MB0381.KORP216.PROD.OUTLOOK.COM with HTTPS via SL2P216CA0017.KORP216.PROD.OUTLOOK.COM; Tue, 19 Jun 2018 07:32:09 +0000",
+     "CY1NAM02HT231.eop-nam02.prod.protection.outlook.com", NULL, "2603:1096:100:18::27",
+     "SLXP216MB0381.KORP216.PROD.OUTLOOK.COM", NULL, "HTTPS", NULL, NULL, NULL, "2018-06-19T07:32:09+00:00",
+     RCV_PARSED_VIA, 0},
+    {"gmail: by 2002:a05:.. with HTTP",
+     "by 2002:a05:6a20:7a27:b0:ef:e79f:ecd4 with HTTP; Wed, 24 May 2023 05:52:26 -0700 (PDT)",
+     NULL, NULL, NULL, "2002:a05:6a20:7a27:b0:ef:e79f:ecd4", "2002:a05:6a20:7a27:b0:ef:e79f:ecd4", "HTTP", NULL, NULL,
+     NULL, "2023-05-24T05:52:26-07:00", 0, 0},
+    {"gmail: by 2002:.. with SMTP id",
+     "by 2002:a59:5b11:0:b0:3a6:aea5:2823 with SMTP id p17csp433759vqb; Thu, 16 Feb 2023 08:47:52 -0800 (PST)",
+     NULL, NULL, NULL, "2002:a59:5b11:0:b0:3a6:aea5:2823", "2002:a59:5b11:0:b0:3a6:aea5:2823", "SMTP", NULL,
+     "p17csp433759vqb", NULL, "2023-02-16T08:47:52-08:00", 0, 0},
+    {"gmail: mx.google.com SMTPS (Google Transport Security)",
+     "from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com with SMTPS id 2adb3069b0e04-53df646fcf5sor1510059e87.19.2024.12.01.02.58.50 for <Phish.me.again@gmail.com> (Google Transport Security); Sun, 01 Dec 2024 02:58:50 -0800 (PST)",
+     "mail-sor-f41.google.com", "mail-sor-f41.google.com", "209.85.220.41", "mx.google.com", NULL, "SMTPS", NULL,
+     "2adb3069b0e04-53df646fcf5sor1510059e87.19.2024.12.01.02.58.50", "Phish.me.again@gmail.com",
+     "2024-12-01T02:58:50-08:00", RCV_TLS, RCV_HELO_RDNS_MISMATCH},
+    {"gmail: smtp.gmail.com ESMTPSA (version= cipher= bits=)",
+     "from [142.43.127.113] (183.78.101.34.bc.googleusercontent.com. [34.101.78.183]) by smtp.gmail.com with ESMTPSA id oe16-20020a17090b395000b0028b21d24ba6sm5199660pjb.15.2023.12.17.06.17.56 (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256); Sun, 17 Dec 2023 06:18:12 -0800 (PST)",
+     "[142.43.127.113]", "183.78.101.34.bc.googleusercontent.com", "34.101.78.183", "smtp.gmail.com", NULL, "ESMTPSA",
+     "TLS1_3:TLS_AES_256_GCM_SHA384:256", ANY, NULL, "2023-12-17T06:18:12-08:00", RCV_HELO_IS_IP | RCV_AUTH | RCV_TLS,
+     0},
+    {"gmail: by mail-xx.google.com with SMTP id for",
+     "by mail-ua1-f45.google.com with SMTP id s21so567516uac.13 for <phishing@pot>; Thu, 16 Feb 2023 08:47:54 -0800 (PST)",
+     NULL, NULL, NULL, "mail-ua1-f45.google.com", NULL, "SMTP", NULL, "s21so567516uac.13", "phishing@pot",
+     "2023-02-16T08:47:54-08:00", 0, 0},
+    {"gmail api: from N named unknown",
+     "from 929832418881 named unknown by gmailapi.google.com with HTTPREST; Thu, 2 Oct 2025 02:16:53 -0700",
+     "929832418881", NULL, NULL, "gmailapi.google.com", NULL, "HTTPREST", NULL, NULL, NULL, "2025-10-02T02:16:53-07:00",
+     0, RCV_HELO_IS_IP},
+    {"sendgrid: (unknown) + fractional seconds",
+     "from info.com (unknown) by geopod-ismtpd-11 (SG) with ESMTP id OXJMIvRZSj2HCPQW_Tn7ow for <phishing@pot>; Mon, 08 Sep 2025 13:31:49.425 +0000 (UTC)",
+     "info.com", "unknown", NULL, "geopod-ismtpd-11", NULL, "ESMTP", NULL, "OXJMIvRZSj2HCPQW_Tn7ow", "phishing@pot",
+     "2025-09-08T13:31:49+00:00", RCV_RDNS_UNKNOWN, 0},
+    {"sendgrid: Go timestamp, no semicolon",
+     "by recvd-76dbf98688-zj4z8 with SMTP id recvd-76dbf98688-zj4z8-1-6906FB62-13 2025-11-02 06:34:10.490623731 +0000 UTC m=+13010419.023508501",
+     NULL, NULL, NULL, "recvd-76dbf98688-zj4z8", NULL, "SMTP", NULL, "recvd-76dbf98688-zj4z8-1-6906FB62-13", NULL,
+     "2025-11-02T06:34:10+00:00", RCV_NO_SEMICOLON, 0},
+    {"sendgrid: HTTP id, RFC date without semicolon",
+     "from NDY3MzQwOTQ (unknown) by geopod-ismtpd-2 (SG) with HTTP id c5YKJ6KYREyvfpZGe-DPwA Sun, 02 Nov 2025 06:34:10.429 +0000 (UTC)",
+     "NDY3MzQwOTQ", "unknown", NULL, "geopod-ismtpd-2", NULL, "HTTP", NULL, "c5YKJ6KYREyvfpZGe-DPwA", NULL,
+     "2025-11-02T06:34:10+00:00", RCV_NO_SEMICOLON, 0},
+    {"dovecot: LMTP",
+     "from neko.example.com by neko.example.com (Dovecot) with LMTP id TKs2nTbdtvzbHKNL for <sironeko@neko.example.com>; Thu, 17 Jul 2017 23:34:45 -0500",
+     "neko.example.com", NULL, NULL, "neko.example.com", NULL, "LMTP", NULL, "TKs2nTbdtvzbHKNL",
+     "sironeko@neko.example.com", "2017-07-17T23:34:45-05:00", 0, 0},
+    {"amavis: LMTP, by (host [ip]) comment",
+     "from gimli.ufa.cas.cz ([127.0.0.1]) by localhost (gimli.ufa.cas.cz [127.0.0.1]) (amavis, port 10024) with LMTP id EeyGMgqU8C3c; Wed, 5 Jun 2024 02:38:50 +0200 (CEST)",
+     "gimli.ufa.cas.cz", NULL, "127.0.0.1", "localhost", "127.0.0.1", "LMTP", NULL, "EeyGMgqU8C3c", NULL,
+     "2024-06-05T02:38:50+02:00", RCV_IP_LOOPBACK, 0},
+    {"fetchmail: from helo [ip] ... (single-drop)",
+     "from jalapeno [127.0.0.1] by localhost with IMAP (fetchmail-5.9.0) for jm@localhost (single-drop); Fri, 04 Oct 2002 10:57:56 +0100 (IST)",
+     "jalapeno", NULL, "127.0.0.1", "localhost", NULL, "IMAP", NULL, NULL, "jm@localhost", "2002-10-04T10:57:56+01:00",
+     0, RCV_IP_FROM_HELO},
+    {"fetchmail: POP3, helo is IP",
+     "from 192.0.2.172 [192.0.2.172] by host-022.example.com with POP3 (fetchmail-6.3.17) for <nekobatch@localhost> (single-drop); Thu, 15 Oct 2015 15:22:22 +0900 (JST)",
+     "192.0.2.172", NULL, "192.0.2.172", "host-022.example.com", NULL, "POP3", NULL, NULL, "nekobatch@localhost",
+     "2015-10-15T15:22:22+09:00", RCV_HELO_IS_IP, 0},
+    {"opensmtpd: [local]",
+     "from df.example.jp (df.example.jp [local]) by df.example.jp (OpenSMTPD) with ESMTPA id 4c015419 for <kijitora@df.example.jp>; Fri, 21 Jun 2024 07:55:04 +0000 (UTC)",
+     "df.example.jp", "df.example.jp", NULL, "df.example.jp", NULL, "ESMTPA", NULL, "4c015419", "kijitora@df.example.jp",
+     "2024-06-21T07:55:04+00:00", RCV_AUTH, 0},
+    {"iplanet: id <..@..>, bare for",
+     "from endeavors.com ([66.126.120.174]) by mta6.snfc21.pbi.net (iPlanet Messaging Server 5.1 (built May 7 2001)) with ESMTP id <0H2F005SJMYJWD@mta6.snfc21.pbi.net> for fork@xent.com; Sat, 14 Sep 2002 07:30:20 -0700 (PDT)",
+     "endeavors.com", NULL, "66.126.120.174", "mta6.snfc21.pbi.net", NULL, "ESMTP", NULL,
+     "<0H2F005SJMYJWD@mta6.snfc21.pbi.net>", "fork@xent.com", "2002-09-14T07:30:20-07:00", 0, 0},
+    {"communigate: (account x HELO y)",
+     "from [10.5.1.119] (account kguest HELO tuatha.org) by stockbyte.com (CommuniGate Pro SMTP 3.5.9) with ESMTP id 53327; Wed, 04 Dec 2002 11:22:18 +0000",
+     "tuatha.org", NULL, "10.5.1.119", "stockbyte.com", NULL, "ESMTP", NULL, "53327", NULL, "2002-12-04T11:22:18+00:00",
+     RCV_IP_PRIVATE, 0},
+    {"mercury: 2-digit year",
+     "from SpoolDir by EMS-SRV0 (Mercury 1.44); 6 Sep 02 11:30:13 +0000",
+     "SpoolDir", NULL, NULL, "EMS-SRV0", NULL, NULL, NULL, NULL, NULL, "2002-09-06T11:30:13+00:00", 0, 0},
+    {"mailenable: empty from value, -08:00 zone",
+     "from (127.0.0.1 [127.0.0.1]) by MailEnable Inbound Mail Agent with ESMTP; Mon, 02 Sep 2002 01:07:29 -08:00",
+     NULL, NULL, "127.0.0.1", "MailEnable Inbound Mail Agent", NULL, "ESMTP", NULL, NULL, NULL,
+     "2002-09-02T01:07:29-08:00", RCV_IP_LOOPBACK, 0},
+    {"mdaemon: helo [ip] by host [ip]",
+     "from vmwin2k [208.42.95.5] by vhost.swchs.org [216.185.203.194] with SMTP (MDaemon.v3.5.0.R) for <razor-users@lists.sf.net>; Thu, 12 Sep 2002 19:22:49 -0500",
+     "vmwin2k", NULL, "208.42.95.5", "vhost.swchs.org", "216.185.203.194", "SMTP", NULL, NULL,
+     "razor-users@lists.sf.net", "2002-09-12T19:22:49-05:00", 0, 0},
+    {"hotmail: from mail pickup service",
+     "from mail pickup service by hotmail.com with Microsoft SMTPSVC; Mon, 30 Sep 2002 11:41:19 -0700",
+     "mail", NULL, NULL, "hotmail.com", NULL, "Microsoft SMTPSVC", NULL, NULL, NULL, "2002-09-30T11:41:19-07:00", 0, 0},
+    {"iis: over TLS secured channel",
+     "from BLU004-OMC3S13.hotmail.example.com ([65.55.116.88]) by BAY004-MC2F13.hotmail.example.com over TLS secured channel with Microsoft SMTPSVC(7.5.7601.22712); Fri, 21 Nov 2014 14:17:54 -0800",
+     "BLU004-OMC3S13.hotmail.example.com", NULL, "65.55.116.88", "BAY004-MC2F13.hotmail.example.com", NULL,
+     "Microsoft SMTPSVC", "TLS", NULL, NULL, "2014-11-21T14:17:54-08:00", RCV_TLS, 0},
+    {"kumomta: version in by comment is not by_ip",
+     "from cell-5-6cd45dfb84-pj9dw (10.65.75.182) by acems1.com (KumoMTA 10.13.185.62) with ESMTP id 8d3e233f994411f0b28802d6348ecd7b for <phishing@pot+4sg3@hotmail.com>; Wed, 24 Sep 2025 12:46:55 +0000",
+     "cell-5-6cd45dfb84-pj9dw", NULL, "10.65.75.182", "acems1.com", NULL, "ESMTP", NULL,
+     "8d3e233f994411f0b28802d6348ecd7b", "phishing@pot+4sg3@hotmail.com", "2025-09-24T12:46:55+00:00", RCV_IP_PRIVATE,
+     0},
+    {"ratware: 'Sep, 20 2002 7:09:49 PM' date, helo literal only",
+     "from [118.189.136.119] by smtp-server1.cfl.rr.com with NNFMP; Sep, 20 2002 7:09:49 PM -0300",
+     "[118.189.136.119]", NULL, "118.189.136.119", "smtp-server1.cfl.rr.com", NULL, "NNFMP", NULL, NULL, NULL,
+     "2002-09-20T19:09:49-03:00", RCV_HELO_IS_IP | RCV_IP_FROM_HELO, 0},
+    {"qmail-scanner: dd/mm/yyyy date without zone",
+     "from cwg-exmh@DeepEddy.Com by localhost.localdomain with qmail-scanner-0.90 (uvscan: v4.1.60/v4219. . Clean. Processed in 0.322653 secs); 28/08/2002 11:07:06",
+     "cwg-exmh@DeepEddy.Com", NULL, NULL, "localhost.localdomain", NULL, "qmail-scanner-0.90", NULL, NULL, NULL,
+     "2002-08-28T11:07:06+00:00", RCV_DATE_NO_ZONE, 0},
+    {"bracketed whole value [from ...]",
+     "[from mothost.mot.com (mothost.mot.com [129.188.137.101]) by motgate4.mot.com (motgate4 2.1) with ESMTP id BAA25720 for <ilug@linux.ie>; Wed, 28 Aug 2002 01:29:22 -0700 (MST)]",
+     "mothost.mot.com", "mothost.mot.com", "129.188.137.101", "motgate4.mot.com", NULL, "ESMTP", NULL, "BAA25720",
+     "ilug@linux.ie", "2002-08-28T01:29:22-07:00", 0, 0},
+    {"gmx: missing semicolon after id",
+     "from mda by mogmxus002.server.lan id 0MPlTg-1XqZ921DSU-0052Yr Fri, 28 Nov 2014 18:00:14 +0100",
+     "mda", NULL, NULL, "mogmxus002.server.lan", NULL, NULL, NULL, "0MPlTg-1XqZ921DSU-0052Yr", NULL,
+     "2014-11-28T18:00:14+01:00", RCV_NO_SEMICOLON, 0},
+    {"courier (synthetic): AUTH + TLS: comment",
+     "from mail.example.com (mail.example.com [192.0.2.1]) (AUTH: LOGIN user@example.com, TLS: TLSv1/SSLv3,256bits,AES256-SHA) by mx.example.net with ESMTPSA; Wed, 01 Jan 2020 00:00:00 +0000",
+     "mail.example.com", "mail.example.com", "192.0.2.1", "mx.example.net", NULL, "ESMTPSA", "TLSv1/SSLv3,256bits,AES256-SHA",
+     NULL, NULL, "2020-01-01T00:00:00+00:00", RCV_AUTH | RCV_TLS, 0},
+    {"asctime date (synthetic)",
+     "from x.example.com (x.example.com [203.0.113.9]) by y.example.net with SMTP; Tue Sep 17 07:04:05 2002",
+     "x.example.com", "x.example.com", "203.0.113.9", "y.example.net", NULL, "SMTP", NULL, NULL, NULL,
+     "2002-09-17T07:04:05+00:00", RCV_DATE_NO_ZONE, 0},
+    {"named zone EST only (synthetic)",
+     "by mx.example.net id 1; Tue, 8 Oct 2002 12:33:40 EST",
+     NULL, NULL, NULL, "mx.example.net", NULL, NULL, NULL, "1", NULL, "2002-10-08T12:33:40-05:00", 0, RCV_DATE_NO_ZONE},
+    {"ja-synth: seed style ESMTPS, same registrable-ish domain",
+     "from mta3.kuronekoyamato.co.jp (mta6.kuronekoyamato.co.jp [203.118.212.85]) by mx.example.jp (Postfix) with ESMTPS id 8021568661 for <user@example.jp>; Mon, 11 May 2026 19:42:11 +0900 (JST)",
+     "mta3.kuronekoyamato.co.jp", "mta6.kuronekoyamato.co.jp", "203.118.212.85", "mx.example.jp", NULL, "ESMTPS", NULL,
+     "8021568661", "user@example.jp", "2026-05-11T19:42:11+09:00", RCV_TLS, RCV_IP_PRIVATE},
+    {"gmail: UTF8SMTPSA + bits=128/128",
+     "from localhost ([43.163.9.211]) by smtp.gmail.com with UTF8SMTPSA id d2e1a72fcca58-73bd21c4e51sm8627838b3a.55.2025.04.15.05.31.13 for <phishing@pot> (version=TLS1_3 cipher=TLS_AES_128_GCM_SHA256 bits=128/128); Tue, 15 Apr 2025 05:31:13 -0700 (PDT)",
+     "localhost", NULL, "43.163.9.211", "smtp.gmail.com", NULL, "UTF8SMTPSA", "TLS1_3:TLS_AES_128_GCM_SHA256:128", ANY,
+     "phishing@pot", "2025-04-15T05:31:13-07:00", RCV_AUTH | RCV_TLS, RCV_IP_PRIVATE},
+    {"post.office: nested comment with + in by",
+     "from mx8.example.com ([192.0.2.55]) by mx6.example.com (Post.Office MTA v3.1.2 release (FF000+0900) ID# 0+09000000000000000) with SMTP id 0000000 for <shironeko@example.org>; Thu, 29 Apr 1999 23:34:45 +0900",
+     "mx8.example.com", NULL, "192.0.2.55", "mx6.example.com", NULL, "SMTP", NULL, "0000000", "shironeko@example.org",
+     "1999-04-29T23:34:45+09:00", 0, 0},
+    {"haraka: bare envelope-from after id",
+     "from localhost ([1.2.3.4]) by mrd.us-east-1a.returnpath.net (Haraka/2.8.21) with ESMTP id zzz.1 envelope-from <fbl@bounce.mailstream.senderscore.net>; Sat, 31 Oct 2020 18:32:53 +0000",
+     "localhost", NULL, "1.2.3.4", "mrd.us-east-1a.returnpath.net", NULL, "ESMTP", NULL, "zzz.1", NULL,
+     "2020-10-31T18:32:53+00:00", 0, 0},
+};
+
+static int str_match(const char *want, const char *got)
+{
+    if (want == ANY)
+        return 1;
+    if (!want)
+        return got == NULL;
+    return got && strcmp(want, got) == 0;
+}
+
+static void check_field(const char *name, const char *field, const char *want, const char *got, int *good)
+{
+    if (!str_match(want, got)) {
+        *good = 0;
+        printf("#   %s: %s: want '%s' got '%s'\n", name, field, want ? want : "(null)", got ? got : "(null)");
+    }
+}
+
+static void test_received_cases(void)
+{
+    size_t n = sizeof rcases / sizeof rcases[0];
+    for (size_t i = 0; i < n; i++) {
+        const rcase *tc = &rcases[i];
+        arena *a = arena_new(0);
+        size_t len;
+        char *buf = exact(tc->raw, &len);
+        rcv_hop h;
+        int rc = route_parse_received(a, buf, len, &h);
+        int good = rc == 0;
+        check_field(tc->name, "helo", tc->helo, h.from_helo, &good);
+        check_field(tc->name, "rdns", tc->rdns, h.from_rdns, &good);
+        check_field(tc->name, "ip", tc->ip, h.from_ip, &good);
+        check_field(tc->name, "by", tc->by, h.by, &good);
+        check_field(tc->name, "by_ip", tc->by_ip, h.by_ip, &good);
+        check_field(tc->name, "protocol", tc->proto, h.protocol, &good);
+        check_field(tc->name, "tls", tc->tls, h.tls, &good);
+        check_field(tc->name, "id", tc->id, h.id, &good);
+        check_field(tc->name, "for", tc->for_addr, h.for_addr, &good);
+        check_field(tc->name, "time", tc->iso, h.time_iso, &good);
+        if ((h.flags & tc->must) != tc->must || (h.flags & tc->mustnot)) {
+            good = 0;
+            printf("#   %s: flags 0x%08x must 0x%08x mustnot 0x%08x\n", tc->name, h.flags, tc->must, tc->mustnot);
+        }
+        if (!RCV_FULLY_PARSED(h.flags)) {
+            good = 0;
+            printf("#   %s: not fully parsed (flags 0x%08x)\n", tc->name, h.flags);
+        }
+        if (tc->ip && tc->ip != ANY && h.ip_family != (strchr(tc->ip, ':') ? 6 : 4)) {
+            good = 0;
+            printf("#   %s: ip_family %d\n", tc->name, h.ip_family);
+        }
+        ok(good, "received: ", tc->name);
+        free(buf);
+        arena_free(a);
+    }
+}
+
+static void test_received_extras(void)
+{
+    arena *a = arena_new(0);
+    rcv_hop h;
+    size_t len;
+    char *buf;
+
+    buf = exact("from mout17.gn-server.de ([87.238.194.244]) by mout39.gn-server.de with esmtp (envelope-from <office09uu@terra-globo.eu>) id 1rucFZ-0006RC-7H; Wed, 10 Apr 2024 18:00:45 +0000", &len);
+    route_parse_received(a, buf, len, &h);
+    ok(h.envelope_from && !strcmp(h.envelope_from, "office09uu@terra-globo.eu") && h.epoch == 1712772045LL &&
+           h.tz_offset_min == 0 && h.has_time,
+       "received: ", "envelope-from comment and epoch");
+    free(buf);
+
+    buf = exact("from a by b; Mon, 26 Jan 2026 09:12:33 +0900", &len);
+    route_parse_received(a, buf, len, &h);
+    ok(h.epoch == 1769386353LL && h.tz_offset_min == 540, "received: ", "epoch/offset for +0900");
+    free(buf);
+
+    /* nothing understood */
+    buf = exact("Carol Hester", &len);
+    int rc = route_parse_received(a, buf, len, &h);
+    ok(rc == -1 && (h.flags & RCV_UNPARSED_REST) && !h.from_helo, "received: ", "free text is -1, flagged");
+    free(buf);
+
+    rc = route_parse_received(a, "x", 0, &h);
+    ok(rc == -1 && h.flags == 0, "received: ", "empty input");
+
+    /* 100-deep nesting and unbalanced parens stay in bounds */
+    char deep[400];
+    size_t k = 0;
+    k += (size_t)snprintf(deep, sizeof deep, "from a ");
+    for (int i = 0; i < 100; i++)
+        deep[k++] = '(';
+    memcpy(deep + k, "x by y", 6);
+    k += 6;
+    char *dbuf = malloc(k);
+    memcpy(dbuf, deep, k);
+    rc = route_parse_received(a, dbuf, k, &h);
+    ok((h.flags & RCV_TOO_DEEP) && h.from_helo && !strcmp(h.from_helo, "a") && !h.by, "received: ",
+       "deep unclosed nesting flagged, no overread");
+    free(dbuf);
+
+    /* a semicolon inside a comment is not the date separator */
+    buf = exact("from a (b; c [1.2.3.4]) by d with SMTP; Tue, 1 Oct 2002 10:00:00 +0000", &len);
+    route_parse_received(a, buf, len, &h);
+    ok(h.time_iso && !strcmp(h.time_iso, "2002-10-01T10:00:00+00:00") && h.by && !strcmp(h.by, "d"), "received: ",
+       "';' inside comment ignored");
+    free(buf);
+
+    /* invalid date fields rejected */
+    buf = exact("by x; Mon, 31 Feb 2020 10:00:00 +0000", &len);
+    route_parse_received(a, buf, len, &h);
+    ok(!h.has_time && (h.flags & RCV_HAS_DATE) && !(h.flags & RCV_PARSED_DATE), "received: ", "31 Feb rejected");
+    free(buf);
+
+    /* long value: capped strings, no crash */
+    size_t big = 40000;
+    char *lb = malloc(big);
+    memcpy(lb, "from ", 5);
+    memset(lb + 5, 'a', big - 5);
+    rc = route_parse_received(a, lb, big, &h);
+    ok(h.from_helo && strlen(h.from_helo) == RCV_MAX_VALUE && (h.flags & RCV_TRUNCATED), "received: ",
+       "oversized value capped");
+    free(lb);
+    arena_free(a);
+}
+
+/* Cheap deterministic fuzz: truncations and byte mutations of every case. */
+static void test_received_fuzz(void)
+{
+    unsigned long seed = 12345;
+    size_t n = sizeof rcases / sizeof rcases[0];
+    long runs = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(rcases[i].raw);
+        for (size_t cut = 0; cut <= len; cut += 3) {
+            char *b = malloc(cut ? cut : 1);
+            memcpy(b, rcases[i].raw, cut);
+            arena *a = arena_new(0);
+            rcv_hop h;
+            route_parse_received(a, b, cut, &h);
+            arena_free(a);
+            free(b);
+            runs++;
+        }
+        for (int m = 0; m < 200; m++) {
+            char *b = malloc(len);
+            memcpy(b, rcases[i].raw, len);
+            for (int z = 0; z < 4; z++) {
+                seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+                static const char pick[] = "();[]<>:@ \t\"\\=.,0a";
+                b[(seed >> 33) % len] = pick[(seed >> 20) % (sizeof pick - 1)];
+            }
+            arena *a = arena_new(0);
+            rcv_hop h;
+            route_parse_received(a, b, len, &h);
+            arena_free(a);
+            free(b);
+            runs++;
+        }
+    }
+    ok(runs > 1000, "received: ", "fuzz truncations/mutations survive (ASan-checked)");
+}
+
+static void test_dates(void)
+{
+    struct {
+        const char *in, *iso;
+    } d[] = {
+        {"Mon, 26 Jan 2026 09:12:33 +0900 (JST)", "2026-01-26T09:12:33+09:00"},
+        {"26 Jan 2026 09:12 +0900", "2026-01-26T09:12:00+09:00"},
+        {"Thu, 1 Jan 70 00:00:00 GMT", "1970-01-01T00:00:00+00:00"},
+        {"Sun, 6 Nov 94 08:49:37 PDT", "1994-11-06T08:49:37-07:00"},
+        {"Fri, 21 Nov 1997 09:55:06 -0600", "1997-11-21T09:55:06-06:00"},
+        {"Fri , 21 Nov 1997 09 : 55 : 06 -0600", NULL}, /* spaces inside time not accepted */
+        {"Tue, 29 Feb 2000 23:59:60 +0000", "2000-03-01T00:00:00+00:00"},
+        {"Wed, 17 Jul 2024 12:00:00 UT", "2024-07-17T12:00:00+00:00"},
+        {"17 Jul 2024 12:00:00 +0000 (Coordinated Universal Time)", "2024-07-17T12:00:00+00:00"},
+        {"2024-07-17 12:00:00 +0530", "2024-07-17T12:00:00+05:30"},
+        {"Mon, 1 Jan 2024 00:00:00 JST", "2024-01-01T00:00:00+09:00"},
+        {"garbage", NULL},
+    };
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        size_t len;
+        char *b = exact(d[i].in, &len);
+        long long ep;
+        int tz, nz;
+        size_t used = route_parse_date(b, len, &ep, &tz, &nz);
+        char iso[40] = "";
+        if (used)
+            route_format_iso(ep, tz, iso, sizeof iso);
+        int good = d[i].iso ? (used && !strcmp(iso, d[i].iso)) : !used;
+        if (!good)
+            printf("#   date '%s' -> '%s'\n", d[i].in, iso);
+        ok(good, "date: ", d[i].in);
+        free(b);
+    }
+}
+
+static void test_ip(void)
+{
+    struct {
+        const char *ip;
+        int priv;
+    } p[] = {
+        {"10.1.2.3", 1},      {"172.16.0.1", 1},   {"172.32.0.1", 0},  {"192.168.1.1", 1},   {"127.0.0.1", 1},
+        {"169.254.1.1", 1},   {"100.64.0.1", 1},   {"100.128.0.1", 0}, {"0.1.2.3", 1},       {"192.0.2.5", 1},
+        {"198.51.100.7", 1},  {"203.0.113.9", 1},  {"8.8.8.8", 0},     {"35.187.195.231", 0}, {"::1", 1},
+        {"fe80::1", 1},       {"fd00::1", 1},      {"2001:db8::1", 1}, {"2a01:4f8::1", 0},   {"[IPv6:::1]", 1},
+        {"::ffff:10.0.0.1", 1}, {"240.0.0.1", 1},  {"224.0.0.5", 1},
+    };
+    int good = 1;
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
+        if (!!route_ip_is_private(p[i].ip) != p[i].priv) {
+            good = 0;
+            printf("#   private(%s) != %d\n", p[i].ip, p[i].priv);
+        }
+    }
+    ok(good, "ip: ", "route_ip_is_private table");
+
+    struct {
+        const char *in, *out;
+        int fam;
+    } nrm[] = {
+        {"[1.2.3.4]", "1.2.3.4", 4},
+        {"[1.2.3.4]:25", "1.2.3.4", 4},
+        {"1.2.3.4:25", "1.2.3.4", 4},
+        {"[IPv6:2001:DB8:0:0::1]", "2001:db8::1", 6},
+        {"::ffff:1.2.3.4", "1.2.3.4", 4},
+        {"root@[10.0.0.1]", "10.0.0.1", 4},
+        {"fe80::1%eth0", "fe80::1", 6},
+        {"1.2.3", NULL, 0},
+        {"14:39:27", NULL, 0},
+        {"mail.example.com", NULL, 0},
+        {"256.1.1.1", NULL, 0},
+    };
+    good = 1;
+    for (size_t i = 0; i < sizeof nrm / sizeof nrm[0]; i++) {
+        char out[64];
+        int fam = route_ip_normalize(nrm[i].in, strlen(nrm[i].in), out, sizeof out);
+        if (fam != nrm[i].fam || (nrm[i].out && strcmp(out, nrm[i].out))) {
+            good = 0;
+            printf("#   normalize(%s) = %d '%s'\n", nrm[i].in, fam, out);
+        }
+    }
+    ok(good, "ip: ", "route_ip_normalize forms");
+}
+
+/* ------------------------------------------------------------ authres */
+
+static authres_header ar(arena *a, const char *s)
+{
+    size_t len;
+    char *b = exact(s, &len);
+    authres_header h;
+    authres_parse(a, b, len, &h);
+    free(b); /* results live in the arena, not in b */
+    return h;
+}
+
+static int eq(const char *a, const char *b)
+{
+    return a && b && !strcmp(a, b);
+}
+
+static void test_authres(void)
+{
+    arena *a = arena_new(0);
+    authres_header h;
+    const authres_result *r;
+
+    h = ar(a, "mx.google.com; dkim=pass header.i=@example.com header.s=s1 header.b=AbCdEf12; spf=pass (google.com: "
+              "domain of bounce@example.com designates 209.85.220.41 as permitted sender) smtp.mailfrom=bounce@example.com; "
+              "dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=example.com");
+    r = authres_find(&h, "dmarc");
+    ok(eq(h.authserv_id, "mx.google.com") && h.nresults == 3 && r && eq(r->result, "pass") && eq(r->policy, "REJECT") &&
+           eq(authres_prop_get(r, "policy.sp"), "REJECT") && eq(authres_prop_get(r, "header.from"), "example.com"),
+       "authres: ", "gmail style, dmarc policy comment");
+    r = authres_find(&h, "spf");
+    ok(r && eq(r->result, "pass") && eq(authres_prop_get(r, "smtp.mailfrom"), "bounce@example.com") && r->reason &&
+           strstr(r->reason, "designates 209.85.220.41"),
+       "authres: ", "spf comment becomes reason");
+    r = authres_find(&h, "dkim");
+    ok(r && eq(authres_prop_get(r, "header.i"), "@example.com") && eq(authres_prop_get(r, "header.s"), "s1") &&
+           eq(authres_prop_get(r, "header.b"), "AbCdEf12"),
+       "authres: ", "dkim header.i/s/b");
+
+    h = ar(a, "spf=fail (sender IP is 1.2.3.4) smtp.mailfrom=x.example; dkim=none (message not signed) "
+              "header.d=none;dmarc=fail action=oreject header.from=x.example;compauth=fail reason=000");
+    r = authres_find(&h, "dmarc");
+    const authres_result *c = authres_find(&h, "compauth");
+    ok(!h.authserv_id && h.nresults == 4 && r && eq(r->result, "fail") && eq(authres_prop_get(r, "action"), "oreject") &&
+           c && eq(c->result, "fail") && eq(c->reason, "000") &&
+           eq(authres_prop_get(authres_find(&h, "dkim"), "header.d"), "none"),
+       "authres: ", "microsoft dialect, no authserv-id, compauth reason");
+
+    h = ar(a, "spf=pass (sender IP is 179.188.7.252) smtp.mailfrom=smtplw-01.com; dkim=pass (signature was verified) "
+              "header.d=smtplw-01.com;dmarc=none action=none header.from=uorak.com;compauth=fail reason=001");
+    ok(h.nresults == 4 && eq(authres_find(&h, "dmarc")->result, "none") &&
+           eq(authres_find(&h, "dkim")->comment, "signature was verified"),
+       "authres: ", "microsoft dialect (phish-pot)");
+
+    h = ar(a, "mx.example.org; none");
+    ok(eq(h.authserv_id, "mx.example.org") && h.none && h.nresults == 0, "authres: ", "none");
+
+    h = ar(a, "example.org 1; spf=softfail smtp.mailfrom=a@b.c");
+    ok(eq(h.authserv_id, "example.org") && h.version == 1 && h.nresults == 1 &&
+           eq(authres_find(&h, "spf")->result, "softfail"),
+       "authres: ", "version number");
+
+    h = ar(a, "i=1; mx.google.com; dkim=pass header.i=@gmail.com header.s=20210112 header.b=hkJVO3Ut; spf=pass "
+              "smtp.mailfrom=rolandjjj2259@gmail.com; dmarc=pass (p=NONE sp=QUARANTINE dis=NONE) header.from=gmail.com");
+    ok(h.arc_instance == 1 && eq(h.authserv_id, "mx.google.com") && h.nresults == 3 &&
+           eq(authres_find(&h, "dmarc")->policy, "NONE"),
+       "authres: ", "ARC-Authentication-Results i=1");
+
+    h = ar(a, "mx.example.net; spf=hardfail reason=\"sender not allowed\" smtp.mailfrom=bad@x.jp");
+    r = authres_find(&h, "spf");
+    ok(r && eq(r->result, "fail") && eq(r->reason, "sender not allowed"), "authres: ", "hardfail->fail, quoted reason");
+
+    h = ar(a, "mx.example.net; spf=pass smtp.mailfrom=a@b.jp dkim=pass header.d=b.jp dmarc=pass header.from=b.jp");
+    ok(h.nresults == 3 && eq(authres_prop_get(authres_find(&h, "dkim"), "header.d"), "b.jp") &&
+           eq(authres_prop_get(authres_find(&h, "dmarc"), "header.from"), "b.jp"),
+       "authres: ", "missing semicolons between methods");
+
+    h = ar(a, "mail.example.com (Postfix) ; auth=pass (cram-md5) smtp.auth=user@example.com; iprev=fail "
+              "policy.iprev=192.0.2.200 (NXDOMAIN)");
+    ok(eq(h.authserv_id, "mail.example.com") && h.nresults == 2 && eq(authres_find(&h, "auth")->comment, "cram-md5") &&
+           eq(authres_prop_get(authres_find(&h, "iprev"), "policy.iprev"), "192.0.2.200"),
+       "authres: ", "comments after authserv-id, auth/iprev");
+
+    h = ar(a, "mailin008.protonmail.ch; dkim=pass (2048-bit key) header.d=dpu.bandung.go.id header.i=@dpu.bandung.go.id "
+              "header.b=\"ZwF2x2vx\"");
+    ok(h.nresults == 1 && eq(authres_prop_get(authres_find(&h, "dkim"), "header.b"), "ZwF2x2vx"), "authres: ",
+       "protonmail quoted header.b");
+
+    h = ar(a, "mx; spf=PASS SMTP.MailFrom=a@b.c; x-custom=pass");
+    ok(h.nresults == 2 && eq(authres_find(&h, "spf")->result, "pass") &&
+           eq(authres_prop_get(authres_find(&h, "spf"), "smtp.mailfrom"), "a@b.c") && authres_find(&h, "x-custom"),
+       "authres: ", "case folding, x- method");
+
+    /* hostile: unclosed comment and quote */
+    h = ar(a, "mx; spf=pass (unclosed smtp.mailfrom=\"x");
+    ok(h.nresults == 1, "authres: ", "unclosed comment tolerated");
+    arena_free(a);
+}
+
+static void test_received_spf(void)
+{
+    arena *a = arena_new(0);
+    authres_spf s;
+    size_t len;
+    char *b;
+
+    b = exact("Pass (mailfrom) identity=mailfrom; client-ip=209.85.220.41; helo=mail-sor-f41.google.com; "
+              "envelope-from=x@gmail.com; receiver=<UNKNOWN>",
+              &len);
+    authres_parse_received_spf(a, b, len, &s);
+    ok(eq(s.result, "pass") && eq(s.identity, "mailfrom") && eq(s.client_ip, "209.85.220.41") &&
+           eq(s.helo, "mail-sor-f41.google.com") && eq(s.envelope_from, "x@gmail.com") && eq(s.receiver, "UNKNOWN"),
+       "received-spf: ", "key=value form");
+    free(b);
+
+    b = exact("softfail (domain of transitioning user@example.com does not designate 1.2.3.4 as permitted sender)", &len);
+    authres_parse_received_spf(a, b, len, &s);
+    ok(eq(s.result, "softfail") && eq(s.client_ip, "1.2.3.4") && eq(s.envelope_from, "user@example.com"),
+       "received-spf: ", "comment-only softfail");
+    free(b);
+
+    b = exact("Fail (protection.outlook.com: domain of LendPlus.com does not designate 89.144.2.7 as permitted sender) "
+              "receiver=protection.outlook.com; client-ip=89.144.2.7; helo=LendPlus.com;",
+              &len);
+    authres_parse_received_spf(a, b, len, &s);
+    ok(eq(s.result, "fail") && eq(s.client_ip, "89.144.2.7") && eq(s.helo, "LendPlus.com") &&
+           eq(s.envelope_from, "LendPlus.com") && eq(s.receiver, "protection.outlook.com"),
+       "received-spf: ", "microsoft form");
+    free(b);
+    arena_free(a);
+}
+
+static void test_dkim(void)
+{
+    arena *a = arena_new(0);
+    authres_dkim_sig d;
+    size_t len;
+    char *b = exact("v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n d=example.com; s=s2024;\r\n t=1700000000; "
+                    "x=1700600000; h=from:to:subject:\r\n date; i=@example.com; bh=abc=; b=AAA\r\n BBB",
+                    &len);
+    authres_parse_dkim_signature(a, b, len, &d);
+    ok(eq(d.v, "1") && eq(d.a, "rsa-sha256") && eq(d.c, "relaxed/relaxed") && eq(d.d, "example.com") &&
+           eq(d.s, "s2024") && d.has_t && d.t == 1700000000LL && d.has_x && d.x == 1700600000LL &&
+           eq(d.h, "from:to:subject:date") && eq(d.i, "@example.com") && eq(d.bh, "abc=") && eq(d.b, "AAABBB"),
+       "dkim: ", "tags with folding whitespace");
+    free(b);
+    authres_tag tags[4];
+    b = exact("i=1; a=rsa-sha256; d=x; s=y; t=1; cv=none", &len);
+    int n = authres_parse_tags(a, b, len, tags, 4);
+    ok(n == 4 && eq(tags[3].name, "s"), "dkim: ", "tag list respects max");
+    free(b);
+    arena_free(a);
+}
+
+static void test_spam(void)
+{
+    arena *a = arena_new(0);
+    size_t len;
+    char *b;
+
+    b = exact("Yes, score=7.2 required=5.0 tests=A,B autolearn=no version=3.4.6", &len);
+    authres_spam_status st;
+    authres_parse_spam_status(a, b, len, &st);
+    ok(st.flag == 1 && st.has_score && st.score > 7.19 && st.score < 7.21 && st.required > 4.99 && st.ntests == 2 &&
+           eq(st.tests[1], "B") && eq(st.autolearn, "no") && eq(st.version, "3.4.6"),
+       "spam: ", "X-Spam-Status yes");
+    free(b);
+
+    b = exact("No, score=-101.7 required=5.0 tests=ALL_TRUSTED,BAYES_00, HTML_IMAGE_ONLY_16,HTML_MESSAGE, "
+              "USER_IN_WHITELIST autolearn=no version=3.3.1",
+              &len);
+    authres_parse_spam_status(a, b, len, &st);
+    ok(st.flag == 0 && st.score < -101.6 && st.ntests == 5 && eq(st.tests[4], "USER_IN_WHITELIST") &&
+           eq(st.autolearn, "no"),
+       "spam: ", "X-Spam-Status folded tests list");
+    free(b);
+
+    b = exact("No, hits=-2.3 required=5.0 tests=none version=2.50-cvs", &len);
+    authres_parse_spam_status(a, b, len, &st);
+    ok(st.flag == 0 && st.has_score && st.score < -2.29 && st.ntests == 0, "spam: ", "X-Spam-Status hits=, tests=none");
+    free(b);
+
+    ok(authres_spam_flag("YES", 3) == 1 && authres_spam_flag(" no ", 4) == 0 && authres_spam_flag("maybe", 5) == -1,
+       "spam: ", "X-Spam-Flag");
+    ok(authres_spam_level("*******", 7) == 7 && authres_spam_level("", 0) == 0, "spam: ", "X-Spam-Level stars");
+
+    b = exact("default: False [13.11 / 25.00]; ABUSE_SURBL(5.50)[bevakasha.org:url]; BAYES_HAM(-0.39)[77.54%]; "
+              "MIME_HTML_ONLY(0.20)[]; FROM_EQ_ENVFROM(0.00)",
+              &len);
+    authres_rspamd rs;
+    authres_parse_spamd_result(a, b, len, &rs);
+    ok(rs.is_spam == 0 && rs.has_score && rs.score > 13.10 && rs.required > 24.99 && rs.nsymbols == 4 &&
+           eq(rs.symbols[0].name, "ABUSE_SURBL") && rs.symbols[0].score > 5.49 && eq(rs.symbols[0].opts, "bevakasha.org:url") &&
+           rs.symbols[1].score < -0.38 && eq(rs.symbols[3].name, "FROM_EQ_ENVFROM") && !rs.symbols[3].opts,
+       "spam: ", "X-Spamd-Result");
+    free(b);
+
+    double sc;
+    ok(authres_parse_score(" 12.30", 6, &sc) && sc > 12.29 && sc < 12.31 && !authres_parse_score("x", 1, &sc), "spam: ",
+       "X-Rspamd-Score");
+
+    b = exact("CIP:185.30.177.90;CTRY:NL;LANG:en;SCL:5;SRV:;IPV:NLI;SFV:SPM;H:f28.my.com;PTR:f28.my.com;CAT:SPOOF;"
+              "SFS:(13230025)(451199018);DIR:INB;",
+              &len);
+    authres_ms_antispam ms;
+    authres_parse_ms_antispam(a, b, len, &ms);
+    ok(eq(ms.cip, "185.30.177.90") && eq(ms.ctry, "NL") && ms.has_scl && ms.scl == 5 && eq(ms.sfv, "SPM") &&
+           eq(ms.cat, "SPOOF") && eq(ms.ipv, "NLI") && eq(ms.h, "f28.my.com") && eq(ms.dir, "INB") && eq(ms.srv, "") &&
+           eq(ms.sfs, "(13230025)(451199018)") && ms.nkv == 12,
+       "spam: ", "X-Forefront-Antispam-Report");
+    ok(!strcmp(authres_ms_cat_meaning(ms.cat), "spoofing") && strstr(authres_ms_sfv_meaning("SPM"), "spam") &&
+           strstr(authres_ms_ipv_meaning("CAL"), "Allow") && !strcmp(authres_ms_cat_meaning("HPHISH"), "high confidence phishing") &&
+           !strcmp(authres_ms_sfv_meaning("XYZ"), "unknown value") && !strcmp(authres_ms_scl_meaning(9), "high confidence spam"),
+       "spam: ", "EOP meaning tables");
+    free(b);
+
+    b = exact("CIP:2603:10b6::1;SCL:-1;", &len);
+    authres_parse_ms_antispam(a, b, len, &ms);
+    ok(eq(ms.cip, "2603:10b6::1") && ms.scl == -1, "spam: ", "forefront IPv6 CIP, SCL -1");
+    free(b);
+
+    b = exact("BCL:0;ARA:13230031|1800799024;", &len);
+    authres_parse_ms_antispam(a, b, len, &ms);
+    ok(ms.has_bcl && ms.bcl == 0 && !ms.has_scl && eq(ms.kv[1].value, "13230031|1800799024"), "spam: ",
+       "X-Microsoft-Antispam BCL");
+    free(b);
+
+    int scl = 99;
+    ok(authres_parse_scl(" -1", 3, &scl) && scl == -1 && !authres_parse_scl("x", 1, &scl), "spam: ",
+       "X-MS-Exchange-Organization-SCL");
+    arena_free(a);
+}
+
+/* Truncations and mutations of header samples through every authres parser. */
+static void test_authres_fuzz(void)
+{
+    static const char *const samples[] = {
+        "i=1; mx.google.com; dkim=pass header.i=@gmail.com header.s=2021 header.b=hkJVO3Ut; spf=pass (google.com: "
+        "domain of a@gmail.com designates 209.85.220.41 as permitted sender) smtp.mailfrom=a@gmail.com; dmarc=pass "
+        "(p=NONE sp=QUARANTINE dis=NONE) header.from=gmail.com",
+        "spf=fail (sender IP is 1.2.3.4) smtp.mailfrom=x; dkim=none (message not signed) header.d=none;dmarc=fail "
+        "action=oreject header.from=x;compauth=fail reason=000",
+        "Fail (protection.outlook.com: domain of a.com does not designate 1.2.3.4 as permitted sender) "
+        "receiver=protection.outlook.com; client-ip=1.2.3.4; helo=a.com;",
+        "v=1; a=rsa-sha256; d=example.com; s=s; t=1; h=from:to; bh=x=; b=AAA BBB",
+        "Yes, score=7.2 required=5.0 tests=A,B, C autolearn=no version=3.4.6",
+        "default: True [12.3 / 15.0]; SYM(1.0)[a,b]; X(-2)[]",
+        "CIP:1.2.3.4;CTRY:NL;SCL:5;SFV:SPM;CAT:PHISH;SFS:(1)(2);DIR:INB;",
+    };
+    unsigned long seed = 99;
+    long runs = 0;
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        size_t len = strlen(samples[i]);
+        for (size_t cut = 0; cut <= len; cut++) {
+            for (int m = 0; m < 8; m++) {
+                char *b = malloc(cut ? cut : 1);
+                memcpy(b, samples[i], cut);
+                for (int z = 0; m && cut && z < 3; z++) {
+                    seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+                    static const char pick[] = "();[]<>:@ \t\"\\=.,0a/";
+                    b[(seed >> 33) % cut] = pick[(seed >> 20) % (sizeof pick - 1)];
+                }
+                arena *a = arena_new(0);
+                authres_header h;
+                authres_spf s;
+                authres_dkim_sig d;
+                authres_spam_status st;
+                authres_rspamd rs;
+                authres_ms_antispam ms;
+                authres_parse(a, b, cut, &h);
+                authres_parse_received_spf(a, b, cut, &s);
+                authres_parse_dkim_signature(a, b, cut, &d);
+                authres_parse_spam_status(a, b, cut, &st);
+                authres_parse_spamd_result(a, b, cut, &rs);
+                authres_parse_ms_antispam(a, b, cut, &ms);
+                arena_free(a);
+                free(b);
+                runs++;
+            }
+        }
+    }
+    ok(runs > 1000, "authres: ", "fuzz truncations/mutations survive (ASan-checked)");
+}
+
+int main(void)
+{
+    test_received_cases();
+    test_received_extras();
+    test_received_fuzz();
+    test_dates();
+    test_ip();
+    test_authres();
+    test_received_spf();
+    test_dkim();
+    test_spam();
+    test_authres_fuzz();
+    printf("1..%d\n", g_n);
+    if (g_fail)
+        printf("# %d of %d failed\n", g_fail, g_n);
+    return g_fail ? 1 : 0;
+}
