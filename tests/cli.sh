@@ -92,6 +92,15 @@ t "-j output is non-trivial" test "$(wc -l < "$W/j1")" -gt 10
 t "a 70 MB message is analyzed (exit $rc) with a size warning" sh -c "[ $rc = 0 ] && jq -e '.message.subject == \"big\" and (.message.warnings | any(contains(\"only the first 67108864\")))' '$W/big.json'"
 rm -f "$W/big.eml" "$W/big.json"
 
+# trust boundary options: --trusted-relay, --authserv-id, --config
+t "--trusted-relay moves the origin past a trusted host" sh -c "'$K' analyze --format json --trusted-relay .outlook.com '$T/cases/route-exchange-online.eml' | jq -e '.route.origin.ip == \"2603:10b6:a03:1a0::10\" and .route.hops[0].internal'"
+t "--authserv-id chooses whose Authentication-Results are believed" sh -c "'$K' analyze --format json --authserv-id attacker.example '$T/cases/route-internal-relays-forged-ar.eml' | jq -e '.auth.spf.result == \"pass\" and .auth.authserv_id == \"attacker.example\"'"
+printf '# kensa config\ntrusted-relay = .outlook.com\nauthserv-id = mx.example.jp\n' > "$W/kensa.conf"
+t "--config FILE sets trusted relays" sh -c "'$K' analyze --format json --config '$W/kensa.conf' '$T/cases/route-exchange-online.eml' | jq -e '.route.origin.ip == \"2603:10b6:a03:1a0::10\"'"
+printf 'bogus line\n' > "$W/bad.conf"
+"$K" analyze --config "$W/bad.conf" "$W/one.eml" >/dev/null 2>&1; rc=$?
+ok $([ $rc = 1 ] && echo 0 || echo 1) "a malformed config file is a usage error (exit 1)"
+
 # human summary
 "$K" analyze --format text "$W/one.eml" > "$W/txt" 2>/dev/null
 t "text format shows the subject (ja labels)" grep -q '^件名: *one' "$W/txt"

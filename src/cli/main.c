@@ -47,6 +47,11 @@ static void usage(FILE *f)
           "  --online                           allow network lookups (default offline)\n"
           "  --dns-server HOST:PORT, --rdap-url URL, --whois-server HOST:PORT,\n"
           "  --allow-private-targets, --screenshot   online options\n"
+          "  --trusted-relay LIST               hosts/CIDRs inside the receiving site, comma-separated\n"
+          "                                     (repeatable; \".example.jp\" = a whole domain)\n"
+          "  --authserv-id ID                   trust only Authentication-Results from ID\n"
+          "  --config FILE                      key = value lines: trusted-relay, authserv-id\n"
+          "                                     (default: $KENSA_CONFIG when set)\n"
           "  --data-dir DIR                     data files (default: the build's data/)\n"
           "kensa --version\n",
           f);
@@ -122,6 +127,64 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* Append "a,b" to a malloc'd comma list. */
+static void list_append(char **list, const char *v)
+{
+    size_t ol = *list ? strlen(*list) : 0, vl = strlen(v);
+    char *n = realloc(*list, ol + vl + 2);
+    if (!n)
+        return;
+    if (ol)
+        n[ol++] = ',';
+    memcpy(n + ol, v, vl + 1);
+    *list = n;
+}
+
+/* --config FILE: "key = value" lines, '#' comments. Returns 0 or -1 (message printed). */
+static int read_config(const char *path, char **relays, char **authserv)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "kensa: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[4096];
+    int ln = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        s[strcspn(s, "\r\n")] = '\0';
+        if (*s == '#' || *s == '\0')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            fprintf(stderr, "kensa: %s:%d: expected key = value\n", path, ln);
+            rc = -1;
+            break;
+        }
+        char *k = s, *v = eq + 1;
+        *eq = '\0';
+        for (char *e = eq - 1; e >= k && (*e == ' ' || *e == '\t'); e--)
+            *e = '\0';
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (strcmp(k, "trusted-relay") == 0) {
+            list_append(relays, v);
+        } else if (strcmp(k, "authserv-id") == 0) {
+            free(*authserv);
+            *authserv = strdup(v);
+        } else {
+            fprintf(stderr, "kensa: %s:%d: unknown key %s\n", path, ln, k);
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
 static int parse_format(const char *s)
 {
     if (strcmp(s, "json") == 0)
@@ -140,6 +203,14 @@ static int cmd_analyze(int argc, char **argv)
     kensa_options opts = {0};
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     int ninputs = 0, only_inputs = 0;
+    char *relays = NULL, *authserv = NULL;
+    const char *config = getenv("KENSA_CONFIG");
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--config") == 0)
+            config = argv[i + 1];
+    if (config && *config && read_config(config, &relays, &authserv) != 0) {
+        goto fail;
+    }
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -155,15 +226,13 @@ static int cmd_analyze(int argc, char **argv)
                                     "(json, ndjson, text)\n", v);
                 else
                     fprintf(stderr, "kensa: --format %s: unknown format\n", v);
-                free(inputs);
-                return 1;
+                goto fail;
             }
             i++;
         } else if (strcmp(a, "--lang") == 0 && v) {
             if (strcmp(v, "ja") != 0 && strcmp(v, "en") != 0) {
                 fprintf(stderr, "kensa: --lang %s: use ja or en\n", v);
-                free(inputs);
-                return 1;
+                goto fail;
             }
             lang = v;
             i++;
@@ -172,8 +241,7 @@ static int cmd_analyze(int argc, char **argv)
             long n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 256) {
                 fprintf(stderr, "kensa: -j %s: a number from 1 to 256\n", v);
-                free(inputs);
-                return 1;
+                goto fail;
             }
             jobs = (int)n;
             i++;
@@ -182,10 +250,18 @@ static int cmd_analyze(int argc, char **argv)
             long n = strtol(a + 2, &end, 10);
             if (*end || n < 1 || n > 256) {
                 fprintf(stderr, "kensa: %s: a number from 1 to 256\n", a);
-                free(inputs);
-                return 1;
+                goto fail;
             }
             jobs = (int)n;
+        } else if (strcmp(a, "--trusted-relay") == 0 && v) {
+            list_append(&relays, v);
+            i++;
+        } else if (strcmp(a, "--authserv-id") == 0 && v) {
+            free(authserv);
+            authserv = strdup(v);
+            i++;
+        } else if (strcmp(a, "--config") == 0 && v) {
+            i++; /* read above, before the other options */
         } else if (strcmp(a, "--data-dir") == 0 && v) {
             opts.data_dir = v;
             i++;
@@ -203,22 +279,25 @@ static int cmd_analyze(int argc, char **argv)
         } else {
             fprintf(stderr, "kensa: %s: unknown option or missing value\n", a);
             usage(stderr);
-            free(inputs);
-            return 1;
+            goto fail;
         }
     }
     if (ninputs == 0) {
         fprintf(stderr, "kensa: analyze: no INPUT given\n");
         usage(stderr);
-        free(inputs);
-        return 1;
+        goto fail;
     }
     if (opts.online)
         fprintf(stderr, "kensa: --online: this version has no online lookups yet; "
                         "the analysis is offline\n");
 
+    opts.trusted_relays = relays;
+    opts.authserv_id = authserv;
     char *err = NULL;
     kensa_ctx *k = kensa_open(&opts, &err);
+    free(relays);
+    free(authserv);
+    relays = authserv = NULL;
     if (!k) {
         fprintf(stderr, "kensa: %s\n", err ? err : "cannot start");
         free(err);
@@ -302,6 +381,11 @@ static int cmd_analyze(int argc, char **argv)
         return 2;
     }
     return failed ? 2 : 0;
+fail:
+    free(inputs);
+    free(relays);
+    free(authserv);
+    return 1;
 }
 
 int main(int argc, char **argv)
