@@ -28,6 +28,7 @@ struct kensa_ctx {
     mime_config *mime;
     route_config route;
     char *authserv_id;
+    verdict_rules *rules;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -72,7 +73,9 @@ kensa_ctx *kensa_open(const kensa_options *opts, char **err)
     }
     char *e = NULL;
     k->mime = mime_config_load(k->data_dir, &e);
-    if (!k->mime) {
+    if (k->mime)
+        k->rules = verdict_rules_load(k->data_dir, &e);
+    if (!k->mime || !k->rules) {
         set_err(err, "data: %s%s", e ? e : "cannot load", "");
         free(e);
         kensa_close(k);
@@ -86,6 +89,7 @@ void kensa_close(kensa_ctx *k)
     if (!k)
         return;
     mime_config_free(k->mime);
+    verdict_rules_free(k->rules);
     for (size_t i = 0; i < k->route.ntrusted; i++)
         free((char *)k->route.trusted[i]);
     free(k->authserv_id);
@@ -128,8 +132,9 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
     }
     /* stages, in order; each reads only the message and earlier stages */
     if (route_analyze(a, &k->route, r->msg, &r->route) != 0 ||
-        sender_analyze(a, r->msg, &r->route, k->authserv_id, &r->sender) != 0) {
-        set_err(err, "%s%s", "out of memory in the route stage", "");
+        sender_analyze(a, r->msg, &r->route, k->authserv_id, &r->sender) != 0 ||
+        verdict_run(a, k->rules, r, &r->verdict) != 0) {
+        set_err(err, "%s%s", "out of memory in the analysis stages", "");
         arena_free(a);
         return KENSA_ERR_NOMEM;
     }

@@ -9,6 +9,8 @@
  *   - {"$contains": "s"}: a string containing s;
  *   - {"$len": n}: an array or string (bytes) of that length;
  *   - {"$not_contains": "s"}: a string (or null) not containing s;
+ *   - {"$has_ids": [..]} / {"$lacks_ids": [..]}: an array of objects whose "id"s
+ *     include / do not include each one (findings);
  *   - anything else: equal.
  * usage: run_cases CASES_DIR [DATA_DIR]
  */
@@ -27,6 +29,26 @@ static int match(json_t *exp, json_t *act, const char *path, char *why, size_t w
         json_t *c = json_object_get(exp, "$contains");
         json_t *nc = json_object_get(exp, "$not_contains");
         json_t *ln = json_object_get(exp, "$len");
+        json_t *hi = json_object_get(exp, "$has_ids");
+        json_t *li = json_object_get(exp, "$lacks_ids");
+        if (hi || li) {
+            json_t *want = hi ? hi : li;
+            for (size_t i = 0; i < json_array_size(want); i++) {
+                const char *id = json_string_value(json_array_get(want, i));
+                int found = 0;
+                for (size_t j = 0; json_is_array(act) && j < json_array_size(act); j++) {
+                    const char *aid =
+                        json_string_value(json_object_get(json_array_get(act, j), "id"));
+                    if (aid && id && strcmp(aid, id) == 0)
+                        found = 1;
+                }
+                if (found != (hi != NULL)) {
+                    snprintf(why, wl, "%s: %s %s", path, hi ? "lacks" : "has", id ? id : "?");
+                    return 0;
+                }
+            }
+            return 1;
+        }
         if (c) {
             if (!json_is_string(act) || !strstr(json_string_value(act), json_string_value(c))) {
                 snprintf(why, wl, "%s: does not contain \"%s\"", path, json_string_value(c));

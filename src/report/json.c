@@ -208,6 +208,19 @@ static json_t *jauth(const sender_result *s)
     return o;
 }
 
+static json_t *jfindings(const verdict_result *v)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < v->n; i++) {
+        const finding *f = &v->v[i];
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:f,s:{s:o,s:o},s:o}", "id", f->id, "severity", f->severity,
+                           "score", f->score, "summary", "ja", jstr(f->summary_ja), "en",
+                           jstr(f->summary_en), "evidence", jstr(f->evidence)));
+    }
+    return arr;
+}
+
 char *report_json(const struct kensa_report *r, int pretty)
 {
     json_t *root = json_object();
@@ -224,8 +237,10 @@ char *report_json(const struct kensa_report *r, int pretty)
     json_object_set_new(root, "content",
                         json_pack("{s:n,s:n,s:n,s:n,s:[]}", "language", "lure", "deadline",
                                   "deadline_text", "phones"));
-    json_object_set_new(root, "findings", json_array());
-    json_object_set_new(root, "verdict", json_null());
+    json_object_set_new(root, "findings", jfindings(&r->verdict));
+    json_object_set_new(root, "verdict",
+                        json_pack("{s:s,s:f,s:s}", "label", r->verdict.label, "score",
+                                  r->verdict.score, "why", r->verdict.why));
     size_t flags = JSON_PRESERVE_ORDER;
     flags |= pretty ? JSON_INDENT(2) : JSON_COMPACT;
     char *s = json_dumps(root, flags);

@@ -11,6 +11,7 @@
 #include "../mime/message.h"
 #include "../route/route.h"
 #include "../route/sender.h"
+#include "../verdict/verdict.h"
 #include "../util/arena.h"
 
 struct kensa_report {
@@ -21,6 +22,7 @@ struct kensa_report {
     km_message *msg;
     route_result route;
     sender_result sender;
+    verdict_result verdict;
 };
 
 /* Writers: each returns a malloc'd NUL-terminated string. */

@@ -251,7 +251,8 @@ write('demo-ja', demo, {'message': {
              'dmarc': {'result': 'fail', 'policy': 'reject', 'source': 'header'},
              'authserv_id': 'mx.example.jp',
              'tag_reasons': [{'en': 'SPF softfail: 35.187.195.231 is not allowed to send for monex.co.jp'},
-                             {'en': 'DMARC fail for monex.co.jp (policy reject)'}]}})
+                             {'en': 'DMARC fail for monex.co.jp (policy reject)'}]},
+    'findings': {'$has_ids': ['SPF_FAIL', 'DMARC_FAIL', 'UPSTREAM_SPAM']}})
 
 # route: internal relays, a forged Authentication-Results below the boundary, Exchange and Gmail hops
 raw = (b'Received: from mx2.corp.example.jp (mx2.corp.example.jp [10.1.2.3])\n\tby mail.corp.example.jp (Postfix) with LMTP id AAA1\n\tfor <u@corp.example.jp>; Tue, 10 Feb 2026 10:00:05 +0900\n'

@@ -1,0 +1,301 @@
+/*
+ * verdict.c - facts -> findings -> score -> label. See verdict.h.
+ *
+ * Label rule (also in data/rules.tsv and README):
+ *   phishing   score >= @phishing and a lure (brand impersonation, credential
+ *              lure or dangerous attachment) and a deceptive delivery (link
+ *              text mismatch, lookalike domain, display-name brand mismatch,
+ *              spoofed sender: SPF/DMARC fail, display name with another address);
+ *   spam       score >= @spam otherwise;
+ *   suspicious score >= @suspicious;
+ *   clean      below.
+ * Findings are sorted strongest first (score, then severity).
+ */
+#include "verdict.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../report/report.h"
+
+typedef struct {
+    char *id, *severity, *ja, *en;
+    double weight;
+} rule;
+
+struct verdict_rules {
+    rule *v;
+    size_t n;
+    double t_phishing, t_spam, t_suspicious;
+};
+
+/* every id the code below can emit; the loader refuses a rules file missing one */
+static const char *const known_ids[] = {
+    "SPF_FAIL", "DMARC_FAIL", "DKIM_FAIL", "UPSTREAM_SPAM", "RETURN_PATH_MISMATCH",
+    "REPLY_TO_MISMATCH", "DISPLAY_NAME_ADDRESS",
+};
+
+static char *field(char **s)
+{
+    char *f = *s;
+    if (!f)
+        return NULL;
+    char *t = strchr(f, '\t');
+    if (t) {
+        *t = '\0';
+        *s = t + 1;
+    } else {
+        *s = NULL;
+    }
+    return f;
+}
+
+void verdict_rules_free(verdict_rules *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->v[i].id);
+        free(r->v[i].severity);
+        free(r->v[i].ja);
+        free(r->v[i].en);
+    }
+    free(r->v);
+    free(r);
+}
+
+static int fail(char **err, const char *path, int line, const char *what, verdict_rules *r,
+                FILE *f)
+{
+    if (err && asprintf(err, "%s:%d: %s", path, line, what) < 0)
+        *err = NULL;
+    if (f)
+        fclose(f);
+    verdict_rules_free(r);
+    return -1;
+}
+
+static const rule *find_rule(const verdict_rules *r, const char *id)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->v[i].id, id) == 0)
+            return &r->v[i];
+    return NULL;
+}
+
+verdict_rules *verdict_rules_load(const char *data_dir, char **err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rules.tsv", data_dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (err && asprintf(err, "%s: %s", path, strerror(errno)) < 0)
+            *err = NULL;
+        return NULL;
+    }
+    verdict_rules *r = calloc(1, sizeof *r);
+    if (!r) {
+        fclose(f);
+        return NULL;
+    }
+    r->t_phishing = r->t_spam = r->t_suspicious = -1;
+    char line[2048];
+    int ln = 0;
+    size_t cap = 0;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        char *s = line;
+        if (line[0] == '@') {
+            char *name = field(&s), *val = field(&s);
+            char *end;
+            double v = val ? strtod(val, &end) : 0;
+            if (!val || *end) {
+                fail(err, path, ln, "threshold needs a number", r, f);
+                return NULL;
+            }
+            if (strcmp(name, "@phishing") == 0)
+                r->t_phishing = v;
+            else if (strcmp(name, "@spam") == 0)
+                r->t_spam = v;
+            else if (strcmp(name, "@suspicious") == 0)
+                r->t_suspicious = v;
+            else {
+                fail(err, path, ln, "unknown threshold", r, f);
+                return NULL;
+            }
+            continue;
+        }
+        char *id = field(&s), *w = field(&s), *sev = field(&s), *ja = field(&s), *en = field(&s);
+        char *end;
+        double weight = w ? strtod(w, &end) : 0;
+        if (!en || !*en || !ja || !*ja || !w || *end) {
+            fail(err, path, ln, "expected id, weight, severity, ja, en", r, f);
+            return NULL;
+        }
+        if (strcmp(sev, "info") && strcmp(sev, "low") && strcmp(sev, "medium") &&
+            strcmp(sev, "high")) {
+            fail(err, path, ln, "severity must be info, low, medium or high", r, f);
+            return NULL;
+        }
+        if (find_rule(r, id)) {
+            fail(err, path, ln, "duplicate id", r, f);
+            return NULL;
+        }
+        if (r->n == cap) {
+            cap = cap ? cap * 2 : 32;
+            rule *nv = realloc(r->v, cap * sizeof *nv);
+            if (!nv) {
+                fail(err, path, ln, "out of memory", r, f);
+                return NULL;
+            }
+            r->v = nv;
+        }
+        rule *ru = &r->v[r->n++];
+        ru->id = strdup(id);
+        ru->severity = strdup(sev);
+        ru->ja = strdup(ja);
+        ru->en = strdup(en);
+        ru->weight = weight;
+    }
+    fclose(f);
+    if (r->t_phishing < 0 || r->t_spam < 0 || r->t_suspicious < 0) {
+        fail(err, path, ln, "thresholds @phishing, @spam and @suspicious are required", r, NULL);
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof known_ids / sizeof known_ids[0]; i++)
+        if (!find_rule(r, known_ids[i])) {
+            char what[128];
+            snprintf(what, sizeof what, "rule %s is missing", known_ids[i]);
+            fail(err, path, ln, what, r, NULL);
+            return NULL;
+        }
+    return r;
+}
+
+typedef struct {
+    arena *a;
+    const verdict_rules *rules;
+    verdict_result *out;
+} ctx;
+
+static int has(const verdict_result *o, const char *id)
+{
+    for (size_t i = 0; i < o->n; i++)
+        if (strcmp(o->v[i].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+static void emit(ctx *c, const char *id, char *evidence)
+{
+    const rule *ru = find_rule(c->rules, id);
+    if (!ru || has(c->out, id) || c->out->n >= VERDICT_MAX_FINDINGS)
+        return;
+    finding *f = &c->out->v[c->out->n++];
+    f->id = ru->id;
+    f->severity = ru->severity;
+    f->score = ru->weight;
+    f->summary_ja = ru->ja;
+    f->summary_en = ru->en;
+    f->evidence = evidence;
+    c->out->score += ru->weight;
+}
+
+static int sev_rank(const char *s)
+{
+    return strcmp(s, "high") == 0 ? 3 : strcmp(s, "medium") == 0 ? 2 : strcmp(s, "low") == 0;
+}
+
+static int cmp_finding(const void *x, const void *y)
+{
+    const finding *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score < b->score ? 1 : -1;
+    return sev_rank(b->severity) - sev_rank(a->severity);
+}
+
+static void sender_findings(ctx *c, const struct kensa_report *r)
+{
+    const sender_result *s = &r->sender;
+    arena *a = c->a;
+    if (s->has_spf && (strcmp(s->spf.result, "fail") == 0 || strcmp(s->spf.result, "softfail") == 0)) {
+        const rcv_hop *o = route_origin(&r->route);
+        const char *ip = s->spf.ip ? s->spf.ip : o ? o->from_ip : NULL;
+        emit(c, "SPF_FAIL",
+             arena_printf(a, "spf=%s for %s%s%s (%s)", s->spf.result,
+                          s->spf.domain ? s->spf.domain : "?", ip ? " from " : "", ip ? ip : "",
+                          s->authserv_id ? s->authserv_id : "Received-SPF"));
+    }
+    if (s->has_dmarc && strcmp(s->dmarc.result, "fail") == 0)
+        emit(c, "DMARC_FAIL",
+             arena_printf(a, "dmarc=fail for %s, policy %s (%s)",
+                          s->dmarc.domain ? s->dmarc.domain
+                          : r->msg->from.domain ? r->msg->from.domain
+                                                : "?",
+                          s->dmarc.policy ? s->dmarc.policy : "none",
+                          s->authserv_id ? s->authserv_id : "?"));
+    for (size_t i = 0; i < s->ndkim; i++)
+        if (strcmp(s->dkim[i].result, "fail") == 0 || strcmp(s->dkim[i].result, "permerror") == 0) {
+            emit(c, "DKIM_FAIL",
+                 arena_printf(a, "dkim=%s d=%s", s->dkim[i].result,
+                              s->dkim[i].domain ? s->dkim[i].domain : "?"));
+            break;
+        }
+    const char *tag = r->msg->subject_tag;
+    if (tag || s->spam_flag == 1 ||
+        (s->has_sa_score && s->sa_score >= s->sa_required) || s->ms_scl >= 5) {
+        const char *why = s->ntag_reasons ? s->tag_reasons[0].en
+                          : s->spam_flag == 1 ? "X-Spam-Flag: YES"
+                                              : "subject tag";
+        emit(c, "UPSTREAM_SPAM",
+             arena_printf(a, "%s%s%s", tag ? tag : "", tag ? "; " : "", why));
+    }
+    const km_message *m = r->msg;
+    if (s->from_return_path_mismatch)
+        emit(c, "RETURN_PATH_MISMATCH",
+             arena_printf(a, "From %s, Return-Path %s", m->from.address ? m->from.address : "?",
+                          m->return_path ? m->return_path : "?"));
+    if (s->from_reply_to_mismatch && m->nreply_to)
+        emit(c, "REPLY_TO_MISMATCH",
+             arena_printf(a, "From %s, Reply-To %s", m->from.address ? m->from.address : "?",
+                          m->reply_to[0].address ? m->reply_to[0].address : "?"));
+    if (s->display_name_other_address)
+        emit(c, "DISPLAY_NAME_ADDRESS",
+             arena_printf(a, "display name \"%s\", address %s",
+                          m->from.display_name ? m->from.display_name : "",
+                          m->from.address ? m->from.address : "?"));
+}
+
+int verdict_run(arena *a, const verdict_rules *rules, const struct kensa_report *r,
+                verdict_result *out)
+{
+    memset(out, 0, sizeof *out);
+    ctx c = {.a = a, .rules = rules, .out = out};
+    sender_findings(&c, r);
+    qsort(out->v, out->n, sizeof out->v[0], cmp_finding);
+
+    int lure = has(out, "BRAND_IMPERSONATION") || has(out, "CREDENTIAL_LURE") ||
+               has(out, "DANGEROUS_ATTACHMENT");
+    int deceptive = has(out, "LINK_TEXT_MISMATCH") || has(out, "LOOKALIKE_DOMAIN") ||
+                    has(out, "FROM_DISPLAY_BRAND_MISMATCH") || has(out, "SPF_FAIL") ||
+                    has(out, "DMARC_FAIL") || has(out, "DISPLAY_NAME_ADDRESS");
+    if (out->score >= rules->t_phishing && lure && deceptive) {
+        out->label = "phishing";
+        out->why = "lure plus deceptive delivery, score at or above the phishing threshold";
+    } else if (out->score >= rules->t_spam) {
+        out->label = "spam";
+        out->why = "score at or above the spam threshold";
+    } else if (out->score >= rules->t_suspicious) {
+        out->label = "suspicious";
+        out->why = "score at or above the suspicious threshold";
+    } else {
+        out->label = "clean";
+        out->why = "score below the suspicious threshold";
+    }
+    return 0;
+}
