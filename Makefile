@@ -5,7 +5,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps demo check clean
+.PHONY: all deps demo check clean fuzz
 
 all: build/build.ninja
 	$(NINJA) -C build
@@ -27,5 +27,15 @@ check: deps build-check/build.ninja
 	$(NINJA) -C build-check
 	sh tests/run.sh build-check
 
+# libFuzzer harnesses (clang); each runs FUZZ_SECONDS, corpus kept in build-fuzz/corpus-NAME
+FUZZ_SECONDS ?= 60
+build-fuzz/build.ninja:
+	CC=clang $(MESON) setup build-fuzz --buildtype=debugoptimized -Dfuzz=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
+
+fuzz: deps build-fuzz/build.ninja
+	$(NINJA) -C build-fuzz
+	sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-check
+	rm -rf build build-check build-fuzz
