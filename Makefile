@@ -13,8 +13,12 @@ all: build/build.ninja
 build/build.ninja:
 	$(MESON) setup build --buildtype=debugoptimized -Dwerror=true
 
+# apt packages, then the IP data (npm pack, pinned, into .deps/ip). Without the
+# npm registry the IP data is skipped with a warning: kensa still analyzes,
+# without ASN/country, and the tests that need it say they skipped.
 deps:
 	@sh scripts/deps.sh
+	@sh scripts/fetch_data.sh || echo "deps: WARNING: IP data not fetched (npm registry unreachable?); ASN/country lookups disabled" >&2
 
 demo: deps all
 	./build/kensa analyze --format text --lang ja data/samples/demo-ja.eml

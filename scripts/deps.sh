@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc make pkg-config meson ninja-build
 libglib2.0-dev libgmime-3.0-dev libjansson-dev libgumbo-dev libuchardet-dev
-libpsl-dev publicsuffix libidn2-dev
+libpsl-dev publicsuffix libidn2-dev libmaxminddb-dev
 jq"
 
 missing=""
@@ -15,6 +15,9 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+# npm fetches the IP data packages (scripts/fetch_data.sh); Debian's npm only
+# when none is installed (a nodesource nodejs already brings its own)
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing$missing"

@@ -12,7 +12,9 @@
 
 #include "../include/kensa.h"
 #include "mime/limits.h"
+#include "intel/ipintel.h"
 #include "mime/message.h"
+#include "util/domain.h"
 #include "report/report.h"
 
 #ifndef KENSA_DATA_DIR
@@ -29,6 +31,7 @@ struct kensa_ctx {
     route_config route;
     char *authserv_id;
     verdict_rules *rules;
+    intel_data *intel;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -75,7 +78,9 @@ kensa_ctx *kensa_open(const kensa_options *opts, char **err)
     k->mime = mime_config_load(k->data_dir, &e);
     if (k->mime)
         k->rules = verdict_rules_load(k->data_dir, &e);
-    if (!k->mime || !k->rules) {
+    if (k->rules)
+        k->intel = intel_load(k->data_dir, NULL, &e);
+    if (!k->mime || !k->rules || !k->intel) {
         set_err(err, "data: %s%s", e ? e : "cannot load", "");
         free(e);
         kensa_close(k);
@@ -90,6 +95,7 @@ void kensa_close(kensa_ctx *k)
         return;
     mime_config_free(k->mime);
     verdict_rules_free(k->rules);
+    intel_free(k->intel);
     for (size_t i = 0; i < k->route.ntrusted; i++)
         free((char *)k->route.trusted[i]);
     free(k->authserv_id);
@@ -103,6 +109,24 @@ void kensa_sha256_hex(const void *bytes, size_t len, char out[65])
     g_checksum_update(c, bytes, (gssize)len);
     snprintf(out, 65, "%s", g_checksum_get_string(c));
     g_checksum_free(c);
+}
+
+/* intel facts about the origin hop: ASN, organisation, country, provider */
+static int enrich_origin(arena *a, const intel_data *d, route_result *rt)
+{
+    const rcv_hop *o = route_origin(rt);
+    if (!o || !o->from_ip)
+        return 0;
+    ip_info ii;
+    if (intel_lookup(d, o->from_ip, o->from_rdns, &ii) != 0)
+        return 0;
+    rt->origin_asn = ii.asn;
+    rt->origin_as_org = ii.as_org;
+    rt->origin_country = ii.country[0] ? arena_strdup(a, ii.country) : NULL;
+    rt->origin_provider = ii.provider;
+    rt->origin_provider_kind = ii.provider_kind;
+    rt->origin_rdns_claim = ii.rdns_claim;
+    return 0;
 }
 
 kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const char *path,
@@ -130,8 +154,11 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
         arena_free(a);
         return KENSA_ERR_INPUT;
     }
+    r->ip_attribution = intel_attribution(k->intel);
+    r->psl_date = domain_psl_date();
     /* stages, in order; each reads only the message and earlier stages */
     if (route_analyze(a, &k->route, r->msg, &r->route) != 0 ||
+        enrich_origin(a, k->intel, &r->route) != 0 ||
         sender_analyze(a, r->msg, &r->route, k->authserv_id, &r->sender) != 0 ||
         verdict_run(a, k->rules, r, &r->verdict) != 0) {
         set_err(err, "%s%s", "out of memory in the analysis stages", "");

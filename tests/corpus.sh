@@ -73,4 +73,15 @@ ob=$(jq -s -r --slurpfile truth "$C/ja-synth/truth.jsonl" '
   | [$truth[] | select(.origin_ip != "" and .origin_ip != null) | select($got[.file] != .origin_ip) | .file] | length' "$W/origin.ndjson")
 ot=$(jq -r 'select(.origin_ip != "" and .origin_ip != null) | .file' "$C/ja-synth/truth.jsonl" | wc -l)
 ok $([ "$ob" = 0 ] && echo 0 || echo 1) "ja-synth route.origin.ip equals truth origin_ip: $((ot - ob))/$ot"
+# ja-synth: the origin's provider (offline IP data) is the truth's origin_provider
+if [ -f "$T/../.deps/ip/asn.bin" ]; then
+    jq -c 'select(.message) | select(.source.path | test("/ja-synth/")) | {f: (.source.path | split("/") | last), p: .route.origin.provider}' "$W/all.ndjson" > "$W/prov.ndjson"
+    pb=$(jq -s -r --slurpfile truth "$C/ja-synth/truth.jsonl" '
+      (map({key: .f, value: .p}) | from_entries) as $got
+      | [$truth[] | select(.origin_provider != "" and .origin_provider != null) | select($got[.file] != .origin_provider) | .file] | length' "$W/prov.ndjson")
+    pt=$(jq -r 'select(.origin_provider != "" and .origin_provider != null) | .file' "$C/ja-synth/truth.jsonl" | wc -l)
+    ok $([ "$pb" = 0 ] && echo 0 || echo 1) "ja-synth route.origin.provider equals truth origin_provider: $((pt - pb))/$pt"
+else
+    n=$((n + 1)); echo "ok $n - ja-synth origin provider # SKIP ip data absent (make deps)"
+fi
 echo "1..$n"

@@ -36,6 +36,7 @@ run() { # name, command...
 run unit/util "$ROOT/$B/tests/test_util"
 run unit/charset "$ROOT/$B/tests/test_charset"
 run unit/route "$ROOT/$B/tests/test_route"
+run unit/ipintel "$ROOT/$B/tests/test_ipintel" "$ROOT/data" "$ROOT/.deps/ip"
 run cases "$ROOT/$B/tests/run_cases" "$T/cases" "$ROOT/data"
 run cli sh "$T/cli.sh"
 run corpus sh "$T/corpus.sh"

@@ -136,6 +136,7 @@ static json_t *jroute(const route_result *rt)
         json_object_set_new(origin, "country", jstr(rt->origin_country));
         json_object_set_new(origin, "provider", jstr(rt->origin_provider));
         json_object_set_new(origin, "provider_kind", jstr(rt->origin_provider_kind));
+        json_object_set_new(origin, "rdns_claim", jstr(rt->origin_rdns_claim));
         json_object_set_new(origin, "hop", json_integer(rt->origin));
         json_object_set_new(origin, "reason", jstr(rt->origin_reason));
     }
@@ -238,6 +239,12 @@ char *report_json(const struct kensa_report *r, int pretty)
                         json_pack("{s:n,s:n,s:n,s:n,s:[]}", "language", "lure", "deadline",
                                   "deadline_text", "phones"));
     json_object_set_new(root, "findings", jfindings(&r->verdict));
+    json_object_set_new(root, "data_sources",
+                        json_pack("{s:o,s:o}", "ip",
+                                  r->ip_attribution && *r->ip_attribution
+                                      ? jstr(r->ip_attribution)
+                                      : json_null(),
+                                  "public_suffix_list", jstr(r->psl_date)));
     json_object_set_new(root, "verdict",
                         json_pack("{s:s,s:f,s:s}", "label", r->verdict.label, "score",
                                   r->verdict.score, "why", r->verdict.why));

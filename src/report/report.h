@@ -20,6 +20,8 @@ struct kensa_report {
     char sha256[65];   /* of the raw input bytes */
     size_t size;       /* raw input size */
     km_message *msg;
+    const char *ip_attribution; /* credit for the IP data (context-owned), "" when absent */
+    const char *psl_date;
     route_result route;
     sender_result sender;
     verdict_result verdict;

@@ -46,6 +46,7 @@ typedef struct {
     /* intel facts about the origin, filled by the intel stage (NULL/0 until then) */
     unsigned origin_asn;
     const char *origin_as_org, *origin_country, *origin_provider, *origin_provider_kind;
+    const char *origin_rdns_claim; /* provider the rDNS names but the ASN refutes */
 } route_result;
 
 /* Parse "a,b,c" (command line / config) into cfg; returns -1 when too many. */
