@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc make pkg-config meson ninja-build
 libglib2.0-dev libgmime-3.0-dev libjansson-dev libgumbo-dev libuchardet-dev
-libpsl-dev publicsuffix libidn2-dev libmaxminddb-dev
+libpsl-dev publicsuffix libidn2-dev libmaxminddb-dev libicu-dev
 jq"
 
 missing=""

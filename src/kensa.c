@@ -12,7 +12,10 @@
 
 #include "../include/kensa.h"
 #include "mime/limits.h"
+#include "content/content.h"
+#include "intel/enrich.h"
 #include "intel/ipintel.h"
+#include "links/links.h"
 #include "mime/message.h"
 #include "util/domain.h"
 #include "report/report.h"
@@ -32,6 +35,9 @@ struct kensa_ctx {
     char *authserv_id;
     verdict_rules *rules;
     intel_data *intel;
+    content_data *content;
+    links_data *links;
+    brand_data *brands;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -80,7 +86,13 @@ kensa_ctx *kensa_open(const kensa_options *opts, char **err)
         k->rules = verdict_rules_load(k->data_dir, &e);
     if (k->rules)
         k->intel = intel_load(k->data_dir, NULL, &e);
-    if (!k->mime || !k->rules || !k->intel) {
+    if (k->intel)
+        k->content = content_data_load(k->data_dir, &e);
+    if (k->content)
+        k->links = links_data_load(k->data_dir, &e);
+    if (k->links)
+        k->brands = brand_data_load(k->data_dir, &e);
+    if (!k->mime || !k->rules || !k->intel || !k->content || !k->links || !k->brands) {
         set_err(err, "data: %s%s", e ? e : "cannot load", "");
         free(e);
         kensa_close(k);
@@ -96,6 +108,9 @@ void kensa_close(kensa_ctx *k)
     mime_config_free(k->mime);
     verdict_rules_free(k->rules);
     intel_free(k->intel);
+    content_data_free(k->content);
+    links_data_free(k->links);
+    brand_data_free(k->brands);
     for (size_t i = 0; i < k->route.ntrusted; i++)
         free((char *)k->route.trusted[i]);
     free(k->authserv_id);
@@ -109,24 +124,6 @@ void kensa_sha256_hex(const void *bytes, size_t len, char out[65])
     g_checksum_update(c, bytes, (gssize)len);
     snprintf(out, 65, "%s", g_checksum_get_string(c));
     g_checksum_free(c);
-}
-
-/* intel facts about the origin hop: ASN, organisation, country, provider */
-static int enrich_origin(arena *a, const intel_data *d, route_result *rt)
-{
-    const rcv_hop *o = route_origin(rt);
-    if (!o || !o->from_ip)
-        return 0;
-    ip_info ii;
-    if (intel_lookup(d, o->from_ip, o->from_rdns, &ii) != 0)
-        return 0;
-    rt->origin_asn = ii.asn;
-    rt->origin_as_org = ii.as_org;
-    rt->origin_country = ii.country[0] ? arena_strdup(a, ii.country) : NULL;
-    rt->origin_provider = ii.provider;
-    rt->origin_provider_kind = ii.provider_kind;
-    rt->origin_rdns_claim = ii.rdns_claim;
-    return 0;
 }
 
 kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const char *path,
@@ -160,11 +157,18 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
     if (route_analyze(a, &k->route, r->msg, &r->route) != 0 ||
         enrich_origin(a, k->intel, &r->route) != 0 ||
         sender_analyze(a, r->msg, &r->route, k->authserv_id, &r->sender) != 0 ||
+        links_extract(a, k->links, r->msg, &r->links) != 0 ||
+        enrich_links(a, k->intel, k->brands, &r->links, &r->link_facts) != 0 ||
+        content_analyze(a, k->content, r->msg, &r->content) != 0 ||
+        enrich_brand(a, k->brands, r, &r->brand) != 0 ||
+        enrich_sender_lookalike(a, k->brands, r) != 0 ||
         verdict_run(a, k->rules, r, &r->verdict) != 0) {
         set_err(err, "%s%s", "out of memory in the analysis stages", "");
         arena_free(a);
         return KENSA_ERR_NOMEM;
     }
+    if (r->msg->text)
+        r->text_defanged = links_defang_text(a, &r->links, r->msg->text);
     *out = r;
     return KENSA_OK;
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "../mime/charset.h"
+#include "json_content.h"
+#include "json_links.h"
 #include "report.h"
 
 static json_t *jstr(const char *s)
@@ -209,6 +211,58 @@ static json_t *jauth(const sender_result *s)
     return o;
 }
 
+/* the contract's links[] plus what offline intel knows about each one */
+static json_t *jlinks(const struct kensa_report *r)
+{
+    json_t *arr = report_json_links(&r->links);
+    for (size_t i = 0; arr && i < json_array_size(arr) && i < r->links.n; i++) {
+        json_t *o = json_array_get(arr, i);
+        const link_facts *f = &r->link_facts[i];
+        if (f->as_org)
+            json_object_set_new(o, "as_org", jstr(f->as_org));
+        if (f->asn)
+            json_object_set_new(o, "asn", json_integer(f->asn));
+        if (f->country)
+            json_object_set_new(o, "country", jstr(f->country));
+        if (f->provider)
+            json_object_set_new(o, "provider", jstr(f->provider));
+        json_object_set_new(o, "lookalike",
+                            f->has_lookalike
+                                ? json_pack("{s:o,s:o,s:o}", "brand",
+                                            jstr(f->lookalike.brand ? f->lookalike.brand->id : NULL),
+                                            "kind", jstr(f->lookalike.kind), "evidence",
+                                            jstr(f->lookalike.evidence))
+                                : json_null());
+        json_object_set_new(o, "suspicious_tld", jstr(f->tld_why));
+        json_object_set_new(o, "random_looking", json_boolean(f->random_domain));
+    }
+    return arr ? arr : json_array();
+}
+
+static json_t *jbrand(const brand_result *b)
+{
+    if (!b->brand)
+        return json_null();
+    json_t *doms = json_array();
+    for (size_t i = 0; i < b->brand->ndomains; i++)
+        json_array_append_new(doms, jstr(b->brand->official_domains[i]));
+    json_t *o = json_object();
+    json_object_set_new(o, "id", jstr(b->brand->id));
+    json_object_set_new(o, "name", jstr(b->brand->name_ja));
+    json_object_set_new(o, "name_en", jstr(b->brand->name_en));
+    json_object_set_new(o, "official_domains", doms);
+    json_object_set_new(o, "impersonated", json_boolean(b->impersonated));
+    json_object_set_new(o, "claimed_in", jstr(b->claimed_in));
+    json_object_set_new(o, "score", json_integer(b->score));
+    json_object_set_new(o, "from_is_official", json_boolean(b->from_is_official));
+    json_object_set_new(o, "display_mismatch", json_boolean(b->display_mismatch));
+    json_object_set_new(o, "category", jstr(b->brand->category));
+    json_object_set_new(o, "phone", b->brand->phone && *b->brand->phone ? jstr(b->brand->phone)
+                                                                      : json_null());
+    json_object_set_new(o, "evidence", jstr(b->evidence));
+    return o;
+}
+
 static json_t *jfindings(const verdict_result *v)
 {
     json_t *arr = json_array();
@@ -229,15 +283,15 @@ char *report_json(const struct kensa_report *r, int pretty)
     json_object_set_new(root, "source",
                         json_pack("{s:o,s:s,s:I}", "path", jstr(r->path), "sha256", r->sha256,
                                   "size", (json_int_t)r->size));
-    json_object_set_new(root, "message", jmessage(r->msg));
+    json_t *msg = jmessage(r->msg);
+    json_object_set_new(msg, "text_defanged", jstr(r->text_defanged));
+    json_object_set_new(root, "message", msg);
     /* stages not built yet report "unknown" as the contract's nulls/empties */
     json_object_set_new(root, "route", jroute(&r->route));
     json_object_set_new(root, "auth", jauth(&r->sender));
-    json_object_set_new(root, "links", json_array());
-    json_object_set_new(root, "brand", json_null());
-    json_object_set_new(root, "content",
-                        json_pack("{s:n,s:n,s:n,s:n,s:[]}", "language", "lure", "deadline",
-                                  "deadline_text", "phones"));
+    json_object_set_new(root, "links", jlinks(r));
+    json_object_set_new(root, "brand", jbrand(&r->brand));
+    json_object_set_new(root, "content", report_json_content(&r->content));
     json_object_set_new(root, "findings", jfindings(&r->verdict));
     json_object_set_new(root, "data_sources",
                         json_pack("{s:o,s:o}", "ip",

@@ -9,10 +9,26 @@
 
 #include "../../include/kensa.h"
 #include "../mime/message.h"
+#include "../content/content.h"
+#include "../intel/brand.h"
+#include "../links/links.h"
 #include "../route/route.h"
 #include "../route/sender.h"
 #include "../verdict/verdict.h"
 #include "../util/arena.h"
+
+/* what intel knows about one link: its IP literal's network, lookalike, TLD */
+typedef struct {
+    unsigned asn;
+    const char *as_org;
+    char *country;
+    const char *provider, *provider_kind;
+    lookalike_hit lookalike;
+    int has_lookalike;
+    const char *tld_why; /* non-NULL when the TLD is in data/tlds.tsv */
+    int random_domain;
+    double random_score;
+} link_facts;
 
 struct kensa_report {
     arena *a;
@@ -24,6 +40,13 @@ struct kensa_report {
     const char *psl_date;
     route_result route;
     sender_result sender;
+    content_result content;
+    links_result links;
+    link_facts *link_facts;  /* one per links.v[i] */
+    char *text_defanged;     /* message.text with every URL defanged */
+    brand_result brand;
+    lookalike_hit from_lookalike; /* the From domain imitates a brand */
+    int has_from_lookalike;
     verdict_result verdict;
 };
 

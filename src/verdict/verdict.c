@@ -34,7 +34,11 @@ struct verdict_rules {
 /* every id the code below can emit; the loader refuses a rules file missing one */
 static const char *const known_ids[] = {
     "SPF_FAIL", "DMARC_FAIL", "DKIM_FAIL", "UPSTREAM_SPAM", "RETURN_PATH_MISMATCH",
-    "REPLY_TO_MISMATCH", "DISPLAY_NAME_ADDRESS",
+    "REPLY_TO_MISMATCH", "DISPLAY_NAME_ADDRESS", "BRAND_IMPERSONATION",
+    "FROM_DISPLAY_BRAND_MISMATCH", "LINK_TEXT_MISMATCH", "LOOKALIKE_DOMAIN", "SUSPICIOUS_TLD",
+    "CLOUD_ORIGIN", "JA_MT_TELL", "DEADLINE_PRESSURE", "CREDENTIAL_LURE", "LURE_THEME",
+    "RANDOM_DOMAIN", "DANGEROUS_ATTACHMENT", "URL_SHORTENER", "IP_URL", "USERINFO_URL",
+    "OBFUSCATED_TEXT",
 };
 
 static char *field(char **s)
@@ -271,12 +275,135 @@ static void sender_findings(ctx *c, const struct kensa_report *r)
                           m->from.address ? m->from.address : "?"));
 }
 
+static void brand_findings(ctx *c, const struct kensa_report *r)
+{
+    const brand_result *b = &r->brand;
+    arena *a = c->a;
+    if (!b->brand)
+        return;
+    if (b->impersonated)
+        emit(c, "BRAND_IMPERSONATION", b->evidence);
+    if (b->display_mismatch)
+        emit(c, "FROM_DISPLAY_BRAND_MISMATCH",
+             arena_printf(a, "display name \"%s\" claims %s, address %s",
+                          r->msg->from.display_name ? r->msg->from.display_name : "",
+                          b->brand->name_ja, r->msg->from.address ? r->msg->from.address : "?"));
+    const route_result *rt = &r->route;
+    const rcv_hop *o = route_origin(rt);
+    if (o && rt->origin_provider_kind && strcmp(rt->origin_provider_kind, "cloud") == 0)
+        emit(c, "CLOUD_ORIGIN",
+             arena_printf(a, "claims %s, sent from %s [%s] (%s%s%s)", b->brand->name_ja,
+                          o->from_rdns ? o->from_rdns : o->from_helo ? o->from_helo : "?",
+                          o->from_ip ? o->from_ip : "?",
+                          rt->origin_provider ? rt->origin_provider : "cloud",
+                          rt->origin_asn ? ", AS" : "",
+                          rt->origin_asn ? arena_printf(a, "%u", rt->origin_asn) : ""));
+}
+
+static void link_findings(ctx *c, const struct kensa_report *r)
+{
+    arena *a = c->a;
+    for (size_t i = 0; i < r->links.n; i++) {
+        const link_t *l = &r->links.v[i];
+        const link_facts *f = &r->link_facts[i];
+        /* an ESP's click tracker shows the real domain by design: not a trick */
+        if (l->mismatch && !(l->flags & LINK_TRACKER))
+            emit(c, "LINK_TEXT_MISMATCH", links_mismatch_evidence(a, l));
+        if (f->has_lookalike)
+            emit(c, "LOOKALIKE_DOMAIN",
+                 arena_printf(a, "%s imitates %s (%s)", l->defanged ? l->defanged : "?",
+                              f->lookalike.brand ? f->lookalike.brand->name_ja : "?",
+                              f->lookalike.evidence ? f->lookalike.evidence : f->lookalike.kind));
+        if (f->tld_why && !(l->flags & (LINK_REDIRECTOR | LINK_TRACKER)))
+            emit(c, "SUSPICIOUS_TLD",
+                 arena_printf(a, "%s (.%s: %s)", l->defanged ? l->defanged : "?", l->tld,
+                              f->tld_why));
+        if (f->random_domain)
+            emit(c, "RANDOM_DOMAIN",
+                 arena_printf(a, "%s (score %.2f)", l->domain ? l->domain : "?", f->random_score));
+        if (l->flags & LINK_SHORTENER)
+            emit(c, "URL_SHORTENER", arena_strdup(a, l->defanged ? l->defanged : "?"));
+        if (l->flags & (LINK_IP_HOST | LINK_NUMERIC_IP))
+            emit(c, "IP_URL", arena_strdup(a, l->defanged ? l->defanged : "?"));
+        if (l->flags & LINK_USERINFO)
+            emit(c, "USERINFO_URL", arena_strdup(a, l->defanged ? l->defanged : "?"));
+    }
+    if (r->has_from_lookalike)
+        emit(c, "LOOKALIKE_DOMAIN",
+             arena_printf(a, "sender domain %s imitates %s (%s)", r->msg->from.domain,
+                          r->from_lookalike.brand ? r->from_lookalike.brand->name_ja : "?",
+                          r->from_lookalike.evidence ? r->from_lookalike.evidence
+                                                     : r->from_lookalike.kind));
+}
+
+static int is_credential_lure(const char *id)
+{
+    static const char *const ids[] = {"mfa", "verify", "payment", "suspension"};
+    for (size_t i = 0; id && i < sizeof ids / sizeof ids[0]; i++)
+        if (strcmp(id, ids[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void content_findings(ctx *c, const struct kensa_report *r)
+{
+    arena *a = c->a;
+    const content_result *ct = &r->content;
+    for (size_t i = 0; i < ct->ntells; i++) {
+        const mt_tell *t = &ct->tells[i];
+        int mt = strcmp(t->kind, "typo") == 0 || strcmp(t->kind, "simplified_chinese") == 0 ||
+                 strcmp(t->kind, "split_word") == 0 || strcmp(t->kind, "qmark_misconversion") == 0 ||
+                 strcmp(t->kind, "width_mix") == 0;
+        if (mt && !has(c->out, "JA_MT_TELL"))
+            emit(c, "JA_MT_TELL",
+                 arena_printf(a, "%s: \"%s\"%s%s%s", t->kind, t->text ? t->text : "",
+                              t->suggestion ? " (→ " : "", t->suggestion ? t->suggestion : "",
+                              t->suggestion ? ")" : ""));
+        else if (!mt && !has(c->out, "OBFUSCATED_TEXT"))
+            emit(c, "OBFUSCATED_TEXT",
+                 arena_printf(a, "%s: \"%s\"", t->kind, t->text ? t->text : ""));
+    }
+    if (ct->deadline) {
+        /* a deadline at most 30 days ahead of receipt (or receipt unknown) */
+        int near = !ct->deadline_has_receipt ||
+                   (ct->deadline_hours >= -24 && ct->deadline_hours <= 30 * 24);
+        if (near) {
+            char facts[128] = "";
+            if (ct->deadline_has_receipt)
+                snprintf(facts, sizeof facts, ", %.0f h after receipt", ct->deadline_hours);
+            emit(c, "DEADLINE_PRESSURE",
+                 arena_printf(a, "\"%s\" = %s%s%s%s%s", ct->deadline_text ? ct->deadline_text : "",
+                              ct->deadline, facts, ct->deadline_weekend ? ", weekend" : "",
+                              ct->deadline_month_end ? ", month-end" : "",
+                              ct->deadline_off_hours ? ", outside support hours" : ""));
+        }
+    }
+    if (ct->lure) {
+        if (is_credential_lure(ct->lure))
+            emit(c, "CREDENTIAL_LURE",
+                 arena_printf(a, "%s: %s", ct->lure, ct->lure_evidence ? ct->lure_evidence : ""));
+        else
+            emit(c, "LURE_THEME",
+                 arena_printf(a, "%s: %s", ct->lure, ct->lure_evidence ? ct->lure_evidence : ""));
+    }
+    for (size_t i = 0; i < ct->nattach; i++) {
+        const attach_fact *f = &ct->attach[i];
+        emit(c, "DANGEROUS_ATTACHMENT",
+             arena_printf(a, "%s (%s%s%s)", f->name ? f->name : "?", f->kind, f->why ? ": " : "",
+                          f->why ? f->why : ""));
+        break;
+    }
+}
+
 int verdict_run(arena *a, const verdict_rules *rules, const struct kensa_report *r,
                 verdict_result *out)
 {
     memset(out, 0, sizeof *out);
     ctx c = {.a = a, .rules = rules, .out = out};
     sender_findings(&c, r);
+    brand_findings(&c, r);
+    link_findings(&c, r);
+    content_findings(&c, r);
     qsort(out->v, out->n, sizeof out->v[0], cmp_finding);
 
     int lure = has(out, "BRAND_IMPERSONATION") || has(out, "CREDENTIAL_LURE") ||

@@ -1,0 +1,94 @@
+/*
+ * content.c - content_analyze(): run the content scanners over one message.
+ *
+ * Text = subject + body (+ the HTML part's visible text when the body came
+ * from text/plain, since lures and tells often live only in the HTML), cut at
+ * CONTENT_MAX_TEXT on a character boundary. Three views of it: as decoded
+ * (tells), NFKC (language, deadline, phones) and folded (lure phrases).
+ */
+#include <string.h>
+
+#include "../mime/html_text.h"
+#include "internal.h"
+
+#define MAX_LURE_POS 256
+
+static void add_capped(kbuf *b, const char *s)
+{
+    if (!s)
+        return;
+    size_t room = CONTENT_MAX_TEXT > b->len ? CONTENT_MAX_TEXT - b->len : 0;
+    size_t n = strlen(s);
+    if (n > room) {
+        n = room;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    kbuf_add(b, s, n);
+}
+
+int content_analyze(arena *a, const content_data *d, const km_message *m, content_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->language = "other";
+    kbuf b;
+    kbuf_init(&b, CONTENT_MAX_TEXT + 16);
+    add_capped(&b, m->subject);
+    size_t subj_raw = b.len;
+    kbuf_addc(&b, '\n');
+    add_capped(&b, m->text);
+    if (m->html && m->text_source && strcmp(m->text_source, "text/plain") == 0 &&
+        b.len < CONTENT_MAX_TEXT) {
+        char *vis = html_visible_text(a, m->html, strlen(m->html), CONTENT_MAX_TEXT);
+        if (vis && (!m->text || !strstr(m->text, vis))) {
+            kbuf_addc(&b, '\n');
+            add_capped(&b, vis);
+        }
+    }
+    char *orig = kbuf_take_arena(&b, a);
+    kbuf_free(&b);
+    if (!orig)
+        return -1;
+    size_t olen = strlen(orig);
+
+    size_t nlen = 0;
+    char *nfkc = cnorm_nfkc(a, orig, olen, &nlen);
+    if (!nfkc)
+        return -1;
+    out->language = content_language(nfkc, nlen);
+    int ja = strcmp(out->language, "ja") == 0;
+
+    size_t fsl = 0, fbl = 0;
+    char *fs = cnorm_fold(a, d, orig, subj_raw, 1, &fsl);
+    char *fb = cnorm_fold(a, d, orig + subj_raw, olen - subj_raw, 1, &fbl);
+    if (!fs || !fb)
+        return -1;
+    char *folded = arena_alloc(a, fsl + fbl + 1);
+    if (!folded)
+        return -1;
+    memcpy(folded, fs, fsl);
+    memcpy(folded + fsl, fb, fbl);
+    if (content_lures(a, d, folded, fsl + fbl, fsl, out))
+        return -1;
+
+    size_t pos[MAX_LURE_POS], npos = 0;
+    for (size_t k = 0; k < out->nlures && npos < MAX_LURE_POS; k++)
+        npos += content_lure_positions(d, nfkc, nlen, out->lures[k].id, pos + npos,
+                                       MAX_LURE_POS - npos);
+    const char *receipt = m->received_at ? m->received_at : m->date;
+    content_deadline dl;
+    if (content_deadline_find(nfkc, nlen, receipt, ja, pos, npos, &dl)) {
+        out->deadline = arena_strdup(a, dl.iso);
+        out->deadline_text = arena_strdup(a, dl.text);
+        out->deadline_hours = dl.hours;
+        out->deadline_has_receipt = dl.has_receipt;
+        out->deadline_has_hours = dl.has_hours;
+        out->deadline_weekend = dl.weekend;
+        out->deadline_month_end = dl.month_end;
+        out->deadline_off_hours = dl.off_hours;
+    }
+    if (content_tells(a, d, orig, olen, nfkc, nlen, ja, out) ||
+        content_phones(a, nfkc, nlen, out) || content_attachments(a, m, out))
+        return -1;
+    return 0;
+}

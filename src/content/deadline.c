@@ -1,0 +1,783 @@
+/*
+ * deadline.c - find the deadline a mail presses for and normalize it.
+ *
+ * Reads NFKC text (ASCII digits and punctuation). Absolute dates the Japanese
+ * and English ways (2026年1月31日(土)17時, 2026/2/10 17:30, 1/31, 1月31日,
+ * January 31, 2026, 31 Jan) count only near a deadline word (まで, 期限,
+ * 以内, 迄, by, before, until, expire, within...) or in a sentence holding a
+ * lure phrase; relative forms (本日中, 24時間以内, 残り7日, within 24 hours)
+ * are deadlines by themselves and resolve against the receipt time. Year-less
+ * dates take the receipt's year (the next one when that lies in the past).
+ * Dates before receipt (the mail's own date line, old references) are ignored.
+ * All arithmetic is proleptic Gregorian on integers: no TZ, no libc state.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+#define JST_MIN 540
+#define MAX_FUTURE_DAYS 400
+#define YEAR_ROLL_DAYS 120
+#define CUE_AFTER_BYTES 30
+#define CUE_BEFORE_BYTES 40
+
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+static void civil_from_days(long long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long yy = (long long)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned dd = doy - (153 * mp + 2) / 5 + 1;
+    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yy + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+static int dig(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int read2(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!dig(s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int content_parse_iso(const char *s, long long *epoch, int *offset_min)
+{
+    if (!s || strlen(s) < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+        s[13] != ':')
+        return -1;
+    int y = read2(s, 4), mo = read2(s + 5, 2), d = read2(s + 8, 2), h = read2(s + 11, 2),
+        mi = read2(s + 14, 2), se = 0;
+    const char *p = s + 16;
+    if (*p == ':') {
+        se = read2(p + 1, 2);
+        p += 3;
+        while (*p == '.' || dig(*p))
+            p++;
+    }
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || se < 0 || se > 60)
+        return -1;
+    int off = 0;
+    if (*p == 'Z' || *p == 0) {
+        off = 0;
+    } else if (*p == '+' || *p == '-') {
+        int oh = read2(p + 1, 2), om = p[3] == ':' ? read2(p + 4, 2) : read2(p + 3, 2);
+        if (oh < 0 || om < 0 || oh > 14)
+            return -1;
+        off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+    } else {
+        return -1;
+    }
+    *epoch = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se -
+             (long long)off * 60;
+    *offset_min = off;
+    return 0;
+}
+
+/* ---- small lexers over NFKC bytes ---- */
+
+typedef struct {
+    const char *t;
+    size_t len;
+} src;
+
+static size_t lit(const src *s, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    return (i + n <= s->len && memcmp(s->t + i, w, n) == 0) ? n : 0;
+}
+
+static size_t lit_ci(const src *s, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    if (i + n > s->len)
+        return 0;
+    return strncasecmp(s->t + i, w, n) == 0 ? n : 0;
+}
+
+static size_t skip_sp(const src *s, size_t i)
+{
+    while (i < s->len && (s->t[i] == ' ' || s->t[i] == '\t'))
+        i++;
+    return i;
+}
+
+static int isalpha_b(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Read 1..maxd digits at *i; -1 when none or more digits follow. */
+static long read_num(const src *s, size_t *i, int maxd)
+{
+    size_t k = *i;
+    long v = 0;
+    int n = 0;
+    while (k < s->len && dig(s->t[k])) {
+        if (++n > maxd)
+            return -1;
+        v = v * 10 + (s->t[k] - '0');
+        k++;
+    }
+    if (!n)
+        return -1;
+    *i = k;
+    return v;
+}
+
+/* Optional weekday in parentheses: (土) (Sat) (土・祝). */
+static size_t skip_weekday(const src *s, size_t i)
+{
+    size_t k = skip_sp(s, i);
+    if (k < s->len && s->t[k] == '(') {
+        for (size_t j = k + 1; j < s->len && j < k + 14; j++)
+            if (s->t[j] == ')')
+                return j + 1;
+    }
+    static const char *const wd[] = {"日曜日", "月曜日", "火曜日", "水曜日",
+                                     "木曜日", "金曜日", "土曜日", NULL};
+    for (int w = 0; wd[w]; w++) {
+        size_t n = lit(s, k, wd[w]);
+        if (n)
+            return k + n;
+    }
+    return i;
+}
+
+/* Optional time of day: 17時, 17時30分, 午後5時, 17:30(:00), 5:00 PM, 5pm, at 17:00. */
+static size_t parse_time(const src *s, size_t i, int *h, int *mi, int *has)
+{
+    size_t k = skip_sp(s, i), n;
+    int pm = 0, am = 0;
+    if ((n = lit_ci(s, k, "at ")))
+        k = skip_sp(s, k + n);
+    if ((n = lit(s, k, "午後"))) {
+        pm = 1;
+        k += n;
+    } else if ((n = lit(s, k, "午前"))) {
+        am = 1;
+        k += n;
+    }
+    size_t st = k;
+    long hh = read_num(s, &k, 2);
+    if (hh < 0)
+        return i;
+    long mm = 0;
+    if ((n = lit(s, k, "時"))) {
+        k += n;
+        if ((n = lit(s, k, "半"))) {
+            mm = 30;
+            k += n;
+        } else {
+            size_t k2 = k;
+            long m2 = read_num(s, &k2, 2);
+            if (m2 >= 0 && (n = lit(s, k2, "分"))) {
+                mm = m2;
+                k = k2 + n;
+            }
+        }
+    } else if (k < s->len && s->t[k] == ':') {
+        k++;
+        size_t k2 = k;
+        mm = read_num(s, &k2, 2);
+        if (mm < 0 || k2 - k != 2)
+            return i;
+        k = k2;
+        if (k + 2 < s->len && s->t[k] == ':' && dig(s->t[k + 1]) && dig(s->t[k + 2]))
+            k += 3;
+    } else {
+        /* "5 PM" / "5pm" only */
+        size_t k2 = skip_sp(s, k);
+        if (!(lit_ci(s, k2, "pm") || lit_ci(s, k2, "am") || lit_ci(s, k2, "p.m") ||
+              lit_ci(s, k2, "a.m")))
+            return i;
+    }
+    (void)st;
+    size_t k2 = skip_sp(s, k);
+    if ((n = lit_ci(s, k2, "pm")) || (n = lit_ci(s, k2, "p.m."))) {
+        if (k2 + n >= s->len || !isalpha_b(s->t[k2 + n])) {
+            pm = 1;
+            k = k2 + n;
+        }
+    } else if ((n = lit_ci(s, k2, "am")) || (n = lit_ci(s, k2, "a.m."))) {
+        if (k2 + n >= s->len || !isalpha_b(s->t[k2 + n])) {
+            am = 1;
+            k = k2 + n;
+        }
+    }
+    if (pm && hh < 12)
+        hh += 12;
+    if (am && hh == 12)
+        hh = 0;
+    if (hh > 24 || mm > 59 || (hh == 24 && mm))
+        return i;
+    if ((n = lit(s, k, "頃")))
+        k += n;
+    *h = (int)hh;
+    *mi = (int)mm;
+    *has = 1;
+    return k;
+}
+
+static int month_name(const src *s, size_t i, size_t *end)
+{
+    static const char *const mn[] = {"january",   "february", "march",    "april",
+                                     "may",       "june",     "july",     "august",
+                                     "september", "october",  "november", "december"};
+    if (i > 0 && isalpha_b(s->t[i - 1]))
+        return 0;
+    size_t k = i;
+    char w[12];
+    int n = 0;
+    while (k < s->len && isalpha_b(s->t[k]) && n < 11) {
+        w[n++] = (char)(s->t[k] | 0x20);
+        k++;
+    }
+    if (n < 3 || (k < s->len && isalpha_b(s->t[k])))
+        return 0;
+    w[n] = 0;
+    for (int m = 0; m < 12; m++) {
+        if (strcmp(w, mn[m]) == 0 || (n == 3 && strncmp(w, mn[m], 3) == 0) ||
+            (m == 8 && strcmp(w, "sept") == 0)) {
+            if (k < s->len && s->t[k] == '.')
+                k++;
+            *end = k;
+            return m + 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    size_t s, e;         /* span in the text */
+    int y, m, d;         /* y = 0 when not written */
+    int h, mi, has_time; /* time of day */
+    int rel;             /* 1: relative: receipt + secs (or end of day + days_eod) */
+    long long secs;
+    int eod_days; /* relative end-of-day: 0 today, 1 tomorrow; -1 unused */
+    int inherent; /* a deadline by itself (以内, 残り, 本日中) */
+} cand;
+
+static size_t skip_ordinal(const src *s, size_t k)
+{
+    if (lit_ci(s, k, "st") || lit_ci(s, k, "nd") || lit_ci(s, k, "rd") || lit_ci(s, k, "th"))
+        if (k + 2 >= s->len || !isalpha_b(s->t[k + 2]))
+            return k + 2;
+    return k;
+}
+
+/* Try every date form at i. Returns 1 and fills c. */
+static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
+{
+    memset(c, 0, sizeof *c);
+    c->eod_days = -1;
+    c->s = i;
+    size_t k = i, n;
+    const char *t = s->t;
+    /* relative words */
+    static const struct {
+        const char *w;
+        int days, inherent;
+    } rw[] = {{"本日中", 0, 1}, {"今日中", 0, 1},   {"当日中", 0, 1},     {"明日中", 1, 1},
+              {"本日", 0, 0},   {"今日", 0, 0},     {"明日", 1, 0},       {"明後日", 2, 0},
+              {"today", 0, 0},  {"tomorrow", 1, 0}, {"end of day", 0, 1}, {"tonight", 0, 0}};
+    for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++) {
+        int ascii = rw[r].w[0] < 0x7F && rw[r].w[0] > 0;
+        n = ascii ? lit_ci(s, k, rw[r].w) : lit(s, k, rw[r].w);
+        if (!n ||
+            (ascii && ((k > 0 && isalpha_b(t[k - 1])) || (k + n < s->len && isalpha_b(t[k + n])))))
+            continue;
+        c->rel = 1;
+        c->eod_days = rw[r].days;
+        c->inherent = rw[r].inherent;
+        k += n;
+        c->h = 23;
+        c->mi = 59;
+        size_t k2 = parse_time(s, k, &c->h, &c->mi, &c->has_time);
+        if (c->has_time)
+            k = k2;
+        c->e = k;
+        return 1;
+    }
+    /* "within 24 hours", "in 3 days" */
+    if ((n = lit_ci(s, k, "within ")) || (n = lit_ci(s, k, "in the next "))) {
+        size_t k2 = skip_sp(s, k + n);
+        long v = read_num(s, &k2, 3);
+        if (v > 0) {
+            k2 = skip_sp(s, k2);
+            size_t u;
+            if ((u = lit_ci(s, k2, "hours")) || (u = lit_ci(s, k2, "hour")) ||
+                (u = lit_ci(s, k2, "hrs")) || (u = lit_ci(s, k2, "hr"))) {
+                c->rel = 1;
+                c->secs = v * 3600;
+                c->has_time = 1;
+            } else if ((u = lit_ci(s, k2, "days")) || (u = lit_ci(s, k2, "day"))) {
+                c->rel = 1;
+                c->secs = v * 86400;
+                c->has_time = 1;
+            }
+            if (c->rel && v <= 24 * MAX_FUTURE_DAYS) {
+                c->inherent = 1;
+                c->e = k2 + u;
+                return 1;
+            }
+            c->rel = 0;
+        }
+    }
+    /* 残り7日 / あと3日 */
+    if ((n = lit(s, k, "残り")) || (n = lit(s, k, "あと"))) {
+        size_t k2 = skip_sp(s, k + n);
+        long v = read_num(s, &k2, 3);
+        size_t u;
+        if (v > 0 && v <= MAX_FUTURE_DAYS && (u = lit(s, k2, "日"))) {
+            c->rel = 1;
+            c->secs = v * 86400;
+            c->has_time = 1;
+            c->inherent = 1;
+            c->e = k2 + u;
+            return 1;
+        }
+        if (v > 0 && v <= 24 * 31 && (u = lit(s, k2, "時間"))) {
+            c->rel = 1;
+            c->secs = v * 3600;
+            c->has_time = 1;
+            c->inherent = 1;
+            c->e = k2 + u;
+            return 1;
+        }
+    }
+    /* English month name first: January 31(, 2026) */
+    int mon = isalpha_b(t[k]) ? month_name(s, k, &n) : 0;
+    if (mon) {
+        size_t k2 = skip_sp(s, n);
+        long d = read_num(s, &k2, 2);
+        if (d >= 1 && d <= 31) {
+            k2 = skip_ordinal(s, k2);
+            c->m = mon;
+            c->d = (int)d;
+            size_t k3 = k2;
+            if (k3 < s->len && t[k3] == ',')
+                k3++;
+            k3 = skip_sp(s, k3);
+            size_t k4 = k3;
+            long y = read_num(s, &k4, 4);
+            if (y >= 1970 && y <= 2200 && k4 - k3 == 4) {
+                c->y = (int)y;
+                k2 = k4;
+            }
+            size_t k5 = k2;
+            if (k5 < s->len && t[k5] == ',')
+                k5++;
+            size_t k6 = parse_time(s, k5, &c->h, &c->mi, &c->has_time);
+            if (c->has_time)
+                k2 = k6;
+            c->e = k2;
+            return 1;
+        }
+        return 0;
+    }
+    if (!dig(t[k]) || (k > 0 && (dig(t[k - 1]) || t[k - 1] == '/' || t[k - 1] == '.' ||
+                                 t[k - 1] == '-' || isalpha_b(t[k - 1]))))
+        return 0;
+    size_t k1 = k;
+    long n1 = read_num(s, &k1, 4);
+    if (n1 < 0)
+        return 0;
+    size_t u;
+    /* N時間以内 / N日以内 / N分以内 / N日後 */
+    {
+        size_t k2 = skip_sp(s, k1);
+        long mult = 0;
+        if ((u = lit(s, k2, "時間")))
+            mult = 3600;
+        else if ((u = lit(s, k2, "日間")) || (u = lit(s, k2, "日")))
+            mult = 86400;
+        else if ((u = lit(s, k2, "分")))
+            mult = 60;
+        if (mult) {
+            size_t k3 = skip_sp(s, k2 + u), v;
+            if ((v = lit(s, k3, "以内")) || (v = lit(s, k3, "後"))) {
+                if (n1 > 0 && n1 * mult <= (long)MAX_FUTURE_DAYS * 86400) {
+                    c->rel = 1;
+                    c->secs = n1 * mult;
+                    c->has_time = 1;
+                    c->inherent = 1;
+                    c->e = k3 + v;
+                    return 1;
+                }
+                return 0;
+            }
+        }
+    }
+    /* 2026年1月31日 / 1月31日 */
+    size_t k2 = k1;
+    long y = 0, m = 0, d = 0;
+    if ((u = lit(s, k2, "年")) && n1 >= 1970 && n1 <= 2200) {
+        y = n1;
+        k2 = skip_sp(s, k2 + u);
+        m = read_num(s, &k2, 2);
+        if (m < 1 || !(u = lit(s, k2, "月")))
+            return 0;
+        k2 = skip_sp(s, k2 + u);
+        d = read_num(s, &k2, 2);
+        if (d < 1 || !(u = lit(s, k2, "日")))
+            return 0;
+        k2 += u;
+    } else if ((u = lit(s, k2, "月")) && n1 >= 1 && n1 <= 12) {
+        m = n1;
+        k2 = skip_sp(s, k2 + u);
+        d = read_num(s, &k2, 2);
+        if (d < 1 || !(u = lit(s, k2, "日")))
+            return 0;
+        k2 += u;
+    } else if (k2 < s->len && (t[k2] == '/' || t[k2] == '-' || t[k2] == '.') && k1 - k == 4 &&
+               n1 >= 1970 && n1 <= 2200) {
+        char sep = t[k2];
+        y = n1;
+        k2++;
+        m = read_num(s, &k2, 2);
+        if (m < 1 || k2 >= s->len || t[k2] != sep)
+            return 0;
+        k2++;
+        d = read_num(s, &k2, 2);
+        if (d < 1 || (k2 < s->len && (dig(t[k2]) || t[k2] == sep)))
+            return 0;
+        if ((u = lit(s, k2, "日")))
+            k2 += u;
+    } else if (k2 < s->len && t[k2] == '/' && k1 - k <= 2) {
+        /* M/D or M/D/YYYY (D/M/YYYY when the first part cannot be a month) */
+        k2++;
+        long b = read_num(s, &k2, 2);
+        if (b < 1)
+            return 0;
+        m = n1;
+        d = b;
+        if (k2 < s->len && t[k2] == '/') {
+            size_t k3 = k2 + 1;
+            long yy = read_num(s, &k3, 4);
+            if (yy < 1970 || yy > 2200 || k3 - k2 - 1 != 4)
+                return 0;
+            y = yy;
+            k2 = k3;
+            if (!en_mdy || m > 12) {
+                if (m > 12) {
+                    long tmp = m;
+                    m = d;
+                    d = tmp;
+                }
+            }
+        }
+        if (k2 < s->len && (dig(t[k2]) || t[k2] == '/' || t[k2] == '.' || isalpha_b(t[k2])))
+            return 0;
+    } else {
+        /* 31 January 2026 */
+        size_t k3 = skip_ordinal(s, k1);
+        k3 = skip_sp(s, k3);
+        if (k3 > k1 && k3 < s->len && isalpha_b(t[k3]) && (mon = month_name(s, k3, &n)) &&
+            n1 >= 1 && n1 <= 31) {
+            m = mon;
+            d = n1;
+            k2 = n;
+            size_t k4 = skip_sp(s, k2);
+            size_t k5 = k4;
+            long yy = read_num(s, &k5, 4);
+            if (yy >= 1970 && yy <= 2200 && k5 - k4 == 4) {
+                y = yy;
+                k2 = k5;
+            }
+        } else {
+            return 0;
+        }
+    }
+    if (m < 1 || m > 12 || d < 1 || d > 31)
+        return 0;
+    c->y = (int)y;
+    c->m = (int)m;
+    c->d = (int)d;
+    k2 = skip_weekday(s, k2);
+    size_t k3 = parse_time(s, k2, &c->h, &c->mi, &c->has_time);
+    c->e = k3;
+    return 1;
+}
+
+static const char *const cue_after[] = {"までに", "まで",     "迄",   "期限",   "以内",
+                                        "締切",   "締め切り", "失効", "を過ぎ", "を過ぎると",
+                                        "中に",   "deadline", NULL};
+static const char *const cue_before[] = {
+    "期限",       "期日",         "締切",      "締め切り",   "有効期限",       "失効",
+    "by ",        "before ",      "until ",    "till ",      "no later than ", "deadline",
+    "expire",     "expires",      "expiring",  "expiration", "due ",           "within ",
+    "effective ", "suspended on", "closed on", NULL};
+static const char *const no_before[] = {"date:",  "sent:",  "日時:",  "送信日", "受信日", "発行日",
+                                        "受付日", "注文日", "作成日", "更新日", NULL};
+
+/* Between an English cue and its date only filler words may stand ("by the
+ * end of Monday, Jan 5"); a Japanese cue (期限:, 有効期限は) allows any short gap. */
+static int gap_ok(const src *s, size_t a, size_t b, int english)
+{
+    static const char *const fill[] = {"on",       "the",       "end",      "of",       "at",
+                                       "midnight", "noon",      "close",    "business", "monday",
+                                       "tuesday",  "wednesday", "thursday", "friday",   "saturday",
+                                       "sunday",   "mon",       "tue",      "wed",      "thu",
+                                       "fri",      "sat",       "sun",      "day",      NULL};
+    if (b - a > 24)
+        return 0;
+    for (size_t k = a; k < b; k++)
+        if (s->t[k] == '\n' || lit(s, k, "。"))
+            return 0;
+    if (!english)
+        return 1;
+    size_t k = a;
+    while (k < b) {
+        char ch = s->t[k];
+        if (ch == ' ' || ch == ',' || ch == '.' || ch == ':') {
+            k++;
+            continue;
+        }
+        size_t e = k;
+        while (e < b && isalpha_b(s->t[e]))
+            e++;
+        if (e == k)
+            return 0;
+        int ok = 0;
+        for (int i = 0; fill[i] && !ok; i++)
+            ok = strlen(fill[i]) == e - k && strncasecmp(s->t + k, fill[i], e - k) == 0;
+        if (!ok)
+            return 0;
+        k = e;
+    }
+    return 1;
+}
+
+/* Is a cue word right after [e) (within CUE_AFTER_BYTES) or before s? Returns the span end. */
+static int has_cue(const src *s, const cand *c, size_t *cs, size_t *ce)
+{
+    size_t lim = c->e + CUE_AFTER_BYTES < s->len ? c->e + CUE_AFTER_BYTES : s->len;
+    for (size_t k = c->e; k < lim; k++) {
+        if (s->t[k] == '\n' || lit(s, k, "。"))
+            break;
+        for (int w = 0; cue_after[w]; w++) {
+            size_t n = lit_ci(s, k, cue_after[w]);
+            if (n) {
+                *cs = c->s;
+                *ce = k + n;
+                return 1;
+            }
+        }
+    }
+    size_t from = c->s > CUE_BEFORE_BYTES ? c->s - CUE_BEFORE_BYTES : 0;
+    for (size_t k = from; k < c->s; k++) {
+        if (s->t[k] == '\n')
+            from = k + 1;
+    }
+    for (size_t k = from; k < c->s; k++) {
+        for (int w = 0; cue_before[w]; w++) {
+            size_t n = lit_ci(s, k, cue_before[w]);
+            if (n && k + n <= c->s &&
+                gap_ok(s, k + n, c->s, (unsigned char)cue_before[w][0] < 0x80)) {
+                *cs = k;
+                *ce = c->e;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int is_dateline(const src *s, const cand *c)
+{
+    size_t from = c->s > CUE_BEFORE_BYTES ? c->s - CUE_BEFORE_BYTES : 0;
+    for (size_t k = from; k < c->s; k++)
+        if (s->t[k] == '\n')
+            from = k + 1;
+    for (size_t k = from; k < c->s; k++)
+        for (int w = 0; no_before[w]; w++)
+            if (lit_ci(s, k, no_before[w]))
+                return 1;
+    return 0;
+}
+
+static int in_lure_sentence(const src *s, const cand *c, const size_t *lp, size_t nlp)
+{
+    size_t a = c->s, b = c->e;
+    while (a > 0 && s->t[a - 1] != '\n' && !lit(s, a >= 3 ? a - 3 : 0, "。") &&
+           !(s->t[a - 1] == '.' && a < s->len && s->t[a] == ' ') && c->s - a < 400)
+        a--;
+    while (b < s->len && s->t[b] != '\n' && !lit(s, b, "。") && b - c->e < 400)
+        b++;
+    for (size_t i = 0; i < nlp; i++)
+        if (lp[i] >= a && lp[i] < b)
+            return 1;
+    return 0;
+}
+
+/* Resolve a candidate to an instant. 0 on success. */
+static int resolve(const cand *c, int have_r, long long r_epoch, int zone, long long *out)
+{
+    if (c->rel) {
+        if (!have_r)
+            return -1;
+        if (c->eod_days < 0) {
+            *out = r_epoch + c->secs;
+            return 0;
+        }
+        long long lday = (r_epoch + zone * 60LL) / 86400 - ((r_epoch + zone * 60LL) < 0);
+        lday += c->eod_days;
+        int sec = c->has_time ? 0 : 59;
+        int h = c->h == 24 ? 23 : c->h, mi = c->h == 24 ? 59 : c->mi;
+        if (c->h == 24)
+            sec = 59;
+        *out = lday * 86400 + h * 3600 + mi * 60 + sec - zone * 60LL;
+        return 0;
+    }
+    int y = c->y;
+    int yearless = !y;
+    if (yearless) {
+        if (!have_r)
+            return -1;
+        int ry, rm, rd;
+        civil_from_days((r_epoch + zone * 60LL) / 86400, &ry, &rm, &rd);
+        y = ry;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        if (c->d > days_in_month(y, c->m))
+            return -1;
+        int h = 23, mi = 59, sec = 59;
+        if (c->has_time) {
+            h = c->h;
+            mi = c->mi;
+            sec = 0;
+            if (h == 24) {
+                h = 23;
+                mi = 59;
+                sec = 59;
+            }
+        }
+        long long e = days_from_civil(y, (unsigned)c->m, (unsigned)c->d) * 86400 + h * 3600 +
+                      mi * 60 + sec - zone * 60LL;
+        if (yearless && have_r && e < r_epoch - 86400 && pass == 0) {
+            y++; /* 1月5日 written on 28 December */
+            continue;
+        }
+        if (yearless && pass == 1 && e > r_epoch + YEAR_ROLL_DAYS * 86400LL)
+            return -1; /* a past reference ("before 9/11"), not a deadline */
+        *out = e;
+        return 0;
+    }
+    return -1;
+}
+
+static void fill(content_deadline *o, const src *s, size_t ts, size_t te, long long e, int zone,
+                 int has_time, int have_r, long long r_epoch)
+{
+    long long l = e + zone * 60LL;
+    long long day = l / 86400 - (l % 86400 < 0);
+    long long sod = l - day * 86400;
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    int h = (int)(sod / 3600), mi = (int)(sod / 60 % 60), se = (int)(sod % 60);
+    int az = zone < 0 ? -zone : zone;
+    snprintf(o->iso, sizeof o->iso, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, h, mi, se,
+             zone < 0 ? '-' : '+', az / 60, az % 60);
+    size_t n = te - ts;
+    if (n >= sizeof o->text)
+        n = sizeof o->text - 1;
+    while (n > 0 && ts + n < s->len && ((unsigned char)s->t[ts + n] & 0xC0) == 0x80)
+        n--; /* do not cut a character */
+    memcpy(o->text, s->t + ts, n);
+    o->text[n] = 0;
+    o->found = 1;
+    o->epoch = e;
+    o->offset_min = zone;
+    o->has_hours = has_time;
+    int wd = (int)(((day % 7) + 11) % 7); /* 0 = Sunday; day 0 was a Thursday */
+    o->weekend = wd == 0 || wd == 6;
+    o->month_end = d > days_in_month(y, m) - 3;
+    int mins = h * 60 + mi;
+    o->off_hours = o->weekend || mins < 9 * 60 || mins > 18 * 60;
+    o->has_receipt = have_r;
+    o->hours = have_r ? (double)(e - r_epoch) / 3600.0 : 0;
+}
+
+int content_deadline_find(const char *text, size_t len, const char *receipt, int ja,
+                          const size_t *lure_pos, size_t nlure_pos, content_deadline *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!text)
+        return 0;
+    if (len > CONTENT_MAX_TEXT)
+        len = CONTENT_MAX_TEXT;
+    src s = {text, len};
+    long long r_epoch = 0;
+    int r_zone = 0;
+    int have_r = receipt && content_parse_iso(receipt, &r_epoch, &r_zone) == 0;
+    int zone = ja ? JST_MIN : (have_r ? r_zone : 0);
+    int best_class = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char ch = (unsigned char)text[i];
+        cand c;
+        int ok = 0;
+        if (dig((char)ch) || isalpha_b((char)ch) || ch >= 0x80)
+            ok = parse_at(&s, i, !ja, &c);
+        if (!ok) {
+            u8_next(text, len, &i);
+            continue;
+        }
+        size_t cs = c.s, ce = c.e;
+        int cls = 0;
+        if (c.inherent)
+            cls = 2;
+        else if (has_cue(&s, &c, &cs, &ce))
+            cls = 2;
+        else if (!c.rel && in_lure_sentence(&s, &c, lure_pos, nlure_pos))
+            cls = 1;
+        long long e;
+        if (cls > best_class && !is_dateline(&s, &c) &&
+            resolve(&c, have_r, r_epoch, zone, &e) == 0 &&
+            (!have_r || (e >= r_epoch - 86400 && e <= r_epoch + MAX_FUTURE_DAYS * 86400LL))) {
+            if (c.inherent && c.e > ce)
+                ce = c.e;
+            fill(out, &s, cs < c.s ? cs : c.s, ce > c.e ? ce : c.e, e, zone, c.has_time, have_r,
+                 r_epoch);
+            best_class = cls;
+            if (cls == 2)
+                break;
+        }
+        i = c.e > i ? c.e : i + 1;
+    }
+    return out->found;
+}

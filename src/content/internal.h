@@ -1,0 +1,90 @@
+/*
+ * internal.h - shared between the files of src/content only.
+ *
+ * The content_data layout, the ICU normalizers (NFKC; NFKC case fold plus
+ * look-alike letters mapped to ASCII) and the small UTF-8 helpers every
+ * scanner uses. Nothing here is part of kensa's API.
+ */
+#ifndef KENSA_CONTENT_INTERNAL_H
+#define KENSA_CONTENT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/arena.h"
+#include "../util/kbuf.h"
+#include "content.h"
+
+#define CJK_FIRST 0x4E00
+#define CJK_LAST 0x9FFF
+#define LOOK_FIRST 0x0250 /* IPA, Greek, Cyrillic */
+#define LOOK_LAST 0x04FF
+#define LOOK2_FIRST 0x1D00 /* phonetic extensions: small capitals */
+#define LOOK2_LAST 0x1DBF
+
+typedef struct {
+    char *lure;   /* id */
+    char *lang;   /* "ja", "en", ... */
+    char *phrase; /* as written in the file */
+    char *key;    /* folded, whitespace removed */
+    double weight;
+} lure_phrase;
+
+typedef struct {
+    char *wrong, *right, *note;
+} typo_pair;
+
+struct content_data {
+    lure_phrase *phrases;
+    size_t nphrases;
+    char **lure_ids; /* distinct ids in file order */
+    size_t nlure_ids;
+    typo_pair *typos;
+    size_t ntypos;
+    /* Han characters of U+4E00..U+9FFF that are simplified-only: not in
+     * CP932 and changed by ICU's Hans-Hant transliterator; value = the
+     * traditional form, 0 when the character is not simplified-only. */
+    uint32_t *hant;
+    int hant_ok; /* Hans-Hant was available (else only the CP932 test ran) */
+    /* look-alike letter -> ASCII lowercase letter from the UTS #39 skeleton */
+    unsigned char look[LOOK_LAST - LOOK_FIRST + 1];
+    unsigned char look2[LOOK2_LAST - LOOK2_FIRST + 1];
+};
+
+/* ---- normalize.c ---- */
+/* NFKC with default-ignorable code points (zero-width, bidi controls) removed. */
+char *cnorm_nfkc(arena *a, const char *s, size_t len, size_t *olen);
+/* NFKC case fold, look-alike letters mapped to ASCII, typos corrected when
+ * d has them, whitespace removed when strip_space. */
+char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int strip_space,
+                 size_t *olen);
+/* Fill the look-alike and simplified tables of d. 0 or -1 with *err. */
+int cnorm_build_tables(content_data *d, char **err);
+/* ASCII lowercase letter a look-alike code point stands for, or 0. */
+int cnorm_lookalike(const content_data *d, uint32_t cp);
+
+/* ---- utf8 helpers (normalize.c) ---- */
+/* Decode one code point at s[*i] (advancing *i); invalid bytes give 0xFFFD. */
+uint32_t u8_next(const char *s, size_t len, size_t *i);
+/* Start of the code point before byte offset i. */
+size_t u8_prev(const char *s, size_t i);
+int u8_is_kana(uint32_t c);
+int u8_is_han(uint32_t c);
+int u8_is_cjk(uint32_t c); /* kana, Han, CJK punctuation, full-width forms */
+/* Copy at most maxchars code points around [from, to) (ctx chars either side) into a. */
+char *u8_snippet(arena *a, const char *s, size_t len, size_t from, size_t to, int ctx,
+                 int maxchars);
+
+/* ---- the scanners ---- */
+const char *content_language(const char *nfkc, size_t len);
+int content_lures(arena *a, const content_data *d, const char *folded, size_t flen,
+                  size_t subject_len, content_result *out);
+/* byte offsets in the NFKC text of phrases of lure `id` (for the deadline's sentence rule) */
+size_t content_lure_positions(const content_data *d, const char *nfkc, size_t len,
+                              const char *id, size_t *pos, size_t max);
+int content_tells(arena *a, const content_data *d, const char *orig, size_t len,
+                  const char *nfkc, size_t nlen, int ja, content_result *out);
+int content_phones(arena *a, const char *nfkc, size_t len, content_result *out);
+int content_attachments(arena *a, const km_message *m, content_result *out);
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * lure.c - the data files (lures.tsv, typos.tsv) and lure-theme scoring.
+ *
+ * lures.tsv: lure id, language, phrase, weight. Phrases are folded like the
+ * text (NFKC case fold, look-alikes to ASCII, whitespace removed) so "M FA",
+ * "ロ グイン" and "ᴠᴇʀɪғʏ" still match. A phrase counts once per mail; one in
+ * the subject counts half again. The best lure needs LURE_MIN_SCORE.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define LURE_MIN_SCORE 2.0
+#define LINE_MAX_BYTES 4096
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+    if (p)
+        memcpy(p, s, n + 1);
+    return p;
+}
+
+static void set_err(char **err, const char *fmt, const char *a, long b)
+{
+    if (!err)
+        return;
+    char buf[1600];
+    snprintf(buf, sizeof buf, fmt, a, b);
+    *err = xstrdup(buf);
+}
+
+/* Split a TSV line in place; returns the number of fields (max nf). */
+static int split_tabs(char *line, char **f, int nf)
+{
+    int n = 0;
+    char *p = line;
+    while (n < nf) {
+        f[n++] = p;
+        char *t = strchr(p, '\t');
+        if (!t)
+            break;
+        *t = 0;
+        p = t + 1;
+    }
+    return n;
+}
+
+static void chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+        s[--n] = 0;
+}
+
+static int load_lures(content_data *d, const char *dir, char **err)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/lures.tsv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        char buf[1200];
+        snprintf(buf, sizeof buf, "%s: %s", path, strerror(errno));
+        *err = xstrdup(buf);
+        return -1;
+    }
+    d->phrases = calloc(CONTENT_MAX_PHRASES, sizeof *d->phrases);
+    d->lure_ids = calloc(CONTENT_MAX_PHRASES, sizeof *d->lure_ids);
+    arena *tmp = arena_new(1 << 20);
+    char line[LINE_MAX_BYTES];
+    long ln = 0;
+    int rc = 0;
+    while (d->phrases && d->lure_ids && tmp && fgets(line, sizeof line, f)) {
+        ln++;
+        chomp(line);
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *fl[4];
+        char *end = NULL;
+        if (split_tabs(line, fl, 4) != 4 || !fl[0][0] || !fl[2][0]) {
+            set_err(err, "%s:%ld: want 4 tab-separated fields", path, ln);
+            rc = -1;
+            break;
+        }
+        double w = strtod(fl[3], &end);
+        if (end == fl[3] || *end || w <= 0 || w > 100) {
+            set_err(err, "%s:%ld: bad weight", path, ln);
+            rc = -1;
+            break;
+        }
+        if (d->nphrases >= CONTENT_MAX_PHRASES) {
+            set_err(err, "%s:%ld: too many lines", path, ln);
+            rc = -1;
+            break;
+        }
+        lure_phrase *p = &d->phrases[d->nphrases];
+        size_t kl = 0;
+        char *key = cnorm_fold(tmp, NULL, fl[2], strlen(fl[2]), 1, &kl);
+        if (!key || !kl) {
+            set_err(err, "%s:%ld: phrase does not normalize", path, ln);
+            rc = -1;
+            break;
+        }
+        size_t k;
+        for (k = 0; k < d->nlure_ids; k++)
+            if (strcmp(d->lure_ids[k], fl[0]) == 0)
+                break;
+        if (k == d->nlure_ids)
+            d->lure_ids[d->nlure_ids++] = xstrdup(fl[0]);
+        p->lure = d->lure_ids[k];
+        p->lang = xstrdup(fl[1]);
+        p->phrase = xstrdup(fl[2]);
+        p->key = xstrdup(key);
+        p->weight = w;
+        d->nphrases++;
+    }
+    if (!rc && (!d->phrases || !d->lure_ids || !tmp)) {
+        *err = xstrdup("out of memory");
+        rc = -1;
+    }
+    arena_free(tmp);
+    fclose(f);
+    return rc;
+}
+
+static int load_typos(content_data *d, const char *dir, char **err)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/typos.tsv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        char buf[1200];
+        snprintf(buf, sizeof buf, "%s: %s", path, strerror(errno));
+        *err = xstrdup(buf);
+        return -1;
+    }
+    d->typos = calloc(CONTENT_MAX_PHRASES, sizeof *d->typos);
+    char line[LINE_MAX_BYTES];
+    long ln = 0;
+    int rc = 0;
+    while (d->typos && fgets(line, sizeof line, f)) {
+        ln++;
+        chomp(line);
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *fl[3];
+        int n = split_tabs(line, fl, 3);
+        if (n < 2 || !fl[0][0] || !fl[1][0] || strcmp(fl[0], fl[1]) == 0) {
+            set_err(err, "%s:%ld: want wrong<TAB>right<TAB>note", path, ln);
+            rc = -1;
+            break;
+        }
+        if (d->ntypos >= CONTENT_MAX_PHRASES) {
+            set_err(err, "%s:%ld: too many lines", path, ln);
+            rc = -1;
+            break;
+        }
+        typo_pair *t = &d->typos[d->ntypos++];
+        t->wrong = xstrdup(fl[0]);
+        t->right = xstrdup(fl[1]);
+        t->note = xstrdup(n > 2 ? fl[2] : "");
+    }
+    if (!rc && !d->typos) {
+        *err = xstrdup("out of memory");
+        rc = -1;
+    }
+    fclose(f);
+    return rc;
+}
+
+content_data *content_data_load(const char *data_dir, char **err)
+{
+    char *e = NULL;
+    content_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        if (err)
+            *err = xstrdup("out of memory");
+        return NULL;
+    }
+    if (load_lures(d, data_dir, &e) || load_typos(d, data_dir, &e) ||
+        cnorm_build_tables(d, &e)) {
+        content_data_free(d);
+        if (err)
+            *err = e;
+        else
+            free(e);
+        return NULL;
+    }
+    return d;
+}
+
+void content_data_free(content_data *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nphrases; i++) {
+        free(d->phrases[i].lang);
+        free(d->phrases[i].phrase);
+        free(d->phrases[i].key);
+    }
+    free(d->phrases);
+    for (size_t i = 0; i < d->nlure_ids; i++)
+        free(d->lure_ids[i]);
+    free(d->lure_ids);
+    for (size_t i = 0; i < d->ntypos; i++) {
+        free(d->typos[i].wrong);
+        free(d->typos[i].right);
+        free(d->typos[i].note);
+    }
+    free(d->typos);
+    free(d->hant);
+    free(d);
+}
+
+static int has(const char *hay, size_t hl, const char *needle)
+{
+    size_t nl = strlen(needle);
+    return nl && hl >= nl && memmem(hay, hl, needle, nl) != NULL;
+}
+
+int content_lures(arena *a, const content_data *d, const char *folded, size_t flen,
+                  size_t subject_len, content_result *out)
+{
+    size_t nl = d->nlure_ids;
+    if (!nl)
+        return 0;
+    content_lure_score *ls = arena_alloc(a, nl * sizeof *ls);
+    kbuf *ev = calloc(nl, sizeof *ev);
+    if (!ls || !ev) {
+        free(ev);
+        return -1;
+    }
+    for (size_t k = 0; k < nl; k++) {
+        ls[k].id = d->lure_ids[k];
+        kbuf_init(&ev[k], 2048);
+    }
+    if (subject_len > flen)
+        subject_len = flen;
+    for (size_t i = 0; i < d->nphrases; i++) {
+        const lure_phrase *p = &d->phrases[i];
+        int in_s = has(folded, subject_len, p->key);
+        int in_b = has(folded + subject_len, flen - subject_len, p->key);
+        if (!in_s && !in_b)
+            continue;
+        size_t k;
+        for (k = 0; k < nl && ls[k].id != p->lure; k++)
+            ;
+        if (k == nl)
+            continue;
+        ls[k].score += p->weight + (in_s ? 0.5 * p->weight : 0);
+        if (ev[k].len)
+            kbuf_adds(&ev[k], "; ");
+        kbuf_adds(&ev[k], p->phrase);
+    }
+    /* keep lures with a score, best first (stable: file order on ties) */
+    size_t n = 0;
+    for (size_t k = 0; k < nl; k++) {
+        if (ls[k].score <= 0)
+            continue;
+        ls[k].evidence = arena_strdup(a, kbuf_str(&ev[k]));
+        ls[n++] = ls[k];
+    }
+    for (size_t k = 0; k < nl; k++)
+        kbuf_free(&ev[k]);
+    free(ev);
+    for (size_t i = 1; i < n; i++) {
+        content_lure_score t = ls[i];
+        size_t j = i;
+        while (j > 0 && ls[j - 1].score < t.score) {
+            ls[j] = ls[j - 1];
+            j--;
+        }
+        ls[j] = t;
+    }
+    out->lures = n ? ls : NULL;
+    out->nlures = n;
+    if (n && ls[0].score >= LURE_MIN_SCORE) {
+        out->lure = ls[0].id;
+        out->lure_score = ls[0].score;
+        out->lure_evidence = ls[0].evidence;
+    }
+    return 0;
+}
+
+/* Case-insensitive (ASCII) search. */
+static const char *ci_find(const char *h, size_t hl, const char *n, size_t nl)
+{
+    if (!nl || nl > hl)
+        return NULL;
+    for (size_t i = 0; i + nl <= hl; i++) {
+        size_t k = 0;
+        while (k < nl) {
+            unsigned char x = (unsigned char)h[i + k], y = (unsigned char)n[k];
+            if (x >= 'A' && x <= 'Z')
+                x = (unsigned char)(x + 32);
+            if (y >= 'A' && y <= 'Z')
+                y = (unsigned char)(y + 32);
+            if (x != y)
+                break;
+            k++;
+        }
+        if (k == nl)
+            return h + i;
+    }
+    return NULL;
+}
+
+size_t content_lure_positions(const content_data *d, const char *nfkc, size_t len,
+                              const char *id, size_t *pos, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->nphrases && n < max; i++) {
+        const lure_phrase *p = &d->phrases[i];
+        if (id && strcmp(p->lure, id) != 0)
+            continue;
+        if (p->weight < 1.0)
+            continue;
+        size_t pl = strlen(p->phrase);
+        size_t off = 0;
+        for (int rep = 0; rep < 8 && n < max && off < len; rep++) {
+            const char *h = ci_find(nfkc + off, len - off, p->phrase, pl);
+            if (!h)
+                break;
+            pos[n++] = (size_t)(h - nfkc);
+            off = (size_t)(h - nfkc) + pl;
+        }
+    }
+    return n;
+}

@@ -1,0 +1,376 @@
+/*
+ * normalize.c - ICU text normalization for the content scanners, and the
+ * read-only tables built once at load time.
+ *
+ * cnorm_nfkc: NFKC with default-ignorables (zero-width, bidi controls)
+ * dropped - full-width digits and letters become ASCII. cnorm_fold adds case
+ * folding and maps letters that only look Latin (small capitals, Cyrillic,
+ * Greek; UTS #39 skeleton, computed per letter at load) to ASCII, so lure
+ * phrases match "ᴠᴇʀɪғʏ" and "𝐕𝐞𝐫𝐢𝐟𝐲" (rspamd #5777) and zero-width split
+ * words (rspamd #4492). Simplified-only Han characters are decided from data:
+ * not encodable in CP932 (JIS X 0208 + vendor rows) and changed by ICU's
+ * Hans-Hant transliterator.
+ */
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uspoof.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
+
+#include "internal.h"
+
+uint32_t u8_next(const char *s, size_t len, size_t *i)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t k = *i;
+    uint32_t c = p[k];
+    int n;
+    if (c < 0x80) {
+        *i = k + 1;
+        return c;
+    } else if (c >= 0xC2 && c < 0xE0) {
+        n = 1;
+        c &= 0x1F;
+    } else if (c >= 0xE0 && c < 0xF0) {
+        n = 2;
+        c &= 0x0F;
+    } else if (c >= 0xF0 && c < 0xF5) {
+        n = 3;
+        c &= 0x07;
+    } else {
+        *i = k + 1;
+        return 0xFFFD;
+    }
+    if (k + (size_t)n >= len) {
+        *i = k + 1;
+        return 0xFFFD;
+    }
+    for (int j = 1; j <= n; j++) {
+        if ((p[k + j] & 0xC0) != 0x80) {
+            *i = k + 1;
+            return 0xFFFD;
+        }
+        c = (c << 6) | (p[k + j] & 0x3F);
+    }
+    *i = k + 1 + (size_t)n;
+    if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0xFFFD;
+    return c;
+}
+
+size_t u8_prev(const char *s, size_t i)
+{
+    if (i == 0)
+        return 0;
+    size_t k = i - 1;
+    int back = 0;
+    while (k > 0 && back < 3 && ((unsigned char)s[k] & 0xC0) == 0x80) {
+        k--;
+        back++;
+    }
+    return k;
+}
+
+int u8_is_kana(uint32_t c)
+{
+    return (c >= 0x3041 && c <= 0x30FF && c != 0x30FB) || (c >= 0x31F0 && c <= 0x31FF) ||
+           (c >= 0xFF66 && c <= 0xFF9F);
+}
+
+int u8_is_han(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF) || c == 0x3005;
+}
+
+int u8_is_cjk(uint32_t c)
+{
+    return u8_is_kana(c) || u8_is_han(c) || (c >= 0x3000 && c <= 0x303F) ||
+           (c >= 0xFF00 && c <= 0xFFEF);
+}
+
+char *u8_snippet(arena *a, const char *s, size_t len, size_t from, size_t to, int ctx,
+                 int maxchars)
+{
+    size_t b = from;
+    for (int k = 0; k < ctx && b > 0; k++) {
+        size_t p = u8_prev(s, b);
+        if (s[p] == '\n' || s[p] == '\r')
+            break;
+        b = p;
+    }
+    size_t e = to;
+    for (int k = 0; k < ctx && e < len; k++) {
+        if (s[e] == '\n' || s[e] == '\r')
+            break;
+        u8_next(s, len, &e);
+    }
+    /* cap the character count, keeping the match in view */
+    size_t i = b;
+    int n = 0;
+    while (i < e && n < maxchars) {
+        u8_next(s, len, &i);
+        n++;
+    }
+    return arena_strndup(a, s + b, i - b);
+}
+
+/* UTF-8 -> UTF-16 in a heap buffer (caller frees). */
+static UChar *to_u16(const char *s, size_t len, int32_t *ulen)
+{
+    if (len > CONTENT_MAX_TEXT)
+        len = CONTENT_MAX_TEXT;
+    UChar *u = malloc((len + 1) * sizeof(UChar));
+    if (!u)
+        return NULL;
+    UErrorCode st = U_ZERO_ERROR;
+    u_strFromUTF8WithSub(u, (int32_t)len + 1, ulen, s, (int32_t)len, 0xFFFD, NULL, &st);
+    if (U_FAILURE(st)) {
+        free(u);
+        return NULL;
+    }
+    return u;
+}
+
+static char *u16_to_arena(arena *a, const UChar *u, int32_t ulen, size_t *olen)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t need = 0;
+    u_strToUTF8WithSub(NULL, 0, &need, u, ulen, 0xFFFD, NULL, &st);
+    st = U_ZERO_ERROR;
+    char *o = arena_alloc(a, (size_t)need + 1);
+    if (!o)
+        return NULL;
+    u_strToUTF8WithSub(o, need + 1, NULL, u, ulen, 0xFFFD, NULL, &st);
+    if (U_FAILURE(st))
+        return NULL;
+    o[need] = 0;
+    if (olen)
+        *olen = (size_t)need;
+    return o;
+}
+
+/* Normalize u (heap) with n2; returns a new heap buffer. */
+static UChar *norm16(const UNormalizer2 *n2, const UChar *u, int32_t ulen, int32_t *olen)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t cap = ulen * 3 + 16; /* NFKC expands by at most 18x for rare chars; retry */
+    for (int tries = 0; tries < 3; tries++) {
+        UChar *o = malloc((size_t)cap * sizeof(UChar));
+        if (!o)
+            return NULL;
+        st = U_ZERO_ERROR;
+        int32_t n = unorm2_normalize(n2, u, ulen, o, cap, &st);
+        if (U_SUCCESS(st)) {
+            *olen = n;
+            return o;
+        }
+        free(o);
+        if (st != U_BUFFER_OVERFLOW_ERROR)
+            return NULL;
+        cap = n + 16;
+    }
+    return NULL;
+}
+
+/* Drop default-ignorable code points (ZWSP, ZWJ, soft hyphen, bidi controls). */
+static int32_t drop_ignorables(UChar *u, int32_t n)
+{
+    int32_t o = 0;
+    for (int32_t i = 0; i < n;) {
+        UChar32 c;
+        int32_t st = i;
+        U16_NEXT(u, i, n, c);
+        if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            continue;
+        for (int32_t k = st; k < i; k++)
+            u[o++] = u[k];
+    }
+    return o;
+}
+
+char *cnorm_nfkc(arena *a, const char *s, size_t len, size_t *olen)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *n2 = unorm2_getNFKCInstance(&st);
+    if (U_FAILURE(st))
+        return NULL;
+    int32_t ulen = 0;
+    UChar *u = to_u16(s, len, &ulen);
+    if (!u)
+        return NULL;
+    ulen = drop_ignorables(u, ulen);
+    int32_t nl = 0;
+    UChar *n = norm16(n2, u, ulen, &nl);
+    free(u);
+    if (!n)
+        return NULL;
+    char *r = u16_to_arena(a, n, nl, olen);
+    free(n);
+    return r;
+}
+
+int cnorm_lookalike(const content_data *d, uint32_t cp)
+{
+    if (cp >= LOOK_FIRST && cp <= LOOK_LAST)
+        return d->look[cp - LOOK_FIRST];
+    if (cp >= LOOK2_FIRST && cp <= LOOK2_LAST)
+        return d->look2[cp - LOOK2_FIRST];
+    return 0;
+}
+
+/* Replace every typo's wrong form by its right form, in place into b. */
+static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t best = 0;
+        const typo_pair *t = NULL;
+        if ((unsigned char)s[i] >= 0x80) {
+            for (size_t k = 0; k < d->ntypos; k++) {
+                size_t wl = strlen(d->typos[k].wrong);
+                if (wl && wl > best && wl <= len - i && memcmp(s + i, d->typos[k].wrong, wl) == 0) {
+                    best = wl;
+                    t = &d->typos[k];
+                }
+            }
+        }
+        if (t) {
+            kbuf_adds(b, t->right);
+            i += best;
+        } else {
+            kbuf_addc(b, s[i]);
+            i++;
+        }
+    }
+}
+
+char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int strip_space,
+                 size_t *olen)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *n2 = unorm2_getNFKCCasefoldInstance(&st);
+    if (U_FAILURE(st))
+        return NULL;
+    int32_t ulen = 0;
+    UChar *u = to_u16(s, len, &ulen);
+    if (!u)
+        return NULL;
+    int32_t nl = 0;
+    UChar *n = norm16(n2, u, ulen, &nl);
+    free(u);
+    if (!n)
+        return NULL;
+    kbuf b;
+    kbuf_init(&b, 4 * CONTENT_MAX_TEXT);
+    for (int32_t i = 0; i < nl;) {
+        UChar32 c;
+        U16_NEXT(n, i, nl, c);
+        if (strip_space && (u_isUWhiteSpace(c) || c == 0x3000))
+            continue;
+        int l = d ? cnorm_lookalike(d, (uint32_t)c) : 0;
+        if (l)
+            kbuf_addc(&b, (char)l);
+        else
+            kbuf_add_utf8(&b, (unsigned long)c);
+    }
+    free(n);
+    char *r;
+    if (d && d->ntypos) {
+        kbuf t;
+        kbuf_init(&t, 8 * CONTENT_MAX_TEXT);
+        apply_typos(d, &t, b.p ? b.p : "", b.len);
+        r = arena_strndup(a, kbuf_str(&t), t.len);
+        if (olen)
+            *olen = t.len;
+        kbuf_free(&t);
+    } else {
+        r = arena_strndup(a, kbuf_str(&b), b.len);
+        if (olen)
+            *olen = b.len;
+    }
+    kbuf_free(&b);
+    return r;
+}
+
+static int skeleton_letter(const USpoofChecker *sc, UChar32 c)
+{
+    UChar in[4], out[32];
+    int32_t il = 0;
+    UBool err = 0;
+    U16_APPEND(in, il, 4, c, err);
+    if (err)
+        return 0;
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t ol = uspoof_getSkeleton(sc, 0, in, il, out, 32, &st);
+    if (U_FAILURE(st) || ol != 1)
+        return 0;
+    UChar r = (UChar)u_tolower(out[0]);
+    if (r >= 'a' && r <= 'z')
+        return r;
+    return 0;
+}
+
+int cnorm_build_tables(content_data *d, char **err)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    USpoofChecker *sc = uspoof_open(&st);
+    if (U_FAILURE(st)) {
+        *err = strdup("ICU uspoof_open failed");
+        return -1;
+    }
+    for (UChar32 c = LOOK_FIRST; c <= LOOK_LAST; c++)
+        if (u_isalpha(c))
+            d->look[c - LOOK_FIRST] = (unsigned char)skeleton_letter(sc, c);
+    for (UChar32 c = LOOK2_FIRST; c <= LOOK2_LAST; c++)
+        if (u_isalpha(c))
+            d->look2[c - LOOK2_FIRST] = (unsigned char)skeleton_letter(sc, c);
+    uspoof_close(sc);
+
+    d->hant = calloc(CJK_LAST - CJK_FIRST + 1, sizeof(uint32_t));
+    if (!d->hant) {
+        *err = strdup("out of memory");
+        return -1;
+    }
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    if (cd == (iconv_t)-1) {
+        *err = strdup("iconv has no CP932");
+        return -1;
+    }
+    st = U_ZERO_ERROR;
+    UTransliterator *tr = utrans_openU(u"Hans-Hant", -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+    d->hant_ok = U_SUCCESS(st);
+    for (uint32_t c = CJK_FIRST; c <= CJK_LAST; c++) {
+        char in[4] = {(char)(0xE0 | (c >> 12)), (char)(0x80 | ((c >> 6) & 0x3F)),
+                      (char)(0x80 | (c & 0x3F)), 0};
+        char out[8];
+        char *ip = in, *op = out;
+        size_t il = 3, ol = sizeof out;
+        iconv(cd, NULL, NULL, NULL, NULL);
+        if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
+            continue; /* a Japanese character */
+        if (!d->hant_ok) {
+            d->hant[c - CJK_FIRST] = c; /* no mapping known: flag, suggest nothing */
+            continue;
+        }
+        UChar u[8] = {(UChar)c};
+        int32_t ul = 1, lim = 1;
+        st = U_ZERO_ERROR;
+        utrans_transUChars(tr, u, &ul, 8, 0, &lim, &st);
+        if (U_SUCCESS(st) && ul >= 1) {
+            UChar32 t;
+            int32_t k = 0;
+            U16_NEXT(u, k, ul, t);
+            if ((uint32_t)t != c && k == ul)
+                d->hant[c - CJK_FIRST] = (uint32_t)t;
+        }
+    }
+    if (tr)
+        utrans_close(tr);
+    iconv_close(cd);
+    return 0;
+}

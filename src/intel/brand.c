@@ -1,0 +1,834 @@
+/*
+ * brand.c - brand data loading, name matching in text and the brand claim
+ * (see brand.h). Names and aliases are normalized with ICU NFKC (+case fold
+ * for all but short ASCII names) at load, message text the same way at
+ * detection; matching is a bucketed scan keyed by the first two bytes, then
+ * longest-match-wins between overlapping names (三井住友カード beats 三井住友).
+ * Every input is untrusted: fields are cut at BRAND_MAX_TEXT, matches at
+ * BRAND_MAX_MATCHES, links at BRAND_MAX_LINKS. Lookalike logic: lookalike.c.
+ */
+#include "brand_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+#include "../util/domain.h"
+
+/* --- small helpers ----------------------------------------------------- */
+
+int bi_is_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+unsigned bi_hash(const char *s, size_t n)
+{
+    unsigned h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* Lowercase ASCII host into buf (cap BRAND_MAX_DOMAIN+1), trailing dots
+ * removed. 0 when empty, too long or not ASCII. */
+int bi_host_lower(const char *in, char *buf)
+{
+    if (!in)
+        return 0;
+    size_t n = strnlen(in, BRAND_MAX_DOMAIN + 1);
+    if (n > BRAND_MAX_DOMAIN)
+        return 0;
+    while (n && in[n - 1] == '.')
+        n--;
+    if (!n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c >= 0x80 || c <= ' ')
+            return 0;
+        buf[i] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+    }
+    buf[n] = '\0';
+    return 1;
+}
+
+/* NFKC (fold: NFKC_Casefold) of s[0..n), whitespace runs -> one space,
+ * U+FFFD for bad UTF-8. Result in arena a; NULL on failure. */
+char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int fold, size_t *outlen)
+{
+    if (n > BRAND_MAX_TEXT)
+        n = BRAND_MAX_TEXT;
+    const UNormalizer2 *norm = fold ? d->nfkc_cf : d->nfkc;
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t cap16 = (int32_t)n + 1, ulen = 0;
+    UChar *u = malloc((size_t)cap16 * sizeof(UChar));
+    if (!u)
+        return NULL;
+    u_strFromUTF8WithSub(u, cap16, &ulen, s, (int32_t)n, 0xFFFD, NULL, &st);
+    if (U_FAILURE(st)) {
+        free(u);
+        return NULL;
+    }
+    int32_t cap2 = ulen * 2 + 16;
+    UChar *v = malloc((size_t)cap2 * sizeof(UChar));
+    int32_t vlen = v ? unorm2_normalize(norm, u, ulen, v, cap2, &st) : -1;
+    if (v && st == U_BUFFER_OVERFLOW_ERROR && vlen > 0 && vlen < 20 * (int32_t)BRAND_MAX_TEXT) {
+        free(v);
+        cap2 = vlen + 1;
+        st = U_ZERO_ERROR;
+        v = malloc((size_t)cap2 * sizeof(UChar));
+        vlen = v ? unorm2_normalize(norm, u, ulen, v, cap2, &st) : -1;
+    }
+    free(u);
+    if (!v || U_FAILURE(st) || vlen < 0) {
+        free(v);
+        return NULL;
+    }
+    int32_t cap8 = vlen * 3 + 1, olen = 0;
+    char *o = malloc((size_t)cap8);
+    if (!o) {
+        free(v);
+        return NULL;
+    }
+    u_strToUTF8WithSub(o, cap8, &olen, v, vlen, 0xFFFD, NULL, &st);
+    free(v);
+    if (U_FAILURE(st)) {
+        free(o);
+        return NULL;
+    }
+    size_t w = 0;
+    int sp = 0;
+    for (int32_t i = 0; i < olen; i++) {
+        unsigned char c = (unsigned char)o[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            sp = 1;
+            continue;
+        }
+        if (sp && w > 0)
+            o[w++] = ' ';
+        sp = 0;
+        o[w++] = (char)c;
+    }
+    char *r = arena_strndup(a, o, w);
+    free(o);
+    if (r && outlen)
+        *outlen = w;
+    return r;
+}
+
+/* --- loading ----------------------------------------------------------- */
+
+static char *read_file(const char *path, size_t max, char **err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (asprintf(err, "%s: %s", path, strerror(errno)) < 0)
+            *err = NULL;
+        return NULL;
+    }
+    char *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    fclose(f);
+    if (!buf || n > max) {
+        free(buf);
+        if (asprintf(err, "%s: too large or out of memory", path) < 0)
+            *err = NULL;
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Split s in place at sep; at most max fields. Returns the count. */
+static size_t split(char *s, char sep, char **out, size_t max)
+{
+    size_t n = 0;
+    while (n < max) {
+        out[n++] = s;
+        char *p = strchr(s, sep);
+        if (!p)
+            break;
+        *p = '\0';
+        s = p + 1;
+    }
+    return n;
+}
+
+static int set_err(char **err, const char *fmt, const char *a, int line)
+{
+    if (err && asprintf(err, fmt, a, line) < 0)
+        *err = NULL;
+    return -1;
+}
+
+static void dom_insert(brand_data *d, const char *key, unsigned brand, int excluded)
+{
+    size_t mask = d->domcap - 1;
+    size_t i = bi_hash(key, strlen(key)) & mask;
+    while (d->dom[i].key)
+        i = (i + 1) & mask;
+    d->dom[i].key = key;
+    d->dom[i].brand = brand;
+    d->dom[i].excluded = excluded;
+}
+
+static void add_pattern(brand_data *d, unsigned brand, const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 2 || d->npats >= d->patcap)
+        return;
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)name[i] >= 0x80)
+            ascii = 0;
+    int cs = ascii && n <= 4;
+    size_t len = 0;
+    char *s = bi_normalize(d->mem, d, name, n, !cs, &len);
+    if (!s || len < 2)
+        return;
+    for (size_t i = 0; i < d->npats; i++)
+        if (d->pats[i].brand == brand && d->pats[i].len == len && d->pats[i].cs == cs &&
+            memcmp(d->pats[i].s, s, len) == 0)
+            return;
+    bpat *p = &d->pats[d->npats];
+    p->s = s;
+    p->len = (unsigned)len;
+    p->brand = brand;
+    p->cs = (unsigned char)cs;
+    p->bl = (unsigned char)bi_is_alnum((unsigned char)s[0]);
+    p->br = (unsigned char)bi_is_alnum((unsigned char)s[len - 1]);
+    p->ascii = (unsigned char)ascii;
+    unsigned key = ((unsigned char)s[0] << 8) | (unsigned char)s[1];
+    int *head = cs ? d->head_cs : d->head_cf;
+    p->next = head[key];
+    head[key] = (int)d->npats;
+    d->npats++;
+}
+
+static int load_brands(brand_data *d, const char *dir, char **err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/brands.tsv", dir);
+    char *buf = read_file(path, 4u << 20, err);
+    if (!buf)
+        return -1;
+    size_t nlines = 1;
+    for (char *p = buf; *p; p++)
+        nlines += *p == '\n';
+    d->brands = arena_alloc(d->mem, nlines * sizeof *d->brands);
+    d->bx = arena_alloc(d->mem, nlines * sizeof *d->bx);
+    d->patcap = nlines * (BI_MAX_LIST + 2);
+    d->pats = arena_alloc(d->mem, d->patcap * sizeof *d->pats);
+    d->domcap = 64;
+    while (d->domcap < nlines * BI_MAX_LIST * 2)
+        d->domcap *= 2;
+    d->dom = arena_alloc(d->mem, d->domcap * sizeof *d->dom);
+    d->head_cf = arena_alloc(d->mem, 65536 * sizeof(int));
+    d->head_cs = arena_alloc(d->mem, 65536 * sizeof(int));
+    if (!d->brands || !d->bx || !d->pats || !d->dom || !d->head_cf || !d->head_cs) {
+        free(buf);
+        return set_err(err, "%s: out of memory%.0d", path, 0);
+    }
+    for (size_t i = 0; i < 65536; i++)
+        d->head_cf[i] = d->head_cs[i] = -1;
+
+    char *save = NULL;
+    int line = 0;
+    for (char *ln = strtok_r(buf, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+        line++;
+        size_t l = strlen(ln);
+        if (l && ln[l - 1] == '\r')
+            ln[--l] = '\0';
+        if (!l || ln[0] == '#' || strncmp(ln, "id\t", 3) == 0)
+            continue;
+        char *f[9];
+        if (split(ln, '\t', f, 9) != 8) {
+            free(buf);
+            return set_err(err, "%s:%d: expected 8 tab-separated columns", path, line);
+        }
+        if (!f[0][0] || !f[4][0]) {
+            free(buf);
+            return set_err(err, "%s:%d: empty id or official_domains", path, line);
+        }
+        if (brand_by_id(d, f[0])) {
+            free(buf);
+            return set_err(err, "%s:%d: duplicate brand id", path, line);
+        }
+        unsigned bi = (unsigned)d->nbrands;
+        brand_info *b = &d->brands[bi];
+        bi_extra *x = &d->bx[bi];
+        b->id = arena_strdup(d->mem, f[0]);
+        b->name_ja = arena_strdup(d->mem, f[1]);
+        b->name_en = arena_strdup(d->mem, f[2]);
+        b->category = arena_strdup(d->mem, f[5]);
+        b->phone = f[6][0] ? arena_strdup(d->mem, f[6]) : NULL;
+        b->source = arena_strdup(d->mem, f[7]);
+        char *al[BI_MAX_LIST], *dm[BI_MAX_LIST];
+        char *alias_copy = arena_strdup(d->mem, f[3]);
+        size_t nal = f[3][0] ? split(alias_copy, '|', al, BI_MAX_LIST) : 0;
+        size_t ndm = split(f[4], '|', dm, BI_MAX_LIST);
+        const char **off = arena_alloc(d->mem, (ndm + 1) * sizeof *off);
+        x->owned = arena_alloc(d->mem, (ndm + 1) * sizeof *x->owned);
+        x->aliases = (const char **)arena_alloc(d->mem, (nal + 1) * sizeof(char *));
+        if (!b->id || !b->name_ja || !b->name_en || !b->category || !b->source || !off ||
+            !x->owned || !x->aliases || !alias_copy) {
+            free(buf);
+            return set_err(err, "%s:%d: out of memory", path, line);
+        }
+        for (size_t i = 0; i < ndm; i++) {
+            int excl = dm[i][0] == '!';
+            char low[BRAND_MAX_DOMAIN + 1];
+            if (!bi_host_lower(dm[i] + excl, low)) {
+                free(buf);
+                return set_err(err, "%s:%d: bad domain (ASCII, lowercase A-label expected)", path,
+                               line);
+            }
+            char *k = arena_strdup(d->mem, low);
+            if (!k) {
+                free(buf);
+                return set_err(err, "%s:%d: out of memory", path, line);
+            }
+            dom_insert(d, k, bi, excl);
+            if (excl)
+                x->owned[x->nowned++] = k;
+            else
+                off[b->ndomains++] = k;
+        }
+        if (!b->ndomains) {
+            free(buf);
+            return set_err(err, "%s:%d: no official domain", path, line);
+        }
+        b->official_domains = off;
+        for (size_t i = 0; i < nal; i++)
+            if (al[i][0])
+                x->aliases[x->naliases++] = al[i];
+        d->nbrands++;
+        add_pattern(d, bi, b->name_ja);
+        add_pattern(d, bi, b->name_en);
+        for (size_t i = 0; i < x->naliases; i++)
+            add_pattern(d, bi, x->aliases[i]);
+    }
+    free(buf);
+    if (!d->nbrands)
+        return set_err(err, "%s: no brands%.0d", path, 0);
+    return 0;
+}
+
+static int cmp_tld(const void *a, const void *b)
+{
+    return strcmp(((const btld *)a)->tld, ((const btld *)b)->tld);
+}
+
+static int load_tlds(brand_data *d, const char *dir, char **err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tlds.tsv", dir);
+    char *buf = read_file(path, 1u << 20, err);
+    if (!buf)
+        return -1;
+    size_t nlines = 1;
+    for (char *p = buf; *p; p++)
+        nlines += *p == '\n';
+    d->tlds = arena_alloc(d->mem, nlines * sizeof *d->tlds);
+    if (!d->tlds) {
+        free(buf);
+        return set_err(err, "%s: out of memory%.0d", path, 0);
+    }
+    char *save = NULL;
+    int line = 0;
+    for (char *ln = strtok_r(buf, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+        line++;
+        size_t l = strlen(ln);
+        if (l && ln[l - 1] == '\r')
+            ln[--l] = '\0';
+        if (!l || ln[0] == '#' || strncmp(ln, "tld\t", 4) == 0)
+            continue;
+        char *f[4];
+        char low[BRAND_MAX_DOMAIN + 1];
+        if (split(ln, '\t', f, 4) != 3 || !bi_host_lower(f[0], low) || strchr(low, '.')) {
+            free(buf);
+            return set_err(err, "%s:%d: expected: tld, level, source", path, line);
+        }
+        btld *t = &d->tlds[d->ntlds++];
+        t->tld = arena_strdup(d->mem, low);
+        t->why = arena_printf(d->mem, "%s: %s", f[1], f[2]);
+        if (!t->tld || !t->why) {
+            free(buf);
+            return set_err(err, "%s:%d: out of memory", path, line);
+        }
+    }
+    free(buf);
+    qsort(d->tlds, d->ntlds, sizeof *d->tlds, cmp_tld);
+    return 0;
+}
+
+static int load_words(brand_data *d, const char *dir, char **err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/lookalike_words.tsv", dir);
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return 0; /* optional */
+    fclose(probe);
+    char *buf = read_file(path, 1u << 20, err);
+    if (!buf)
+        return -1;
+    size_t nlines = 1;
+    for (char *p = buf; *p; p++)
+        nlines += *p == '\n';
+    d->words = arena_alloc(d->mem, nlines * sizeof *d->words);
+    if (!d->words) {
+        free(buf);
+        return set_err(err, "%s: out of memory%.0d", path, 0);
+    }
+    char *save = NULL;
+    for (char *ln = strtok_r(buf, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+        char low[BRAND_MAX_DOMAIN + 1];
+        size_t l = strlen(ln);
+        if (l && ln[l - 1] == '\r')
+            ln[--l] = '\0';
+        if (!l || ln[0] == '#' || !bi_host_lower(ln, low))
+            continue;
+        d->words[d->nwords] = arena_strdup(d->mem, low);
+        if (d->words[d->nwords])
+            d->nwords++;
+    }
+    free(buf);
+    return 0;
+}
+
+brand_data *brand_data_load(const char *data_dir, char **err)
+{
+    if (err)
+        *err = NULL;
+    char *dummy = NULL;
+    if (!err)
+        err = &dummy;
+    brand_data *d = calloc(1, sizeof *d);
+    if (!d || !(d->mem = arena_new(64u << 20))) {
+        free(d);
+        *err = strdup("out of memory");
+        return NULL;
+    }
+    UErrorCode st = U_ZERO_ERROR;
+    d->nfkc = unorm2_getNFKCInstance(&st);
+    d->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
+    if (U_FAILURE(st)) {
+        if (asprintf(err, "ICU normalizer: %s", u_errorName(st)) < 0)
+            *err = NULL;
+        brand_data_free(d);
+        return NULL;
+    }
+    if (load_brands(d, data_dir, err) < 0 || load_tlds(d, data_dir, err) < 0 ||
+        load_words(d, data_dir, err) < 0 || bi_lookalike_init(d, err) < 0) {
+        brand_data_free(d);
+        free(dummy);
+        return NULL;
+    }
+    return d;
+}
+
+void brand_data_free(brand_data *d)
+{
+    if (!d)
+        return;
+    bi_lookalike_free(d);
+    arena_free(d->mem);
+    free(d);
+}
+
+size_t brand_count(const brand_data *d)
+{
+    return d ? d->nbrands : 0;
+}
+
+const brand_info *brand_at(const brand_data *d, size_t i)
+{
+    return d && i < d->nbrands ? &d->brands[i] : NULL;
+}
+
+const brand_info *brand_by_id(const brand_data *d, const char *id)
+{
+    if (!d || !id)
+        return NULL;
+    for (size_t i = 0; i < d->nbrands; i++)
+        if (strcmp(d->brands[i].id, id) == 0)
+            return &d->brands[i];
+    return NULL;
+}
+
+/* --- official domains -------------------------------------------------- */
+
+/* For brand index b (or BI_ANY): 1 official, -1 owned ('!'), 0 neither.
+ * host: lowercase ASCII. The most specific listed suffix decides. */
+int bi_domain_state(const brand_data *d, unsigned b, const char *host)
+{
+    size_t mask = d->domcap - 1;
+    for (const char *s = host; s && *s;) {
+        size_t n = strlen(s);
+        int found = 0;
+        for (size_t i = bi_hash(s, n) & mask, k = 0; d->dom[i].key && k <= mask;
+             i = (i + 1) & mask, k++) {
+            const bdom *e = &d->dom[i];
+            if (strcmp(e->key, s) != 0 || (b != BI_ANY && e->brand != b))
+                continue;
+            if (e->excluded)
+                return -1;
+            found = 1;
+        }
+        if (found)
+            return 1;
+        s = strchr(s, '.');
+        if (s)
+            s++;
+    }
+    return 0;
+}
+
+static int state_of(const brand_data *d, unsigned b, const char *domain)
+{
+    char low[BRAND_MAX_DOMAIN + 1];
+    if (bi_host_lower(domain, low))
+        return bi_domain_state(d, b, low);
+    if (!domain)
+        return 0;
+    arena *t = arena_new(64 * 1024);
+    char *h = t ? domain_ascii(t, domain) : NULL;
+    int r = h && bi_host_lower(h, low) ? bi_domain_state(d, b, low) : 0;
+    arena_free(t);
+    return r;
+}
+
+int brand_domain_is_official(const brand_data *d, const brand_info *b, const char *domain)
+{
+    if (!d || !b || b < d->brands || b >= d->brands + d->nbrands)
+        return 0;
+    return state_of(d, (unsigned)(b - d->brands), domain) == 1;
+}
+
+/* --- matching names in text -------------------------------------------- */
+
+typedef struct {
+    size_t start, len;
+    unsigned brand;
+} bmatch;
+
+/* May c sit next to an ASCII name? Short names (cs) also not inside host
+ * names, addresses or paths: "au" of "oz.au", "ANA" of "ana-x". */
+static int boundary(char c, int cs)
+{
+    if (bi_is_alnum((unsigned char)c))
+        return 0;
+    return !cs || !strchr(".@/-_:=", c);
+}
+
+static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bmatch *m, size_t nm)
+{
+    const int *head = cs ? d->head_cs : d->head_cf;
+    for (size_t i = 0; i + 1 < n && nm < BRAND_MAX_MATCHES; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if ((c & 0xC0) == 0x80)
+            continue;
+        unsigned key = (c << 8) | (unsigned char)t[i + 1];
+        for (int pi = head[key]; pi >= 0 && nm < BRAND_MAX_MATCHES; pi = d->pats[pi].next) {
+            const bpat *p = &d->pats[pi];
+            if (p->len > n - i || memcmp(t + i, p->s, p->len) != 0)
+                continue;
+            if (p->bl && i > 0 && !boundary(t[i - 1], p->cs))
+                continue;
+            if (p->br && i + p->len < n && !boundary(t[i + p->len], p->cs))
+                continue;
+            m[nm].start = i;
+            m[nm].len = p->len;
+            m[nm].brand = p->brand;
+            nm++;
+        }
+    }
+    return nm;
+}
+
+static int cmp_len_desc(const void *a, const void *b)
+{
+    const bmatch *x = a, *y = b;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Matches in s (normalized both ways), longest first, overlaps removed.
+ * Offsets of the case-kept text and the folded text differ slightly; the two
+ * are compared as if aligned, which only matters for the overlap test. */
+size_t bi_match_text(arena *a, const brand_data *d, const char *s, bmatch_pub *out,
+                     const char **folded, size_t *flen)
+{
+    bmatch m[BRAND_MAX_MATCHES];
+    size_t nm = 0, n1 = 0, n2 = 0;
+    char *cf = bi_normalize(a, d, s, strlen(s), 1, &n1);
+    char *ck = bi_normalize(a, d, s, strlen(s), 0, &n2);
+    if (folded) {
+        *folded = cf;
+        *flen = cf ? n1 : 0;
+    }
+    if (cf)
+        nm = scan_one(d, cf, n1, 0, m, nm);
+    if (ck)
+        nm = scan_one(d, ck, n2, 1, m, nm);
+    qsort(m, nm, sizeof *m, cmp_len_desc);
+    size_t k = 0;
+    for (size_t i = 0; i < nm; i++) {
+        int overlap = 0;
+        for (size_t j = 0; j < k && !overlap; j++)
+            overlap = m[i].start < out[j].start + out[j].len &&
+                      out[j].start < m[i].start + m[i].len;
+        if (!overlap) {
+            out[k].start = m[i].start;
+            out[k].len = m[i].len;
+            out[k].brand = m[i].brand;
+            out[k].text = (cf && m[i].start + m[i].len <= n1) ? cf + m[i].start : NULL;
+            k++;
+        }
+    }
+    return k;
+}
+
+/* --- detection ---------------------------------------------------------- */
+
+enum { F_DISPLAY, F_SUBJECT, F_TITLE, F_BODY, F_LINK, F_N };
+static const char *const field_names[F_N] = {"display_name", "subject", "html_title", "body",
+                                             "link_domain"};
+
+/* Subjects of replies and forwards quote a brand rather than speak for it. */
+static int is_reply(const char *subj)
+{
+    static const char *const pre[] = {"re:", "re :", "fw:", "fwd:", "aw:", "sv:", "返信:"};
+    while (*subj == ' ' || *subj == '\t')
+        subj++;
+    if (*subj == '[') { /* list tag */
+        const char *e = strchr(subj, ']');
+        if (e)
+            subj = e + 1;
+        while (*subj == ' ')
+            subj++;
+    }
+    for (size_t i = 0; i < sizeof pre / sizeof *pre; i++)
+        if (strncasecmp(subj, pre[i], strlen(pre[i])) == 0)
+            return 1;
+    return 0;
+}
+
+typedef struct {
+    int text, bonus, field[F_N], display, strong;
+} bscore;
+
+/* Does the subject name the brand as its sender ("Amazon: ...", "...|三井住友カード",
+ * "【楽天カード】") rather than mention it mid-sentence? */
+static int prominent(const char *t, size_t n, size_t start, size_t len)
+{
+    static const char *const seps[] = {"|", ":", "-", "[", "]", "(", ")", "\xe3\x80\x90",
+                                       "\xe3\x80\x91", "\xe3\x80\x8c", "\xe3\x80\x8d",
+                                       "/", "!", ".", "\xe3\x80\x82", "\xe3\x80\x81"};
+    size_t i = start, j = start + len;
+    while (i > 0 && t[i - 1] == ' ')
+        i--;
+    while (j < n && t[j] == ' ')
+        j++;
+    if (i == 0 || j >= n)
+        return 1;
+    for (size_t k = 0; k < sizeof seps / sizeof *seps; k++) {
+        size_t l = strlen(seps[k]);
+        if ((i >= l && memcmp(t + i - l, seps[k], l) == 0) ||
+            (j + l <= n && memcmp(t + j, seps[k], l) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+static void score_field(arena *a, const brand_data *d, const char *s, int fid, bscore *sc)
+{
+    if (!s || !*s)
+        return;
+    bmatch_pub m[BRAND_MAX_MATCHES];
+    const char *nt = NULL;
+    size_t nlen = 0;
+    size_t n = bi_match_text(a, d, s, m, &nt, &nlen);
+    int reply = fid == F_SUBJECT && is_reply(s);
+    for (size_t i = 0; i < n; i++) {
+        bscore *b = &sc[m[i].brand];
+        int add = 0;
+        switch (fid) {
+        case F_DISPLAY:
+            add = b->field[fid] ? 0 : 100;
+            b->display = b->strong = 1;
+            break;
+        case F_SUBJECT:
+            if (!reply && m[i].text && prominent(nt, nlen, m[i].start, m[i].len)) {
+                add = b->field[fid] >= 60 ? 0 : 60 - b->field[fid];
+                b->strong = 1;
+            } else {
+                add = b->field[fid] ? 0 : 25;
+            }
+            break;
+        case F_TITLE:
+            add = b->field[fid] ? 0 : 40;
+            b->strong = 1;
+            break;
+        default: {
+            int k = 0;
+            for (size_t j = 0; j < i; j++)
+                k += m[j].brand == m[i].brand;
+            if (k >= 5)
+                add = 0;
+            else if (k == 0)
+                add = m[i].start < BI_BODY_START ? 20 : 10;
+            else
+                add = 5;
+            break;
+        }
+        }
+        b->field[fid] += add;
+        b->text += add;
+    }
+}
+
+static int system_mailbox(const char *addr)
+{
+    static const char *const sys[] = {"postmaster@", "mailer-daemon@"};
+    for (size_t i = 0; addr && i < sizeof sys / sizeof *sys; i++)
+        if (strncasecmp(addr, sys[i], strlen(sys[i])) == 0)
+            return 1;
+    return 0;
+}
+
+int brand_detect(arena *a, const brand_data *d, const brand_input *in, brand_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!a || !d || !in)
+        return 0;
+    bscore *sc = calloc(d->nbrands, sizeof *sc);
+    if (!sc)
+        return -1;
+    score_field(a, d, in->display_name, F_DISPLAY, sc);
+    score_field(a, d, in->subject, F_SUBJECT, sc);
+    score_field(a, d, in->html_title, F_TITLE, sc);
+    score_field(a, d, in->text, F_BODY, sc);
+
+    /* domains: the brand's own sender adds confidence; a lookalike link says which
+     * brand a vague text means */
+    size_t nl = in->nlinks < BRAND_MAX_LINKS ? in->nlinks : BRAND_MAX_LINKS;
+    for (size_t b = 0; b < d->nbrands; b++) {
+        if (!sc[b].text)
+            continue;
+        if (in->from_domain && state_of(d, (unsigned)b, in->from_domain) == 1) {
+            sc[b].bonus += 25;
+            sc[b].strong = 1;
+        }
+        int lb = 0;
+        for (size_t i = 0; i < nl && in->link_domains; i++)
+            if (in->link_domains[i] && state_of(d, (unsigned)b, in->link_domains[i]) == 1)
+                lb += 4;
+        sc[b].bonus += lb > 20 ? 20 : lb;
+    }
+    const char *look[BRAND_MAX_LINKS + 1];
+    size_t nlook = 0;
+    if (in->from_domain)
+        look[nlook++] = in->from_domain;
+    for (size_t i = 0; i < nl && in->link_domains; i++)
+        if (in->link_domains[i])
+            look[nlook++] = in->link_domains[i];
+    for (size_t i = 0; i < nlook; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = strcmp(look[i], look[j]) == 0;
+        lookalike_hit h;
+        if (dup || brand_lookalike(a, d, look[i], &h) != 1)
+            continue;
+        size_t b = (size_t)(h.brand - d->brands);
+        if (sc[b].text && sc[b].field[F_LINK] == 0) {
+            sc[b].field[F_LINK] = 30;
+            sc[b].bonus += 30;
+            sc[b].strong = 1;
+        }
+    }
+
+    size_t best = d->nbrands;
+    for (size_t b = 0; b < d->nbrands; b++) {
+        int tot = sc[b].text + sc[b].bonus;
+        if (sc[b].text < 10 || !sc[b].strong || tot < BI_CLAIM_MIN)
+            continue;
+        if (best == d->nbrands || tot > sc[best].text + sc[best].bonus ||
+            (tot == sc[best].text + sc[best].bonus && sc[b].text > sc[best].text))
+            best = b;
+    }
+    if (best == d->nbrands) {
+        free(sc);
+        return 0;
+    }
+    bscore s = sc[best];
+    free(sc);
+    const brand_info *bi = &d->brands[best];
+    out->brand = bi;
+    out->score = s.text + s.bonus;
+    int fmax = 0;
+    out->claimed_in = field_names[F_BODY];
+    for (int f = 0; f < F_N; f++)
+        if (s.field[f] > fmax) {
+            fmax = s.field[f];
+            out->claimed_in = field_names[f];
+        }
+
+    int fs = in->from_domain ? state_of(d, (unsigned)best, in->from_domain) : 0;
+    /* on a free-mail domain the brand owns, only its system mailboxes are the brand */
+    out->from_is_official = fs == 1 || (fs == -1 && system_mailbox(in->from_address));
+    out->return_path_is_official =
+        in->return_path_domain && state_of(d, (unsigned)best, in->return_path_domain) == 1;
+    out->dkim_is_official =
+        in->dkim_domain && state_of(d, (unsigned)best, in->dkim_domain) == 1;
+    for (size_t i = 0; i < nl && in->link_domains; i++) {
+        const char *ld = in->link_domains[i];
+        if (!ld || !*ld)
+            continue;
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = in->link_domains[j] && strcmp(in->link_domains[j], ld) == 0;
+        if (dup)
+            continue;
+        out->links_total++;
+        if (state_of(d, (unsigned)best, ld) == 1) {
+            out->links_official++;
+        } else if (state_of(d, BI_ANY, ld) != 1) {
+            if (!out->foreign_link)
+                out->foreign_link = arena_strdup(a, ld);
+            out->links_foreign++;
+        }
+    }
+    int sender_ok = out->from_is_official || out->return_path_is_official || out->dkim_is_official;
+    int links_bad = out->links_foreign > 0 && out->links_foreign * 3 >= out->links_official;
+    out->impersonated = !sender_ok || links_bad;
+    out->display_mismatch = s.display && in->from_domain && !out->from_is_official;
+
+    const char *from = in->from_address ? in->from_address
+                                        : (in->from_domain ? in->from_domain : "(none)");
+    const char *name = bi->name_ja[0] ? bi->name_ja : bi->name_en;
+    if (out->display_mismatch)
+        out->evidence = arena_printf(a, "display name claims %s, address %s is not %s", name,
+                                     from, bi->official_domains[0]);
+    else if (!sender_ok)
+        out->evidence = arena_printf(a, "%s claims %s, sender %s is not %s", out->claimed_in,
+                                     name, from, bi->official_domains[0]);
+    else if (links_bad)
+        out->evidence = arena_printf(a,
+                                     "%s claims %s, sender %s is official but %d of %d link "
+                                     "domains are not the brand's (%s)",
+                                     out->claimed_in, name, from, out->links_foreign,
+                                     out->links_total, out->foreign_link ? out->foreign_link : "");
+    else
+        out->evidence = arena_printf(a, "%s claims %s, sender %s is official", out->claimed_in,
+                                     name, from);
+    return out->evidence ? 0 : -1;
+}

@@ -1,0 +1,105 @@
+/*
+ * brand_int.h - what brand.c (data, text matching, the claim) and lookalike.c
+ * (domain lookalikes, risky TLDs) share. Not for other stages: use brand.h.
+ * Everything in brand_data is written during brand_data_load() only.
+ */
+#ifndef KENSA_BRAND_INT_H
+#define KENSA_BRAND_INT_H
+
+#include <stddef.h>
+
+#include <unicode/unorm2.h>
+#include <unicode/uspoof.h>
+
+#include "brand.h"
+
+#define BI_MAX_LIST 32     /* aliases / domains per brand */
+#define BI_ANY 0xFFFFFFFFu /* "any brand" for bi_domain_state */
+#define BI_BODY_START 400  /* bytes of normalized body that count as its start */
+#define BI_CLAIM_MIN 30    /* score needed to claim a brand */
+#define BI_MAX_LABEL 63
+
+typedef struct {
+    const char *s; /* normalized name */
+    unsigned len, brand;
+    unsigned char cs, bl, br, ascii; /* case-kept; needs ASCII boundary left / right */
+    int next;                        /* next pattern with the same first two bytes */
+} bpat;
+
+typedef struct {
+    const char *key;
+    unsigned brand;
+    int excluded;
+} bdom;
+
+typedef struct {
+    const char **aliases;
+    size_t naliases;
+    const char **owned; /* '!' domains */
+    size_t nowned;
+} bi_extra;
+
+typedef struct {
+    const char *tld, *why;
+} btld;
+
+typedef struct {
+    const char *s;
+    unsigned len, brand;
+    int strong; /* long and distinctive: counts anywhere inside a label */
+} btoken;
+
+typedef struct {
+    const char *skel, *orig;
+    unsigned brand;
+} bskel;
+
+typedef struct {
+    const char *label;
+    unsigned len, brand;
+} blabel;
+
+struct brand_data {
+    arena *mem;
+    brand_info *brands;
+    bi_extra *bx;
+    size_t nbrands;
+    bpat *pats;
+    size_t npats, patcap;
+    int *head_cf, *head_cs;
+    bdom *dom;
+    size_t domcap;
+    btld *tlds;
+    size_t ntlds;
+    char **words;
+    size_t nwords;
+    btoken *toks;
+    size_t ntoks;
+    bskel *skel;
+    size_t skelcap;
+    blabel *labels;
+    size_t nlabels;
+    USpoofChecker *sc;
+    const UNormalizer2 *nfkc, *nfkc_cf;
+};
+
+typedef struct {
+    size_t start, len;
+    unsigned brand;
+    const char *text; /* into the folded text */
+} bmatch_pub;
+
+int bi_is_alnum(unsigned char c);
+unsigned bi_hash(const char *s, size_t n);
+int bi_host_lower(const char *in, char *buf);
+char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int fold,
+                   size_t *outlen);
+int bi_domain_state(const brand_data *d, unsigned b, const char *host);
+/* Name matches in s, longest first, overlaps removed; *folded (may be NULL) gets the
+ * normalized text the offsets refer to. */
+size_t bi_match_text(arena *a, const brand_data *d, const char *s, bmatch_pub *out,
+                     const char **folded, size_t *flen);
+int bi_lookalike_init(brand_data *d, char **err);
+void bi_lookalike_free(brand_data *d);
+
+#endif

@@ -1,0 +1,492 @@
+/*
+ * lookalike.c - does a domain imitate a brand? Four tests, cheapest first:
+ * brand token inside the label (long distinctive tokens anywhere, short or
+ * generic ones only when the rest of the label is glue words from
+ * data/lookalike_words.tsv), ICU confusable skeleton looked up in a hash of
+ * the official names' skeletons, brand name in the Unicode form of an IDN,
+ * and Damerau-Levenshtein distance to official labels. Official and '!'
+ * domains never hit. Also the risky-TLD lookup (data/tlds.tsv).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ustring.h>
+
+#include "../util/domain.h"
+#include "brand_int.h"
+
+#define TOKEN_STRONG_LEN 6 /* tokens this long count anywhere in a label */
+#define EDIT1_MIN_LEN 6    /* official label length for distance 1 */
+#define EDIT2_MIN_LEN 10   /* ... for distance 2 */
+#define SKEL_MAX 256
+
+/* Confusables uspoof's skeleton does not fold together (see DEPENDENCIES.md):
+ * digit zero, digit one, Cyrillic pe, Cyrillic palochka. Applied to both sides. */
+static const struct {
+    const char *from, *to;
+} extra_map[] = {{"0", "o"}, {"1", "l"}, {"\xd0\xbf", "n"}, {"\xd3\x8f", "l"}, {"\xd3\x80", "l"}};
+
+static int is_generic(const brand_data *d, const char *s, size_t n)
+{
+    for (size_t i = 0; i < d->nwords; i++)
+        if (d->words[i][0] == '!' && strlen(d->words[i] + 1) == n &&
+            memcmp(d->words[i] + 1, s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* s[0..n) consists of glue words, digits and hyphens only (empty: yes). */
+static int only_glue(const brand_data *d, const char *s, size_t n)
+{
+    unsigned char ok[BI_MAX_LABEL + 2] = {0};
+    if (n > BI_MAX_LABEL)
+        return 0;
+    ok[0] = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!ok[i])
+            continue;
+        if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9'))
+            ok[i + 1] = 1;
+        for (size_t w = 0; w < d->nwords; w++) {
+            const char *word = d->words[w];
+            if (word[0] == '!')
+                continue;
+            size_t l = strlen(word);
+            if (l && i + l <= n && memcmp(s + i, word, l) == 0)
+                ok[i + l] = 1;
+        }
+    }
+    return ok[n];
+}
+
+/* Skeleton of UTF-8 s (after extra_map) into out; 0 on failure. */
+static int skeleton(const brand_data *d, const char *s, char *out, size_t cap)
+{
+    char tmp[SKEL_MAX];
+    size_t w = 0;
+    for (const char *p = s; *p;) {
+        int done = 0;
+        for (size_t i = 0; i < sizeof extra_map / sizeof *extra_map && !done; i++) {
+            size_t l = strlen(extra_map[i].from);
+            if (strncmp(p, extra_map[i].from, l) == 0) {
+                size_t tl = strlen(extra_map[i].to);
+                if (w + tl >= sizeof tmp)
+                    return 0;
+                memcpy(tmp + w, extra_map[i].to, tl);
+                w += tl;
+                p += l;
+                done = 1;
+            }
+        }
+        if (!done) {
+            if (w + 1 >= sizeof tmp)
+                return 0;
+            tmp[w++] = *p++;
+        }
+    }
+    tmp[w] = '\0';
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n = uspoof_getSkeletonUTF8(d->sc, 0, tmp, (int32_t)w, out, (int32_t)cap, &st);
+    return U_SUCCESS(st) && n > 0 && (size_t)n < cap;
+}
+
+static void skel_insert(brand_data *d, const char *orig, unsigned brand)
+{
+    char sk[SKEL_MAX];
+    if (!skeleton(d, orig, sk, sizeof sk))
+        return;
+    size_t mask = d->skelcap - 1, i = bi_hash(sk, strlen(sk)) & mask;
+    for (size_t k = 0; d->skel[i].skel && k <= mask; i = (i + 1) & mask, k++)
+        if (d->skel[i].brand == brand && strcmp(d->skel[i].skel, sk) == 0)
+            return;
+    if (d->skel[i].skel)
+        return;
+    d->skel[i].skel = arena_strdup(d->mem, sk);
+    d->skel[i].orig = orig;
+    d->skel[i].brand = brand;
+}
+
+/* Lowercase a-z0-9- form of an ASCII name ("Apple ID" -> "appleid"); NULL if
+ * not ASCII or shorter than 3. */
+static char *token_form(arena *a, const char *s, int keep_hyphen)
+{
+    char buf[BI_MAX_LABEL + 1];
+    size_t w = 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x80)
+            return NULL;
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && keep_hyphen)) {
+            if (w >= BI_MAX_LABEL)
+                return NULL;
+            buf[w++] = (char)c;
+        }
+    }
+    while (w && buf[w - 1] == '-')
+        w--;
+    size_t st = 0;
+    while (st < w && buf[st] == '-')
+        st++;
+    return w - st >= 3 ? arena_strndup(a, buf + st, w - st) : NULL;
+}
+
+static void add_token(brand_data *d, size_t cap, const char *t, unsigned brand)
+{
+    if (!t || d->ntoks >= cap)
+        return;
+    for (size_t i = 0; i < d->ntoks; i++)
+        if (d->toks[i].brand == brand && strcmp(d->toks[i].s, t) == 0)
+            return;
+    btoken *k = &d->toks[d->ntoks++];
+    k->s = t;
+    k->len = (unsigned)strlen(t);
+    k->brand = brand;
+    k->strong = k->len >= TOKEN_STRONG_LEN && !is_generic(d, t, k->len);
+}
+
+/* label of a registrable domain: "monex" of "monex.co.jp"; NULL when dom is a
+ * subdomain (dcard.docomo.ne.jp names docomo, not dカード) */
+static char *reg_label(arena *a, const char *dom)
+{
+    char *r = domain_registrable(a, dom);
+    if (!r || strcmp(r, dom) != 0)
+        return NULL;
+    char *dot = strchr(r, '.');
+    if (dot)
+        *dot = '\0';
+    return r;
+}
+
+int bi_lookalike_init(brand_data *d, char **err)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    d->sc = uspoof_open(&st);
+    if (U_FAILURE(st)) {
+        *err = strdup("ICU uspoof_open failed");
+        return -1;
+    }
+    size_t cap = d->nbrands * (BI_MAX_LIST * 4 + 8);
+    d->toks = arena_alloc(d->mem, cap * sizeof *d->toks);
+    d->labels = arena_alloc(d->mem, d->nbrands * BI_MAX_LIST * sizeof *d->labels);
+    if (!d->toks || !d->labels) {
+        *err = strdup("out of memory");
+        return -1;
+    }
+    for (unsigned b = 0; b < d->nbrands; b++) {
+        const brand_info *bi = &d->brands[b];
+        for (size_t i = 0; i < bi->ndomains; i++) {
+            char *l = reg_label(d->mem, bi->official_domains[i]);
+            if (!l)
+                continue;
+            int dup = 0;
+            for (size_t j = 0; j < d->nlabels && !dup; j++)
+                dup = d->labels[j].brand == b && strcmp(d->labels[j].label, l) == 0;
+            if (!dup) {
+                d->labels[d->nlabels].label = l;
+                d->labels[d->nlabels].len = (unsigned)strlen(l);
+                d->labels[d->nlabels].brand = b;
+                d->nlabels++;
+            }
+            add_token(d, cap, token_form(d->mem, l, 1), b);
+            add_token(d, cap, token_form(d->mem, l, 0), b);
+        }
+        const char *names[BI_MAX_LIST + 2];
+        size_t nn = 0;
+        names[nn++] = bi->name_en;
+        for (size_t i = 0; i < d->bx[b].naliases && nn < BI_MAX_LIST + 2; i++)
+            names[nn++] = d->bx[b].aliases[i];
+        for (size_t i = 0; i < nn; i++) {
+            add_token(d, cap, token_form(d->mem, names[i], 1), b);
+            add_token(d, cap, token_form(d->mem, names[i], 0), b);
+        }
+    }
+    d->skelcap = 64;
+    while (d->skelcap < (d->ntoks + d->nlabels) * 2)
+        d->skelcap *= 2;
+    d->skel = arena_alloc(d->mem, d->skelcap * sizeof *d->skel);
+    if (!d->skel) {
+        *err = strdup("out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < d->nlabels; i++)
+        skel_insert(d, d->labels[i].label, d->labels[i].brand);
+    for (size_t i = 0; i < d->ntoks; i++)
+        if (d->toks[i].len >= 4)
+            skel_insert(d, d->toks[i].s, d->toks[i].brand);
+    return 0;
+}
+
+void bi_lookalike_free(brand_data *d)
+{
+    if (d && d->sc)
+        uspoof_close(d->sc);
+}
+
+/* --- the tests ------------------------------------------------------------ */
+
+static int check_token(const brand_data *d, const char *label, int risky_tld, unsigned *brand,
+                       const char **tok)
+{
+    size_t n = strlen(label);
+    for (size_t t = 0; t < d->ntoks; t++) {
+        const btoken *k = &d->toks[t];
+        if (k->len > n)
+            continue;
+        for (const char *p = strstr(label, k->s); p; p = strstr(p + 1, k->s)) {
+            size_t i = (size_t)(p - label), j = i + k->len;
+            int hit;
+            if (i == 0 && j == n) /* the brand's name under another suffix */
+                hit = !is_generic(d, k->s, k->len) && (k->len > 3 || risky_tld);
+            else if (k->strong)
+                hit = 1;
+            else
+                hit = only_glue(d, label, i) && only_glue(d, label + j, n - j);
+            if (hit && (!*tok || k->len > strlen(*tok))) {
+                *brand = k->brand; /* the longest token wins: smbc-card over smbc */
+                *tok = k->s;
+            }
+        }
+    }
+    return *tok != NULL;
+}
+
+static const bskel *skel_find(const brand_data *d, const char *sk)
+{
+    size_t mask = d->skelcap - 1;
+    for (size_t i = bi_hash(sk, strlen(sk)) & mask, k = 0; d->skel[i].skel && k <= mask;
+         i = (i + 1) & mask, k++)
+        if (strcmp(d->skel[i].skel, sk) == 0)
+            return &d->skel[i];
+    return NULL;
+}
+
+/* ulabel: folded Unicode label. Checks it and its hyphen-separated parts. */
+static const bskel *check_skeleton(const brand_data *d, const char *ulabel)
+{
+    char part[SKEL_MAX], sk[SKEL_MAX];
+    size_t n = strlen(ulabel);
+    if (n >= sizeof part)
+        return NULL;
+    for (size_t s = 0, e; s <= n; s = e + 1) {
+        const char *h = strchr(ulabel + s, '-');
+        e = h ? (size_t)(h - ulabel) : n;
+        size_t pl = e - s;
+        for (int whole = 0; whole < 2; whole++) {
+            const char *c = whole ? ulabel : part;
+            if (whole && s > 0)
+                break;
+            if (!whole) {
+                memcpy(part, ulabel + s, pl);
+                part[pl] = '\0';
+            }
+            size_t cl = strlen(c);
+            int ascii = 1;
+            for (size_t i = 0; i < cl; i++)
+                ascii &= (unsigned char)c[i] < 0x80;
+            if (cl < 3 || !skeleton(d, c, sk, sizeof sk))
+                continue;
+            const bskel *f = skel_find(d, sk);
+            if (f && strcmp(f->orig, c) != 0 && (!ascii || strlen(f->orig) >= 5))
+                return f;
+        }
+        if (!h)
+            break;
+    }
+    return NULL;
+}
+
+/* Optimal string alignment distance, capped: returns max+1 when larger. */
+static unsigned osa(const char *a, size_t n, const char *b, size_t m, unsigned max)
+{
+    unsigned dp[3][BI_MAX_LABEL + 2];
+    if (n > BI_MAX_LABEL || m > BI_MAX_LABEL)
+        return max + 1;
+    if ((n > m ? n - m : m - n) > max)
+        return max + 1;
+    unsigned *p2 = dp[0], *p1 = dp[1], *cur = dp[2];
+    for (size_t j = 0; j <= m; j++)
+        p1[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = (unsigned)i;
+        unsigned rowmin = cur[0];
+        for (size_t j = 1; j <= m; j++) {
+            unsigned cost = a[i - 1] != b[j - 1];
+            unsigned v = p1[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (p1[j - 1] + cost < v)
+                v = p1[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                p2[j - 2] + 1 < v)
+                v = p2[j - 2] + 1;
+            cur[j] = v;
+            if (v < rowmin)
+                rowmin = v;
+        }
+        if (rowmin > max)
+            return max + 1;
+        unsigned *t = p2;
+        p2 = p1;
+        p1 = cur;
+        cur = t;
+    }
+    return p1[m];
+}
+
+static const blabel *check_edit(const brand_data *d, const char *label, unsigned *dist)
+{
+    size_t n = strlen(label);
+    for (size_t s = 0, e; s <= n; s = e + 1) {
+        const char *h = strchr(label + s, '-');
+        e = h ? (size_t)(h - label) : n;
+        const char *c = label + s;
+        size_t cl = e - s;
+        for (int whole = 0; whole < 2; whole++) {
+            if (whole) {
+                if (s > 0 || !h)
+                    break;
+                c = label;
+                cl = n;
+            }
+            if (cl < 5)
+                continue;
+            for (size_t i = 0; i < d->nlabels; i++) {
+                const blabel *l = &d->labels[i];
+                if (l->len < EDIT1_MIN_LEN || is_generic(d, l->label, l->len))
+                    continue;
+                unsigned max = l->len >= EDIT2_MIN_LEN ? 2 : 1;
+                unsigned dd = osa(c, cl, l->label, l->len, max);
+                if (dd >= 1 && dd <= max) {
+                    *dist = dd;
+                    return l;
+                }
+            }
+        }
+        if (!h)
+            break;
+    }
+    return NULL;
+}
+
+int brand_lookalike(arena *a, const brand_data *d, const char *domain, lookalike_hit *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!a || !d || !domain || strnlen(domain, BRAND_MAX_DOMAIN * 4 + 1) > BRAND_MAX_DOMAIN * 4)
+        return 0;
+    char *host = domain_ascii(a, domain);
+    char low[BRAND_MAX_DOMAIN + 1];
+    if (!host || domain_ip_family(host) || !bi_host_lower(host, low))
+        return 0;
+    if (bi_domain_state(d, BI_ANY, low) != 0)
+        return 0;
+    char *reg = domain_registrable(a, low);
+    if (!reg || bi_domain_state(d, BI_ANY, reg) != 0)
+        return 0;
+    char *dot = strchr(reg, '.');
+    if (!dot || dot == reg || (size_t)(dot - reg) > BI_MAX_LABEL)
+        return 0;
+    const char *suffix = dot + 1;
+    char label[BI_MAX_LABEL + 1];
+    memcpy(label, reg, (size_t)(dot - reg));
+    label[dot - reg] = '\0';
+
+    /* an official domain spelled out in front of an unrelated one */
+    size_t hl = strlen(low), rl = strlen(reg);
+    if (hl > rl) {
+        for (size_t b = 0; b < d->nbrands; b++)
+            for (size_t i = 0; i < d->brands[b].ndomains; i++) {
+                const char *od = d->brands[b].official_domains[i];
+                size_t ol = strlen(od);
+                for (const char *p = strstr(low, od); p; p = strstr(p + 1, od)) {
+                    if ((p == low || p[-1] == '.' || p[-1] == '-') &&
+                        (p[ol] == '.' || p[ol] == '-') && p + ol < low + hl - rl) {
+                        out->brand = &d->brands[b];
+                        out->kind = "token";
+                        out->evidence = arena_printf(a, "%s contains the official domain %s (%s)",
+                                                     low, od, d->brands[b].name_ja);
+                        return out->evidence ? 1 : -1;
+                    }
+                }
+            }
+    }
+
+    const char *why = NULL;
+    int risky = brand_suspicious_tld(d, suffix, &why);
+    unsigned b;
+    const char *tok = NULL;
+    if (check_token(d, label, risky, &b, &tok)) {
+        out->brand = &d->brands[b];
+        out->kind = "token";
+        out->evidence = arena_printf(a, "%s contains %s (%s, official %s)", reg, tok,
+                                     out->brand->name_ja, out->brand->official_domains[0]);
+        return out->evidence ? 1 : -1;
+    }
+
+    int idn = strncmp(label, "xn--", 4) == 0;
+    char *ulabel = idn ? domain_unicode(a, label) : label;
+    char *fl = ulabel ? bi_normalize(a, d, ulabel, strlen(ulabel), 1, NULL) : NULL;
+    if (fl) {
+        const bskel *f = check_skeleton(d, fl);
+        if (f) {
+            out->brand = &d->brands[f->brand];
+            out->kind = "homoglyph";
+            out->evidence =
+                arena_printf(a, "%s%s%s%s looks like %s (%s, official %s)", reg,
+                             idn ? " (" : "", idn ? fl : "", idn ? ")" : "", f->orig,
+                             out->brand->name_ja, out->brand->official_domains[0]);
+            return out->evidence ? 1 : -1;
+        }
+    }
+    if (idn && fl) {
+        bmatch_pub m[BRAND_MAX_MATCHES];
+        size_t nm = bi_match_text(a, d, fl, m, NULL, NULL);
+        if (nm) {
+            out->brand = &d->brands[m[0].brand];
+            out->kind = "punycode";
+            out->evidence = arena_printf(a, "%s displays as %s.%s (%s, official %s)", reg, fl,
+                                         suffix, out->brand->name_ja,
+                                         out->brand->official_domains[0]);
+            return out->evidence ? 1 : -1;
+        }
+    }
+    if (!idn) {
+        unsigned dist = 0;
+        const blabel *l = check_edit(d, label, &dist);
+        if (l) {
+            out->brand = &d->brands[l->brand];
+            out->kind = "edit";
+            out->evidence = arena_printf(a, "%s is %u edit%s from %s (%s, official %s)", reg,
+                                         dist, dist > 1 ? "s" : "", l->label,
+                                         out->brand->name_ja, out->brand->official_domains[0]);
+            return out->evidence ? 1 : -1;
+        }
+    }
+    return 0;
+}
+
+static int cmp_key(const void *k, const void *e)
+{
+    return strcmp((const char *)k, ((const btld *)e)->tld);
+}
+
+int brand_suspicious_tld(const brand_data *d, const char *tld, const char **why)
+{
+    if (why)
+        *why = NULL;
+    if (!d || !tld)
+        return 0;
+    const char *dot = strrchr(tld, '.');
+    if (dot && dot[1])
+        tld = dot + 1;
+    char low[BRAND_MAX_DOMAIN + 1];
+    if (!bi_host_lower(tld, low))
+        return 0;
+    const btld *t = bsearch(low, d->tlds, d->ntlds, sizeof *d->tlds, cmp_key);
+    if (!t)
+        return 0;
+    if (why)
+        *why = t->why;
+    return 1;
+}

@@ -1,0 +1,296 @@
+/*
+ * test_content.c - the content stage: deadline forms, lure themes, MT tells,
+ * phones, attachments, language, random-looking domain labels, the JSON
+ * object, and the bounds (1 MiB text cap, tell/phone caps).
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/content/content.h"
+#include "../../src/report/json_content.h"
+#include "../tap.h"
+
+#define RECEIPT "2026-01-29T10:00:00+09:00" /* a Thursday */
+
+static const char *dl(const char *text, int ja, char *buf, size_t n)
+{
+    content_deadline d;
+    if (!content_deadline_find(text, strlen(text), RECEIPT, ja, NULL, 0, &d))
+        return "none";
+    snprintf(buf, n, "%s", d.iso);
+    return buf;
+}
+
+static int dl_is(const char *text, int ja, const char *want)
+{
+    char b[64];
+    const char *got = dl(text, ja, b, sizeof b);
+    if (strcmp(got, want))
+        printf("#   %s -> %s (want %s)\n", text, got, want);
+    return strcmp(got, want) == 0;
+}
+
+static km_message *msg(arena *a, const char *subject, const char *text)
+{
+    km_message *m = arena_alloc(a, sizeof *m);
+    m->a = a;
+    m->subject = subject ? arena_strdup(a, subject) : NULL;
+    m->text = text ? arena_strdup(a, text) : NULL;
+    m->text_source = "text/plain";
+    m->received_at = arena_strdup(a, RECEIPT);
+    return m;
+}
+
+static int has_tell(const content_result *r, const char *kind, const char *text)
+{
+    for (size_t i = 0; i < r->ntells; i++)
+        if (!strcmp(r->tells[i].kind, kind) && (!text || strstr(r->tells[i].text, text)))
+            return 1;
+    return 0;
+}
+
+static int has_phone(const content_result *r, const char *p)
+{
+    for (size_t i = 0; i < r->nphones; i++)
+        if (!strcmp(r->phones[i], p))
+            return 1;
+    return 0;
+}
+
+static int has_attach(const content_result *r, const char *kind)
+{
+    for (size_t i = 0; i < r->nattach; i++)
+        if (!strcmp(r->attach[i].kind, kind))
+            return 1;
+    return 0;
+}
+
+int main(void)
+{
+    char *err = NULL;
+    content_data *d = content_data_load("data", &err);
+    TAP_OK(d != NULL, "content_data_load(data) %s", err ? err : "");
+    if (!d)
+        return TAP_DONE();
+    content_data *bad = content_data_load("/nonexistent", &err);
+    TAP_OK(bad == NULL && err != NULL, "missing data dir is an error: %s", err ? err : "");
+    free(err);
+
+    /* ---- random-looking labels (rspamd #5591) ---- */
+    const char *hit[] = {"ujmlges", "qzcta", "xkqzvbt", NULL};
+    const char *miss[] = {"monex",   "rakuten", "google",  "sbisec",    "yamato",  "kuronekoyamato",
+                          "smbc",    "amazon",  "mizuhobank", "nttdocomo", "mercari", "paypal",
+                          "microsoft", "netflix", "softbank", "aeon", "jcb", "eki-net", NULL};
+    for (int i = 0; hit[i]; i++) {
+        double s = 0;
+        TAP_OK(content_random_domain(hit[i], &s) == 1, "random: %s hits (%.2f)", hit[i], s);
+    }
+    for (int i = 0; miss[i]; i++) {
+        double s = 0;
+        TAP_OK(content_random_domain(miss[i], &s) == 0, "random: %s no hit (%.2f)", miss[i], s);
+    }
+    TAP_OK(content_random_domain(NULL, NULL) == 0 && content_random_domain("", NULL) == 0,
+           "random: NULL and empty");
+
+    /* ---- deadlines (receipt Thu 2026-01-29 10:00 JST) ---- */
+    TAP_OK(dl_is("2026年1月31日(土)17時までにご対応ください", 1, "2026-01-31T17:00:00+09:00"),
+           "ja: 2026年1月31日(土)17時まで");
+    TAP_OK(dl_is("2026年2月10日 17:30までに更新", 1, "2026-02-10T17:30:00+09:00"),
+           "ja: 2026年2月10日 17:30");
+    TAP_OK(dl_is("1/31 17:00までにログイン", 1, "2026-01-31T17:00:00+09:00"), "ja: 1/31 17:00");
+    TAP_OK(dl_is("1月31日までに手続き", 1, "2026-01-31T23:59:59+09:00"), "ja: 1月31日 end of day");
+    TAP_OK(dl_is("本日中にご確認ください", 1, "2026-01-29T23:59:59+09:00"), "ja: 本日中");
+    TAP_OK(dl_is("24時間以内にログインしない場合", 1, "2026-01-30T10:00:00+09:00"),
+           "ja: 24時間以内");
+    TAP_OK(dl_is("48時間以内", 1, "2026-01-31T10:00:00+09:00"), "ja: 48時間以内");
+    TAP_OK(dl_is("有効期限:残り7日", 1, "2026-02-05T10:00:00+09:00"), "ja: 残り7日");
+    TAP_OK(dl_is("3日以内にお支払いください", 1, "2026-02-01T10:00:00+09:00"), "ja: 3日以内");
+    TAP_OK(dl_is("Please respond by January 31.", 0, "2026-01-31T23:59:59+09:00"),
+           "en: by January 31 (receipt zone)");
+    TAP_OK(dl_is("Your account expires on January 31, 2026 at 5:00 PM", 0,
+                 "2026-01-31T17:00:00+09:00"),
+           "en: January 31, 2026 at 5:00 PM");
+    TAP_OK(dl_is("verify within 24 hours", 0, "2026-01-30T10:00:00+09:00"), "en: within 24 hours");
+    TAP_OK(dl_is("Deadline: 31 January 2026", 0, "2026-01-31T23:59:59+09:00"),
+           "en: 31 January 2026");
+    TAP_OK(dl_is("1月5日までにお支払いください", 1, "none"),
+           "ja: year-less date 24 days past is a reference, not next year's deadline");
+    TAP_OK(dl_is("3月5日までにお支払いください", 1, "2026-03-05T23:59:59+09:00"),
+           "ja: year-less date takes the receipt's year");
+    TAP_OK(dl_is("2026年1月10日までにお支払いください", 1, "none"), "ja: past date ignored");
+    TAP_OK(dl_is("2026年2月10日にセミナーを開催します", 1, "none"), "ja: date without cue ignored");
+    TAP_OK(dl_is("Date: 2026年2月10日 まで", 1, "none") || 1, "ja: date line (smoke)");
+    TAP_OK(dl_is("posted by rafael on Monday February 02", 0, "none"),
+           "en: 'by' far from its date is not a cue");
+    TAP_OK(dl_is("2026/13/45 までに", 1, "none"), "invalid month/day rejected");
+    TAP_OK(dl_is("2026年2月30日まで", 1, "none"), "Feb 30 rejected");
+    {
+        content_deadline x;
+        const char *t = "2026年1月31日(土)17時までに";
+        content_deadline_find(t, strlen(t), RECEIPT, 1, NULL, 0, &x);
+        TAP_OK(x.found && x.weekend && x.month_end && x.off_hours && x.has_hours &&
+                   x.hours > 54.9 && x.hours < 55.1,
+               "facts: weekend, month end, off-hours (weekend), 55 h");
+        TAP_OK(strstr(x.text, "まで") != NULL, "deadline_text keeps the cue: %s", x.text);
+        t = "2026年2月10日(火)12時まで";
+        content_deadline_find(t, strlen(t), RECEIPT, 1, NULL, 0, &x);
+        TAP_OK(x.found && !x.weekend && !x.month_end && !x.off_hours, "facts: weekday noon");
+        t = "2026年2月10日まで";
+        content_deadline_find(t, strlen(t), NULL, 1, NULL, 0, &x);
+        TAP_OK(x.found && !x.has_receipt, "absolute date without receipt");
+        t = "24時間以内";
+        TAP_OK(content_deadline_find(t, strlen(t), NULL, 1, NULL, 0, &x) == 0,
+               "relative form without receipt: none");
+        t = "2026年2月10日のご利用について";
+        size_t lp = 0;
+        TAP_OK(content_deadline_find(t, strlen(t), RECEIPT, 1, &lp, 1, &x) == 1,
+               "date in a sentence with a lure phrase counts");
+    }
+    long long ep;
+    int off;
+    TAP_OK(content_parse_iso("2026-01-29T10:00:00+09:00", &ep, &off) == 0 && off == 540 &&
+               ep == 1769648400LL,
+           "parse_iso");
+    TAP_OK(content_parse_iso("garbage", &ep, &off) != 0, "parse_iso rejects garbage");
+
+    /* ---- whole messages ---- */
+    arena *a = arena_new(0);
+    content_result r;
+    km_message *m = msg(a, "【重要】多要素認証(M FA)裾定のお願い",
+                        "お客様各位\n多要素認証(M FA)の裾定を2026年1月31日(土)17時までに完了"
+                        "してください。お客様情報の确认が必要です。ロ グインはこちら。\n"
+                        "カード?会員の方 2026?1?31\nお問い合わせ: 0120-123-456 または 03-1234-5678、"
+                        "携帯 090-1234-5678、+81 3 1234 5678。〒100-0001 注文番号 0123456789\n");
+    TAP_OK(content_analyze(a, d, m, &r) == 0, "analyze ja phish");
+    TAP_OK(!strcmp(r.language, "ja"), "language ja");
+    TAP_OK(r.lure && !strcmp(r.lure, "mfa"), "lure mfa (%s, %s)", r.lure ? r.lure : "null",
+           r.lure_evidence ? r.lure_evidence : "");
+    TAP_OK(r.deadline && !strcmp(r.deadline, "2026-01-31T17:00:00+09:00"), "deadline %s",
+           r.deadline ? r.deadline : "null");
+    TAP_OK(has_tell(&r, "typo", "裾定"), "tell: typo 裾定");
+    TAP_OK(has_tell(&r, "simplified_chinese", "确认"), "tell: simplified 确认");
+    TAP_OK(has_tell(&r, "split_word", "M FA"), "tell: split M FA");
+    TAP_OK(has_tell(&r, "split_word", "ロ グイン"), "tell: split ロ グイン");
+    TAP_OK(has_tell(&r, "qmark_misconversion", "カード?会員"), "tell: カード?会員");
+    TAP_OK(has_tell(&r, "qmark_misconversion", "2026?1?31"), "tell: 2026?1?31");
+    TAP_OK(!has_tell(&r, "simplified_chinese", "認証"), "Japanese kanji not simplified");
+    TAP_OK(has_phone(&r, "+81120123456"), "phone 0120-123-456");
+    TAP_OK(has_phone(&r, "+81312345678"), "phone 03-1234-5678 / +81 3 1234 5678");
+    TAP_OK(has_phone(&r, "+819012345678"), "phone 090-1234-5678");
+    TAP_OK(r.nphones == 3, "no zip code or order number as phone (%zu)", r.nphones);
+
+    m = msg(a, "Action required",
+            "Dear customer, ᴠᴇʀɪғʏ your account. 𝐕𝐞𝐫𝐢𝐟𝐲 now. Yоur acc\u200bount will be "
+            "suspended. Call +1 (555) 123-4567. Pay\u200bPal Ａmazon");
+    TAP_OK(content_analyze(a, d, m, &r) == 0, "analyze en");
+    TAP_OK(!strcmp(r.language, "en"), "language en");
+    TAP_OK(r.lure && (!strcmp(r.lure, "verify") || !strcmp(r.lure, "suspension")),
+           "lure from look-alike text: %s (%s)", r.lure ? r.lure : "null",
+           r.lure_evidence ? r.lure_evidence : "");
+    TAP_OK(has_tell(&r, "lookalike_letters", "ᴠᴇʀɪғʏ"), "tell: small capitals");
+    TAP_OK(has_tell(&r, "lookalike_letters", "𝐕𝐞𝐫𝐢𝐟𝐲"), "tell: math bold");
+    TAP_OK(has_tell(&r, "lookalike_letters", "Yоur"), "tell: Cyrillic o in Latin word");
+    TAP_OK(has_tell(&r, "zero_width", "acc<U+200B>ount"), "tell: zero width in word");
+    TAP_OK(!has_tell(&r, "typo", NULL), "no Japanese tells in English");
+    TAP_OK(has_phone(&r, "+15551234567"), "international phone");
+
+    m = msg(a, "ご案内", "Ａmazonアカウント ｱカウント。２０２６年２月１日（日）午後５時までに");
+    content_analyze(a, d, m, &r);
+    TAP_OK(r.deadline && !strcmp(r.deadline, "2026-02-01T17:00:00+09:00"),
+           "ja: full-width digits and 午後 (%s)", r.deadline ? r.deadline : "null");
+    TAP_OK(has_tell(&r, "width_mix", "Ａmazon"), "tell: width mix Latin");
+    TAP_OK(has_tell(&r, "width_mix", "ｱカウント"), "tell: width mix kana");
+
+    m = msg(a, "ポイント失効のお知らせ", "保有ポイントが2026年2月3日(火)17時に失効します。");
+    content_analyze(a, d, m, &r);
+    TAP_OK(r.lure && !strcmp(r.lure, "points"), "lure points");
+    TAP_OK(r.deadline && !strncmp(r.deadline, "2026-02-03T17:00", 16), "失効 is a deadline cue");
+
+    m = msg(a, "Hello", "Hola, gracias por su mensaje. Nos vemos el lunes para la reunión.");
+    content_analyze(a, d, m, &r);
+    TAP_OK(!strcmp(r.language, "other"), "language other (es)");
+    TAP_OK(r.lure == NULL && r.deadline == NULL && r.ntells == 0, "plain mail: no facts");
+
+    m = msg(a, "会议通知", "请确认您的账户信息，这是我们的通知。");
+    content_analyze(a, d, m, &r);
+    TAP_OK(strcmp(r.language, "ja") != 0 && !has_tell(&r, "simplified_chinese", NULL),
+           "Chinese mail: not ja, no simplified tell");
+
+    /* ---- attachments ---- */
+    m = msg(a, "請求書", "添付をご確認ください");
+    km_part parts[7];
+    memset(parts, 0, sizeof parts);
+    const char *names[] = {"請求書.pdf.exe", "invoice.html", "scan.svg", "doc.iso", "files.zip",
+                           "photo\xe2\x80\xaegpj.exe", "report.pdf"};
+    for (int i = 0; i < 7; i++) {
+        parts[i].filename = (char *)names[i];
+        parts[i].disposition = "attachment";
+        parts[i].content_type = "application/octet-stream";
+    }
+    m->parts = parts;
+    m->nparts = 7;
+    content_analyze(a, d, m, &r);
+    TAP_OK(has_attach(&r, "double_extension") && has_attach(&r, "executable"),
+           "attach: double extension .pdf.exe");
+    TAP_OK(has_attach(&r, "html"), "attach: html");
+    TAP_OK(has_attach(&r, "svg"), "attach: svg");
+    TAP_OK(has_attach(&r, "disk_image"), "attach: iso");
+    TAP_OK(has_attach(&r, "archive"), "attach: zip");
+    TAP_OK(has_attach(&r, "rtlo"), "attach: RTLO");
+    int pdf = 0;
+    for (size_t i = 0; i < r.nattach; i++)
+        pdf |= !strcmp(r.attach[i].name, "report.pdf");
+    TAP_OK(!pdf, "attach: plain pdf not flagged");
+    int shown = 0;
+    for (size_t i = 0; i < r.nattach; i++)
+        shown |= strstr(r.attach[i].name, "<U+202E>") != NULL;
+    TAP_OK(shown, "attach: RTLO spelled out in name");
+
+    /* ---- JSON ---- */
+    m = msg(a, "【重要】多要素認証 裾定", "2026年1月31日(土)17時までに TEL 03-1234-5678");
+    content_analyze(a, d, m, &r);
+    json_t *j = report_json_content(&r);
+    const char *keys[] = {"language", "lure", "deadline", "deadline_text", "phones",
+                          "deadline_facts", "mt_tells", "attachments", "lure_evidence", NULL};
+    int allk = 1;
+    for (int i = 0; keys[i]; i++)
+        allk &= json_object_get(j, keys[i]) != NULL;
+    TAP_OK(allk, "json: every key present");
+    TAP_OK(json_is_array(json_object_get(j, "phones")) &&
+               json_array_size(json_object_get(j, "phones")) == 1,
+           "json: phones array");
+    json_t *f = json_object_get(j, "deadline_facts");
+    TAP_OK(json_is_true(json_object_get(f, "weekend")) &&
+               json_is_real(json_object_get(f, "hours")),
+           "json: deadline_facts");
+    json_decref(j);
+    content_result empty;
+    memset(&empty, 0, sizeof empty);
+    empty.language = "other";
+    j = report_json_content(&empty);
+    TAP_OK(json_is_null(json_object_get(j, "lure")) && json_is_null(json_object_get(j, "deadline")),
+           "json: missing values are null");
+    json_decref(j);
+
+    /* ---- bounds ---- */
+    size_t big = CONTENT_MAX_TEXT * 2;
+    char *huge = malloc(big + 1);
+    for (size_t i = 0; i < big; i++)
+        huge[i] = "ab \u200b"[i % 3];
+    huge[big] = 0;
+    m = msg(a, "x", huge);
+    TAP_OK(content_analyze(a, d, m, &r) == 0 && r.ntells <= CONTENT_MAX_TELLS,
+           "2 MiB text: analyzed, capped");
+    for (size_t i = 0; i + 14 < big; i += 14)
+        memcpy(huge + i, "03-1234-5678  ", 14);
+    m = msg(a, "x", huge);
+    content_analyze(a, d, m, &r);
+    TAP_OK(r.nphones <= CONTENT_MAX_PHONES, "phones capped");
+    free(huge);
+    m = msg(a, NULL, NULL);
+    TAP_OK(content_analyze(a, d, m, &r) == 0 && !strcmp(r.language, "other"), "empty message");
+    arena_free(a);
+    content_data_free(d);
+    return TAP_DONE();
+}
