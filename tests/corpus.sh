@@ -13,7 +13,7 @@ n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 if [ ! -d "$C/ja-synth" ]; then
     echo "# corpus not found at $C: corpus-wide tests skipped (set KENSA_CORPUS to run them)"
-    for d in "every corpus file analyzed, one record per message" "ja-synth subjects exact" "ja-synth bodies name the brand" "ja-synth origin ip"; do
+    for d in "every corpus file analyzed, one record per message" "ja-synth subjects exact" "ja-synth bodies name the brand" "ja-synth origin ip" "ja-synth lure domains in links" "ja-synth link mismatch" "ja-synth brand domains" "ja-synth impersonation"; do
         n=$((n + 1)); echo "ok $n - $d # SKIP corpus absent"
     done
     echo "1..$n"; exit 0
@@ -84,4 +84,18 @@ if [ -f "$T/../.deps/ip/asn.bin" ]; then
 else
     n=$((n + 1)); echo "ok $n - ja-synth origin provider # SKIP ip data absent (make deps)"
 fi
+# ja-synth links and brands against truth.jsonl
+jq -c 'select(.message) | select(.source.path | test("/ja-synth/")) | {f: (.source.path | split("/") | last), d: [.links[].domain], mm: ([.links[] | select(.mismatch)] | length > 0), b: .brand}' "$W/all.ndjson" > "$W/lb.ndjson"
+chk() { # jq filter over truth rows with $got -> number of failures
+    jq -s -r --slurpfile truth "$C/ja-synth/truth.jsonl" "(map({key: .f, value: .}) | from_entries) as \$got | [\$truth[] | . as \$t | \$got[\$t.file] as \$g | select($1) | .file] | length" "$W/lb.ndjson"
+}
+np=$(jq -r 'select(.label == "phishing") | .file' "$C/ja-synth/truth.jsonl" | wc -l)
+f=$(chk '$t.label == "phishing" and (($g.d // []) | index($t.lure_domain) | not)')
+ok $([ "$f" = 0 ] && echo 0 || echo 1) "ja-synth: the lure domain is among links[].domain ($((np - f))/$np phishing)"
+f=$(chk '(($t.tricks // []) | index("link_text_mismatch") != null) != $g.mm')
+ok $([ "$f" = 0 ] && echo 0 || echo 1) "ja-synth: a link mismatch exactly where truth has link_text_mismatch ($f differ)"
+f=$(chk '(($g.b.official_domains // []) | index($t.brand_domains[0])) == null')
+ok $([ "$f" = 0 ] && echo 0 || echo 1) "ja-synth: the detected brand's official domains include truth brand_domains[0] ($f differ)"
+f=$(chk '($g.b.impersonated // false) != ($t.label == "phishing")')
+ok $([ "$f" = 0 ] && echo 0 || echo 1) "ja-synth: impersonated exactly for phishing ($f differ)"
 echo "1..$n"
