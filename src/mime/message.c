@@ -29,6 +29,8 @@
 struct mime_config {
     char **tag_words; /* lowercase keywords that make a subject prefix a filter tag */
     size_t ntag_words;
+    char **qual_words; /* words allowed beside them ("suspected") */
+    size_t nqual_words;
 };
 
 void mime_global_init(void)
@@ -55,24 +57,31 @@ mime_config *mime_config_load(const char *data_dir, char **err)
     }
     mime_config *c = calloc(1, sizeof *c);
     char line[512];
-    size_t cap = 0;
+    size_t cap = 0, qcap = 0;
     while (c && fgets(line, sizeof line, f)) {
         char *s = line;
         while (*s == ' ' || *s == '\t')
             s++;
         if (*s == '#' || *s == '\n' || *s == '\0')
             continue;
-        s[strcspn(s, "\t\r\n")] = '\0';
+        s[strcspn(s, "\r\n")] = '\0';
+        char *kind = strchr(s, '\t');
+        if (kind)
+            *kind++ = '\0';
         for (char *p = s; *p; p++)
             *p = (char)tolower((unsigned char)*p);
-        if (c->ntag_words == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nw = realloc(c->tag_words, cap * sizeof *nw);
+        int qual = kind && strcmp(kind, "qualifier") == 0;
+        char ***vec = qual ? &c->qual_words : &c->tag_words;
+        size_t *n = qual ? &c->nqual_words : &c->ntag_words;
+        size_t *cp = qual ? &qcap : &cap;
+        if (*n == *cp) {
+            *cp = *cp ? *cp * 2 : 16;
+            char **nw = realloc(*vec, *cp * sizeof *nw);
             if (!nw)
                 break;
-            c->tag_words = nw;
+            *vec = nw;
         }
-        c->tag_words[c->ntag_words++] = strdup(s);
+        (*vec)[(*n)++] = strdup(s);
     }
     fclose(f);
     if (c && c->ntag_words == 0) {
@@ -91,6 +100,9 @@ void mime_config_free(mime_config *c)
     for (size_t i = 0; i < c->ntag_words; i++)
         free(c->tag_words[i]);
     free(c->tag_words);
+    for (size_t i = 0; i < c->nqual_words; i++)
+        free(c->qual_words[i]);
+    free(c->qual_words);
     free(c);
 }
 
@@ -476,6 +488,58 @@ static void read_headers(km_message *m, GMimeMessage *msg)
     }
 }
 
+static int in_list(char *const *v, size_t n, const char *w)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], w) == 0)
+            return 1;
+    return 0;
+}
+
+/* every word of the bracket is a tag word, a qualifier or a number, and at
+ * least one is a tag word; non-ASCII words must contain a tag word */
+static int tag_words_only(const mime_config *cfg, char *inner)
+{
+    int tags = 0;
+    char *p = inner;
+    while (*p) {
+        while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+            p++;
+        if (!*p)
+            break;
+        char *w = p;
+        int ascii = 1, digits = 1;
+        while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)) {
+            if ((unsigned char)*p >= 0x80)
+                ascii = 0;
+            if (!isdigit((unsigned char)*p))
+                digits = 0;
+            p++;
+        }
+        char save = *p;
+        *p = '\0';
+        int ok = 0;
+        if (digits) {
+            ok = 1;
+        } else if (in_list(cfg->tag_words, cfg->ntag_words, w)) {
+            ok = 1;
+            tags++;
+        } else if (in_list(cfg->qual_words, cfg->nqual_words, w)) {
+            ok = 1;
+        } else if (!ascii) {
+            for (size_t k = 0; k < cfg->ntag_words && !ok; k++)
+                if (strstr(w, cfg->tag_words[k])) {
+                    ok = 1;
+                    tags++;
+                }
+        }
+        *p = save;
+        if (!ok)
+            return 0;
+    }
+    return tags > 0;
+}
+
 /* Subject tag: a leading bracketed token added by a filter ("[spam]",
  * "***SPAM***", "[迷惑メール]") whose words are in data/subject_tags.tsv. */
 static char *find_subject_tag(arena *a, const mime_config *cfg, const char *subj)
@@ -503,11 +567,8 @@ static char *find_subject_tag(arena *a, const mime_config *cfg, const char *subj
         for (size_t k = 0; k < il; k++)
             inner[k] = (char)tolower((unsigned char)s[ol + k]);
         inner[il] = '\0';
-        for (size_t k = 0; k < cfg->ntag_words; k++)
-            if (strstr(inner, cfg->tag_words[k])) {
-                end = c + strlen(pairs[i].close);
-                break;
-            }
+        if (tag_words_only(cfg, inner))
+            end = c + strlen(pairs[i].close);
     }
     if (!end)
         return NULL;

@@ -176,6 +176,14 @@ static void read_spam_headers(arena *a, const km_message *m, sender_result *out)
                 out->ms_scl = ms.scl;
             out->ms_sfv = ms.sfv;
             out->ms_cat = ms.cat;
+            static const char *const spam_cats[] = {"SPM", "HSPM", "PHSH", "HPHSH", "PHISH",
+                                                    "HPHISH", "SPOOF", "MALW", "BIMP", "DIMP",
+                                                    "GIMP", "UIMP", "OSPM", "AMP"};
+            for (size_t i = 0; ms.cat && i < sizeof spam_cats / sizeof spam_cats[0]; i++)
+                if (strcasecmp(ms.cat, spam_cats[i]) == 0)
+                    out->ms_cat_spam = 1;
+            if (ms.sfv && (strcasecmp(ms.sfv, "SPM") == 0 || strcasecmp(ms.sfv, "BLK") == 0))
+                out->ms_cat_spam = 1;
         }
     }
     if (out->ms_scl == -2 && (h = mime_header_first(m, "X-MS-Exchange-Organization-SCL"))) {
@@ -234,15 +242,15 @@ static void tag_reasons(arena *a, const km_message *m, const route_result *route
         note(out->tag_reasons, &out->ntag_reasons,
              arena_printf(a, "Rspamd スコア %.1f / %.1f", out->rspamd_score, out->rspamd_required),
              arena_printf(a, "Rspamd score %.1f / %.1f", out->rspamd_score, out->rspamd_required));
-    if (out->ms_scl >= 5 || (out->ms_cat && out->ms_cat[0])) {
-        const char *cat = out->ms_cat ? out->ms_cat : "-";
-        const char *sfv = out->ms_sfv ? out->ms_sfv : "-";
-        if (out->ms_scl >= 5 || (strcmp(cat, "NONE") != 0 && strcmp(cat, "-") != 0))
-            note(out->tag_reasons, &out->ntag_reasons,
-                 arena_printf(a, "Microsoft EOP: SCL %d, SFV %s, CAT %s (%s)", out->ms_scl, sfv,
-                              cat, authres_ms_cat_meaning(cat)),
-                 arena_printf(a, "Microsoft EOP: SCL %d, SFV %s, CAT %s (%s)", out->ms_scl, sfv,
-                              cat, authres_ms_cat_meaning(cat)));
+    if (out->ms_scl >= 5 || out->ms_cat_spam) {
+        char *what = arena_printf(a, "SCL %d%s%s%s%s%s%s", out->ms_scl,
+                                  out->ms_sfv ? ", SFV " : "", out->ms_sfv ? out->ms_sfv : "",
+                                  out->ms_cat ? ", CAT " : "", out->ms_cat ? out->ms_cat : "",
+                                  out->ms_cat ? " = " : "",
+                                  out->ms_cat ? authres_ms_cat_meaning(out->ms_cat) : "");
+        note(out->tag_reasons, &out->ntag_reasons,
+             arena_printf(a, "Microsoft EOP が迷惑メールと判定: %s", what),
+             arena_printf(a, "Microsoft EOP judged it spam: %s", what));
     }
     if (out->ntag_reasons == 0 && out->spam_flag == 1)
         note(out->tag_reasons, &out->ntag_reasons,
@@ -267,6 +275,8 @@ static int text_has_other_domain(arena *a, const char *name, const char *from_re
             continue;
         char *tok = arena_strndup(a, s, n);
         const char *at = strrchr(tok, '@');
+        if (!domain_suffix_known(at ? at + 1 : tok))
+            continue; /* "R.Hughes" in a name is not a domain */
         const char *r = reg(a, at ? at + 1 : tok);
         if (r && strcmp(r, from_reg) != 0)
             return 1;
@@ -282,7 +292,14 @@ static void identity(arena *a, const km_message *m, const route_result *route,
     const char *fd = m->from.domain;
     const char *fr = reg(a, fd);
     const char *rp = m->return_path ? reg(a, domain_of(m->return_path)) : NULL;
-    if (differs(fr, rp)) {
+    /* mailing lists rewrite Return-Path and Reply-To by design */
+    int list = mime_header_first(m, "List-Id") || mime_header_first(m, "List-Post") ||
+               mime_header_first(m, "Mailing-List") || mime_header_first(m, "List-Unsubscribe");
+    const km_header *prec = mime_header_first(m, "Precedence");
+    if (prec && (strcasestr(prec->raw, "list") || strcasestr(prec->raw, "bulk")))
+        list = 1;
+    out->mailing_list = list;
+    if (differs(fr, rp) && !list) {
         out->from_return_path_mismatch = 1;
         note(out->identity, &out->nidentity,
              arena_printf(a, "差出人 (%s) と Return-Path (%s) のドメインが異なります", fd,
@@ -291,7 +308,7 @@ static void identity(arena *a, const km_message *m, const route_result *route,
     }
     for (size_t i = 0; i < m->nreply_to; i++) {
         const char *r = reg(a, m->reply_to[i].domain);
-        if (differs(fr, r)) {
+        if (differs(fr, r) && !list) {
             out->from_reply_to_mismatch = 1;
             note(out->identity, &out->nidentity,
                  arena_printf(a, "返信先 (Reply-To %s) が差出人のドメイン (%s) と異なります",
@@ -333,6 +350,15 @@ static void identity(arena *a, const km_message *m, const route_result *route,
     }
 }
 
+/* the receiving site's own filter called it spam */
+static int upstream_says_spam(const km_message *m, const sender_result *s)
+{
+    return m->subject_tag || s->spam_flag == 1 ||
+           (s->has_sa_score && s->sa_score >= s->sa_required) ||
+           (s->has_rspamd && s->rspamd_required > 0 && s->rspamd_score >= s->rspamd_required) ||
+           s->ms_scl >= 5 || s->ms_cat_spam;
+}
+
 int sender_analyze(arena *a, const km_message *m, const route_result *route,
                    const char *authserv_id, sender_result *out)
 {
@@ -366,5 +392,6 @@ int sender_analyze(arena *a, const km_message *m, const route_result *route,
     read_spam_headers(a, m, out);
     tag_reasons(a, m, route, out);
     identity(a, m, route, out);
+    out->upstream_spam = upstream_says_spam(m, out);
     return 0;
 }

@@ -57,6 +57,9 @@ typedef struct {
     double rspamd_score, rspamd_required;
     int ms_scl;                 /* -2 absent */
     char *ms_sfv, *ms_cat;
+    int ms_cat_spam;            /* EOP category or verdict says spam/phish/spoof/malware */
+    int upstream_spam;          /* any filter of the receiving site called it spam */
+    int mailing_list;           /* List-Id & co.: Return-Path/Reply-To rewriting expected */
 
     /* DKIM-Signature domains (d=) present in the message, signed or not */
     char *dkim_sig_domains[SENDER_MAX_DKIM];

@@ -138,3 +138,20 @@ char *domain_suffix(arena *a, const char *host)
     const char *r = psl_unregistrable_domain(psl_ctx, h);
     return r ? arena_strdup(a, r) : NULL;
 }
+
+int domain_suffix_known(const char *host)
+{
+    pthread_once(&psl_once, psl_init);
+    if (!host || !*host || domain_ip_family(host))
+        return 0;
+    arena *a = arena_new(4096);
+    if (!a)
+        return 0;
+    char *h = domain_ascii(a, host);
+    const char *dot = h ? strrchr(h, '.') : NULL;
+    int known = 0;
+    if (dot && dot[1])
+        known = psl_is_public_suffix2(psl_ctx, dot + 1, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+    arena_free(a);
+    return known;
+}

@@ -28,6 +28,10 @@ char *domain_registrable(arena *a, const char *host);
 /* Public suffix in A-label form (co.jp, cfd), or NULL. */
 char *domain_suffix(arena *a, const char *host);
 
+/* 1 when the host's public suffix is listed in the PSL itself (not only
+ * matched by the implicit "*" rule): "r.hughes" is not a domain name. */
+int domain_suffix_known(const char *host);
+
 /* Date of the public suffix list in use (YYYY-MM-DD) for reports. */
 const char *domain_psl_date(void);
 

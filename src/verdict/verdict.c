@@ -250,9 +250,8 @@ static void sender_findings(ctx *c, const struct kensa_report *r)
                               s->dkim[i].domain ? s->dkim[i].domain : "?"));
             break;
         }
-    const char *tag = r->msg->subject_tag;
-    if (tag || s->spam_flag == 1 ||
-        (s->has_sa_score && s->sa_score >= s->sa_required) || s->ms_scl >= 5) {
+    if (s->upstream_spam) {
+        const char *tag = r->msg->subject_tag;
         const char *why = s->ntag_reasons ? s->tag_reasons[0].en
                           : s->spam_flag == 1 ? "X-Spam-Flag: YES"
                                               : "subject tag";
@@ -318,7 +317,7 @@ static void link_findings(ctx *c, const struct kensa_report *r)
             emit(c, "SUSPICIOUS_TLD",
                  arena_printf(a, "%s (.%s: %s)", l->defanged ? l->defanged : "?", l->tld,
                               f->tld_why));
-        if (f->random_domain)
+        if (f->random_domain && f->random_score >= 3.0)
             emit(c, "RANDOM_DOMAIN",
                  arena_printf(a, "%s (score %.2f)", l->domain ? l->domain : "?", f->random_score));
         if (l->flags & LINK_SHORTENER)

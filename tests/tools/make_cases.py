@@ -140,7 +140,9 @@ write('unknown-charset-label', simple(b'=?x-unknown-cs?B?' + base64.b64encode('�
 # 13. subject tags from filters
 for name, tagged, tag in [('subject-tag-stars', '***SPAM*** win now', '***SPAM***'),
                           ('subject-tag-meiwaku', '[迷惑メール] お知らせ', '[迷惑メール]'),
-                          ('subject-tag-none-juyo', '【重要】お知らせ', None)]:
+                          ('subject-tag-none-juyo', '【重要】お知らせ', None),
+                          ('subject-tag-none-listname', '[Spambayes] Deployment', None),
+                          ('subject-tag-suspected', '[SUSPECTED SPAM] hello', '[SUSPECTED SPAM]')]:
     write(name, simple(b64w('UTF-8', tagged.encode()).encode()),
           {'message': {'subject': tagged, 'subject_tag': tag}})
 
@@ -281,6 +283,6 @@ write('route-exchange-online', raw,
       {'route': {'origin': {'ip': '40.107.243.101', 'rdns': 'mail-dm6nam12on2101.outbound.protection.outlook.com'},
                  'hops': [{'delay_s': 2, 'tls': None}, {'protocol': 'Microsoft SMTP Server', 'tls': {'$contains': 'TLS1_2'}}]},
        'auth': {'filters': {'ms_scl': 5, 'ms_sfv': 'SPM', 'ms_cat': 'PHISH'},
-                'tag_reasons': [{'en': {'$contains': 'Microsoft EOP: SCL 5, SFV SPM, CAT PHISH'}}]}})
+                'tag_reasons': [{'en': {'$contains': 'Microsoft EOP judged it spam: SCL 5, SFV SPM, CAT PHISH'}}]}})
 
 print('ok')
