@@ -14,6 +14,7 @@
 #include "mime/limits.h"
 #include "content/content.h"
 #include "intel/enrich.h"
+#include "intel/freemail.h"
 #include "intel/ipintel.h"
 #include "links/links.h"
 #include "mime/message.h"
@@ -38,6 +39,7 @@ struct kensa_ctx {
     content_data *content;
     links_data *links;
     brand_data *brands;
+    freemail_data *freemail;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -92,7 +94,10 @@ kensa_ctx *kensa_open(const kensa_options *opts, char **err)
         k->links = links_data_load(k->data_dir, &e);
     if (k->links)
         k->brands = brand_data_load(k->data_dir, &e);
-    if (!k->mime || !k->rules || !k->intel || !k->content || !k->links || !k->brands) {
+    if (k->brands)
+        k->freemail = freemail_load(k->data_dir, &e);
+    if (!k->mime || !k->rules || !k->intel || !k->content || !k->links || !k->brands ||
+        !k->freemail) {
         set_err(err, "data: %s%s", e ? e : "cannot load", "");
         free(e);
         kensa_close(k);
@@ -111,6 +116,7 @@ void kensa_close(kensa_ctx *k)
     content_data_free(k->content);
     links_data_free(k->links);
     brand_data_free(k->brands);
+    freemail_free(k->freemail);
     for (size_t i = 0; i < k->route.ntrusted; i++)
         free((char *)k->route.trusted[i]);
     free(k->authserv_id);
@@ -153,6 +159,7 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
     }
     r->ip_attribution = intel_attribution(k->intel);
     r->psl_date = domain_psl_date();
+    r->from_freemail = r->msg->has_from && freemail_is(k->freemail, r->msg->from.domain);
     /* stages, in order; each reads only the message and earlier stages */
     if (route_analyze(a, &k->route, r->msg, &r->route) != 0 ||
         enrich_origin(a, k->intel, &r->route) != 0 ||

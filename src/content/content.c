@@ -27,10 +27,35 @@ static void add_capped(kbuf *b, const char *s)
     kbuf_add(b, s, n);
 }
 
+/* A token of 8+ ASCII letters and digits mixing upper case, lower case and
+ * digits, as phishing kits append to subjects to dodge duplicate filters. */
+static char *random_token(arena *a, const char *s)
+{
+    for (const char *p = s; p && *p;) {
+        while (*p && !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                       (*p >= '0' && *p <= '9')))
+            p++;
+        const char *w = p;
+        int up = 0, lo = 0, dg = 0;
+        while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+            up += *p >= 'A' && *p <= 'Z';
+            lo += *p >= 'a' && *p <= 'z';
+            dg += *p >= '0' && *p <= '9';
+            p++;
+        }
+        size_t n = (size_t)(p - w);
+        /* several case changes, not a CamelCase word: at least 3 upper and 3 lower */
+        if (n >= 8 && n <= 40 && up >= 3 && lo >= 3 && dg >= 1)
+            return arena_strndup(a, w, n);
+    }
+    return NULL;
+}
+
 int content_analyze(arena *a, const content_data *d, const km_message *m, content_result *out)
 {
     memset(out, 0, sizeof *out);
     out->language = "other";
+    out->subject_random_token = random_token(a, m->subject);
     kbuf b;
     kbuf_init(&b, CONTENT_MAX_TEXT + 16);
     add_capped(&b, m->subject);

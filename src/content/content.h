@@ -71,6 +71,7 @@ typedef struct {
     size_t nphones;
     attach_fact *attach;
     size_t nattach;
+    char *subject_random_token; /* a random-looking ID in the subject ("fg46qFdZiRVH3jI") */
 } content_result;
 
 /* Fill *out (all strings in arena a). Returns 0, or -1 when the arena is exhausted. */

@@ -14,7 +14,11 @@ int enrich_origin(arena *a, const intel_data *d, route_result *rt)
     if (!o || !o->from_ip)
         return 0;
     ip_info ii;
-    if (intel_lookup(d, o->from_ip, o->from_rdns, &ii) != 0)
+    /* no rDNS recorded: the HELO name may stand in, since a name pattern only
+     * counts when the IP's ASN agrees with it */
+    const char *name = o->from_rdns && strcasecmp(o->from_rdns, "unknown") != 0 ? o->from_rdns
+                                                                             : o->from_helo;
+    if (intel_lookup(d, o->from_ip, name, &ii) != 0)
         return 0;
     rt->origin_asn = ii.asn;
     rt->origin_as_org = ii.as_org;

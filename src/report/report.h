@@ -47,6 +47,7 @@ struct kensa_report {
     brand_result brand;
     lookalike_hit from_lookalike; /* the From domain imitates a brand */
     int has_from_lookalike;
+    int from_freemail;            /* the From domain is a free mailbox provider */
     verdict_result verdict;
 };
 

@@ -393,5 +393,16 @@ int sender_analyze(arena *a, const km_message *m, const route_result *route,
     tag_reasons(a, m, route, out);
     identity(a, m, route, out);
     out->upstream_spam = upstream_says_spam(m, out);
+    out->has_unsubscribe = mime_header_first(m, "List-Unsubscribe") != NULL;
+    const km_header *ct = mime_header_first(m, "Content-Type");
+    if (ct && strcasestr(ct->raw, "multipart/report"))
+        out->is_bounce = 1;
+    if (m->has_from && m->from.address &&
+        (strncasecmp(m->from.address, "mailer-daemon@", 14) == 0 ||
+         strncasecmp(m->from.address, "postmaster@", 11) == 0))
+        out->is_bounce = 1;
+    if (!out->mailing_list)
+        out->mailing_list = mime_header_first(m, "List-Id") || mime_header_first(m, "List-Post") ||
+                            mime_header_first(m, "Mailing-List");
     return 0;
 }

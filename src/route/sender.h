@@ -60,6 +60,8 @@ typedef struct {
     int ms_cat_spam;            /* EOP category or verdict says spam/phish/spoof/malware */
     int upstream_spam;          /* any filter of the receiving site called it spam */
     int mailing_list;           /* List-Id & co.: Return-Path/Reply-To rewriting expected */
+    int is_bounce;              /* a delivery status notification (multipart/report, MAILER-DAEMON) */
+    int has_unsubscribe;        /* List-Unsubscribe: what legitimate bulk senders must send */
 
     /* DKIM-Signature domains (d=) present in the message, signed or not */
     char *dkim_sig_domains[SENDER_MAX_DKIM];

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "../report/report.h"
+#include "../util/domain.h"
+#include <strings.h>
 
 typedef struct {
     char *id, *severity, *ja, *en;
@@ -38,7 +40,7 @@ static const char *const known_ids[] = {
     "FROM_DISPLAY_BRAND_MISMATCH", "LINK_TEXT_MISMATCH", "LOOKALIKE_DOMAIN", "SUSPICIOUS_TLD",
     "CLOUD_ORIGIN", "JA_MT_TELL", "DEADLINE_PRESSURE", "CREDENTIAL_LURE", "LURE_THEME",
     "RANDOM_DOMAIN", "DANGEROUS_ATTACHMENT", "URL_SHORTENER", "IP_URL", "USERINFO_URL",
-    "OBFUSCATED_TEXT",
+    "OBFUSCATED_TEXT", "FREEMAIL_BRAND", "SUBJECT_RANDOM_ID", "SCAM_LURE", "BULK_NO_UNSUBSCRIBE",
 };
 
 static char *field(char **s)
@@ -274,13 +276,30 @@ static void sender_findings(ctx *c, const struct kensa_report *r)
                           m->from.address ? m->from.address : "?"));
 }
 
+static int is_credential_lure(const char *id);
+
 static void brand_findings(ctx *c, const struct kensa_report *r)
 {
     const brand_result *b = &r->brand;
     arena *a = c->a;
     if (!b->brand)
         return;
-    if (b->impersonated)
+    /* a brand named only in a subject or body (news, reviews) needs a trick
+     * beside it: a link elsewhere or a sender that fails authentication */
+    const sender_result *s = &r->sender;
+    int weak_claim = b->claimed_in && (strcmp(b->claimed_in, "subject") == 0 ||
+                                       strcmp(b->claimed_in, "body") == 0);
+    int spoofed = (s->has_dmarc && strcmp(s->dmarc.result, "fail") == 0) ||
+                  (s->has_spf && (strcmp(s->spf.result, "fail") == 0 ||
+                                  strcmp(s->spf.result, "softfail") == 0));
+    /* a brand name spelled in look-alike letters (𝗡𝗲𝘁𝗳𝗹𝗶𝘅) is itself the trick */
+    int obfuscated = 0;
+    for (size_t i = 0; i < r->content.ntells; i++)
+        if (strcmp(r->content.tells[i].kind, "lookalike_letters") == 0)
+            obfuscated = 1;
+    int asks = is_credential_lure(r->content.lure);
+    if (b->impersonated && (!weak_claim || spoofed || obfuscated ||
+                            (b->links_foreign > 0 && asks && !s->mailing_list)))
         emit(c, "BRAND_IMPERSONATION", b->evidence);
     if (b->display_mismatch)
         emit(c, "FROM_DISPLAY_BRAND_MISMATCH",
@@ -289,7 +308,8 @@ static void brand_findings(ctx *c, const struct kensa_report *r)
                           b->brand->name_ja, r->msg->from.address ? r->msg->from.address : "?"));
     const route_result *rt = &r->route;
     const rcv_hop *o = route_origin(rt);
-    if (o && rt->origin_provider_kind && strcmp(rt->origin_provider_kind, "cloud") == 0)
+    if (o && !b->from_is_official && rt->origin_provider_kind &&
+        strcmp(rt->origin_provider_kind, "cloud") == 0)
         emit(c, "CLOUD_ORIGIN",
              arena_printf(a, "claims %s, sent from %s [%s] (%s%s%s)", b->brand->name_ja,
                           o->from_rdns ? o->from_rdns : o->from_helo ? o->from_helo : "?",
@@ -335,6 +355,36 @@ static void link_findings(ctx *c, const struct kensa_report *r)
                                                      : r->from_lookalike.kind));
 }
 
+/* HTML mail with several links to other sites, sent as bulk without the
+ * List-Unsubscribe header every legitimate bulk sender must give */
+static void bulk_findings(ctx *c, const struct kensa_report *r)
+{
+    const sender_result *s = &r->sender;
+    if (s->mailing_list || s->has_unsubscribe || !r->msg->html)
+        return;
+    const char *from_reg = NULL;
+    arena *a = c->a;
+    if (r->msg->has_from && r->msg->from.domain)
+        from_reg = domain_registrable(a, r->msg->from.domain);
+    size_t foreign = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < r->links.n; i++) {
+        const link_t *l = &r->links.v[i];
+        if (!l->domain || strcmp(l->source, "html") != 0 || (l->flags & LINK_DATA_URI) ||
+            strncasecmp(l->url, "mailto:", 7) == 0)
+            continue;
+        if (from_reg && strcmp(l->domain, from_reg) == 0)
+            continue;
+        foreign++;
+        if (!first)
+            first = l->domain;
+    }
+    if (foreign >= 3)
+        emit(c, "BULK_NO_UNSUBSCRIBE",
+             arena_printf(a, "%zu links to other sites (e.g. %s), no List-Unsubscribe", foreign,
+                          first));
+}
+
 static int is_credential_lure(const char *id)
 {
     static const char *const ids[] = {"mfa", "verify", "payment", "suspension"};
@@ -378,13 +428,26 @@ static void content_findings(ctx *c, const struct kensa_report *r)
         }
     }
     if (ct->lure) {
+        int scam = strcmp(ct->lure, "crypto") == 0 || strcmp(ct->lure, "advance_fee") == 0;
         if (is_credential_lure(ct->lure))
             emit(c, "CREDENTIAL_LURE",
+                 arena_printf(a, "%s: %s", ct->lure, ct->lure_evidence ? ct->lure_evidence : ""));
+        else if (scam)
+            emit(c, "SCAM_LURE",
                  arena_printf(a, "%s: %s", ct->lure, ct->lure_evidence ? ct->lure_evidence : ""));
         else
             emit(c, "LURE_THEME",
                  arena_printf(a, "%s: %s", ct->lure, ct->lure_evidence ? ct->lure_evidence : ""));
     }
+    if (ct->subject_random_token)
+        emit(c, "SUBJECT_RANDOM_ID", arena_printf(a, "\"%s\" in the subject",
+                                                  ct->subject_random_token));
+    if (r->from_freemail && (has(c->out, "BRAND_IMPERSONATION") || is_credential_lure(ct->lure)))
+        emit(c, "FREEMAIL_BRAND",
+             arena_printf(a, "%s%s%s from %s", r->brand.brand ? "claims " : "",
+                          r->brand.brand ? r->brand.brand->name_ja : "",
+                          r->brand.brand ? "" : ct->lure,
+                          r->msg->from.address ? r->msg->from.address : "?"));
     for (size_t i = 0; i < ct->nattach; i++) {
         const attach_fact *f = &ct->attach[i];
         emit(c, "DANGEROUS_ATTACHMENT",
@@ -401,8 +464,13 @@ int verdict_run(arena *a, const verdict_rules *rules, const struct kensa_report 
     ctx c = {.a = a, .rules = rules, .out = out};
     sender_findings(&c, r);
     brand_findings(&c, r);
-    link_findings(&c, r);
+    /* a bounce quotes somebody else's mail: its links and bulk traits are not
+     * this sender's doing */
+    if (!r->sender.is_bounce)
+        link_findings(&c, r);
     content_findings(&c, r);
+    if (!r->sender.is_bounce)
+        bulk_findings(&c, r);
     qsort(out->v, out->n, sizeof out->v[0], cmp_finding);
 
     int lure = has(out, "BRAND_IMPERSONATION") || has(out, "CREDENTIAL_LURE") ||
