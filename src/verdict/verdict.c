@@ -442,7 +442,9 @@ static void content_findings(ctx *c, const struct kensa_report *r)
     if (ct->subject_random_token)
         emit(c, "SUBJECT_RANDOM_ID", arena_printf(a, "\"%s\" in the subject",
                                                   ct->subject_random_token));
-    if (r->from_freemail && (has(c->out, "BRAND_IMPERSONATION") || is_credential_lure(ct->lure)))
+    /* docomo.ne.jp is both a brand's own domain and a consumer mailbox */
+    if (r->from_freemail && !r->brand.from_is_official &&
+        (has(c->out, "BRAND_IMPERSONATION") || is_credential_lure(ct->lure)))
         emit(c, "FREEMAIL_BRAND",
              arena_printf(a, "%s%s%s from %s", r->brand.brand ? "claims " : "",
                           r->brand.brand ? r->brand.brand->name_ja : "",
