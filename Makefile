@@ -21,7 +21,7 @@ deps:
 	@sh scripts/fetch_data.sh || echo "deps: WARNING: IP data not fetched (npm registry unreachable?); ASN/country lookups disabled" >&2
 
 demo: deps all
-	./build/kensa analyze --format text --lang ja data/samples/demo-ja.eml
+	./build/kensa analyze --format md --lang ja data/samples/demo-ja.eml
 
 build-check/build.ninja:
 	$(MESON) setup build-check --buildtype=debug -Dwerror=true \

@@ -36,7 +36,10 @@ typedef enum {
 typedef enum {
     KENSA_FMT_JSON = 0,   /* one pretty JSON object */
     KENSA_FMT_NDJSON = 1, /* one compact JSON object on one line */
-    KENSA_FMT_TEXT = 2,   /* short human summary */
+    KENSA_FMT_TEXT = 2,   /* the analyst's report for a terminal, no colour */
+    KENSA_FMT_MD = 3,     /* the analyst's report, GitHub-flavoured Markdown */
+    KENSA_FMT_HTML = 4,   /* the analyst's report, one self-contained HTML file */
+    KENSA_FMT_TEXT_COLOR = 5, /* KENSA_FMT_TEXT with ANSI colours (the output is a terminal) */
 } kensa_format;
 
 typedef struct {
@@ -46,6 +49,17 @@ typedef struct {
                                    receiving site besides private addresses (may be NULL) */
     const char *authserv_id;    /* trust only Authentication-Results from this id (NULL:
                                    the top-most one / the receiving site's domain) */
+    /* --online only (src/online/online.h); all may be NULL/0 */
+    const char *dns_server;     /* "IP:PORT" forwarder (NULL: /etc/resolv.conf) */
+    const char *rdap_url;       /* RDAP base for every TLD (NULL: data/rdap_dns.json) */
+    const char *whois_server;   /* "HOST:PORT" for every TLD (NULL: per TLD) */
+    int allow_private_targets;  /* let lookups contact loopback/private addresses */
+    int screenshot;             /* headless Chromium PNG of live lure pages */
+    const char *screenshot_dir; /* NULL: ./kensa-screenshots */
+    const char *const *feeds;   /* local blocklist feed files (OpenPhish/URLhaus/PhishTank) */
+    size_t nfeeds;
+    const char *cache_path;     /* NULL: $XDG_CACHE_HOME/kensa/cache.db */
+    int no_cache;
 } kensa_options;
 
 /* err (may be NULL) receives a malloc'd one-line message on failure. */

@@ -7,7 +7,9 @@ set -eu
 PKGS="gcc make pkg-config meson ninja-build
 libglib2.0-dev libgmime-3.0-dev libjansson-dev libgumbo-dev libuchardet-dev
 libpsl-dev publicsuffix libidn2-dev libmaxminddb-dev libicu-dev
-jq"
+jq
+chromium fonts-ipafont-gothic python3-jsonschema cmark-gfm
+libunbound-dev libcurl4-openssl-dev libopendkim-dev opendkim-tools unbound strace"
 
 missing=""
 for p in $PKGS; do

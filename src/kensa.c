@@ -18,6 +18,7 @@
 #include "intel/ipintel.h"
 #include "links/links.h"
 #include "mime/message.h"
+#include "online/online.h"
 #include "util/domain.h"
 #include "report/report.h"
 
@@ -40,6 +41,7 @@ struct kensa_ctx {
     links_data *links;
     brand_data *brands;
     freemail_data *freemail;
+    online_ctx *online_ctx; /* --online only: resolver config, RDAP bootstrap, DNSBLs, feeds */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -103,6 +105,22 @@ kensa_ctx *kensa_open(const kensa_options *opts, char **err)
         kensa_close(k);
         return NULL;
     }
+    if (k->online) {
+        online_config oc = {
+            .dns_server = opts->dns_server, .rdap_url = opts->rdap_url,
+            .whois_server = opts->whois_server,
+            .allow_private_targets = opts->allow_private_targets,
+            .screenshot = opts->screenshot, .screenshot_dir = opts->screenshot_dir,
+            .feeds = opts->feeds, .nfeeds = opts->nfeeds, .cache_path = opts->cache_path,
+            .no_cache = opts->no_cache};
+        k->online_ctx = online_open(&oc, k->data_dir, &e);
+        if (!k->online_ctx) {
+            set_err(err, "--online: %s%s", e ? e : "cannot start", "");
+            free(e);
+            kensa_close(k);
+            return NULL;
+        }
+    }
     return k;
 }
 
@@ -117,6 +135,7 @@ void kensa_close(kensa_ctx *k)
     links_data_free(k->links);
     brand_data_free(k->brands);
     freemail_free(k->freemail);
+    online_close(k->online_ctx);
     for (size_t i = 0; i < k->route.ntrusted; i++)
         free((char *)k->route.trusted[i]);
     free(k->authserv_id);
@@ -166,6 +185,7 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
         sender_analyze(a, r->msg, &r->route, k->authserv_id, &r->sender) != 0 ||
         links_extract(a, k->links, r->msg, &r->links) != 0 ||
         enrich_links(a, k->intel, k->brands, &r->links, &r->link_facts) != 0 ||
+        online_analyze(a, k->online_ctx, k->intel, r, &r->online) != 0 ||
         content_analyze(a, k->content, r->msg, &r->content) != 0 ||
         enrich_brand(a, k->brands, r, &r->brand) != 0 ||
         enrich_sender_lookalike(a, k->brands, r) != 0 ||
@@ -191,7 +211,16 @@ char *kensa_report_render(const kensa_report *r, kensa_format fmt, const char *l
         s = report_json(r, 0);
         break;
     case KENSA_FMT_TEXT:
-        s = report_text(r, lang);
+        s = report_text(r, lang, 0);
+        break;
+    case KENSA_FMT_TEXT_COLOR:
+        s = report_text(r, lang, 1);
+        break;
+    case KENSA_FMT_MD:
+        s = report_md(r, lang);
+        break;
+    case KENSA_FMT_HTML:
+        s = report_html(r, lang);
         break;
     }
     if (s && len)

@@ -41,6 +41,8 @@ run unit/brand "$ROOT/$B/tests/test_brand" "$ROOT/data"
 run unit/content sh -c "cd '$ROOT' && '$ROOT/$B/tests/test_content'"
 run unit/ipintel "$ROOT/$B/tests/test_ipintel" "$ROOT/data" "$ROOT/.deps/ip"
 run cases "$ROOT/$B/tests/run_cases" "$T/cases" "$ROOT/data"
+run reports sh "$T/reports.sh"
+run online sh "$T/online.sh"
 run cli sh "$T/cli.sh"
 run corpus sh "$T/corpus.sh"
 

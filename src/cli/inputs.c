@@ -1,7 +1,9 @@
 /*
  * inputs.c - command-line inputs to jobs. See inputs.h.
  * Trusts nothing about the file system: every read is bounded, directories
- * are walked with a depth cap and a visited set of (device, inode).
+ * are walked with a depth cap and a check against the directories being
+ * walked (device, inode). Jobs stream out of an iterator: one directory's
+ * sorted names at a time, an mbox mmap'd and split as it goes.
  */
 #include "inputs.h"
 
@@ -11,67 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void inputs_init(input_list *l)
-{
-    memset(l, 0, sizeof *l);
-}
-
-void inputs_free(input_list *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->jobs[i].label);
-        free(l->jobs[i].path);
-        free(l->jobs[i].err_msg);
-    }
-    for (size_t i = 0; i < l->nbuf; i++)
-        free(l->buffers[i]);
-    free(l->jobs);
-    free(l->buffers);
-    memset(l, 0, sizeof *l);
-}
-
-static input_job *push(input_list *l, const char *label)
-{
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 64;
-        input_job *nj = realloc(l->jobs, nc * sizeof *nj);
-        if (!nj) {
-            fprintf(stderr, "kensa: out of memory\n");
-            exit(2);
-        }
-        l->jobs = nj;
-        l->cap = nc;
-    }
-    input_job *j = &l->jobs[l->n++];
-    memset(j, 0, sizeof *j);
-    j->label = strdup(label);
-    return j;
-}
-
-static void push_error(input_list *l, const char *label, const char *code, const char *msg)
-{
-    input_job *j = push(l, label);
-    j->err_code = code;
-    j->err_msg = strdup(msg);
-}
-
-static void keep_buffer(input_list *l, char *buf)
-{
-    if (l->nbuf == l->capbuf) {
-        size_t nc = l->capbuf ? l->capbuf * 2 : 8;
-        char **nb = realloc(l->buffers, nc * sizeof *nb);
-        if (!nb) {
-            fprintf(stderr, "kensa: out of memory\n");
-            exit(2);
-        }
-        l->buffers = nb;
-        l->capbuf = nc;
-    }
-    l->buffers[l->nbuf++] = buf;
-}
 
 static int read_fd(int fd, char **out, size_t *len, const char **why)
 {
@@ -170,185 +114,417 @@ static int is_mbox(const char *b, size_t n)
     return words >= 2;
 }
 
-/* Split an mbox held in buf into jobs; each message starts after its
- * "From " line. A "From " line counts as a separator at the start or after
- * an empty line. */
-static void add_mbox(input_list *l, const char *label, char *buf, size_t n)
+
+/* Bytes that jobs point into: an mmap'd mbox or a heap buffer (stdin). */
+struct input_map {
+    char *base;
+    size_t size;
+    int mapped;
+    size_t released; /* pages below this offset were given back */
+    unsigned refs;   /* the iterator's frame + one per job (atomic) */
+};
+
+static input_map *map_new(char *base, size_t size, int mapped)
 {
-    keep_buffer(l, buf);
-    size_t starts_cap = 64, nstarts = 0;
-    size_t *starts = malloc(starts_cap * sizeof *starts);
-    if (!starts) {
-        push_error(l, label, "nomem", "out of memory");
-        return;
-    }
-    int prev_empty = 1; /* the line before this one was empty (or none) */
-    for (size_t i = 0; i < n;) {
-        size_t e = next_line(buf, i, n);
-        int at_sep = prev_empty && n - i >= 5 && memcmp(buf + i, "From ", 5) == 0;
-        prev_empty = buf[i] == '\n' || buf[i] == '\r';
-        if (at_sep) {
-            if (nstarts == starts_cap) {
-                starts_cap *= 2;
-                size_t *ns = realloc(starts, starts_cap * sizeof *ns);
-                if (!ns)
-                    break;
-                starts = ns;
-            }
-            starts[nstarts++] = i;
-        }
-        i = e;
-    }
-    for (size_t k = 0; k < nstarts; k++) {
-        size_t s = starts[k], e = k + 1 < nstarts ? starts[k + 1] : n;
-        size_t body = next_line(buf, s, e);
-        char lab[4096];
-        if (nstarts == 1)
-            snprintf(lab, sizeof lab, "%s", label);
+    input_map *m = calloc(1, sizeof *m);
+    if (!m) {
+        if (mapped)
+            munmap(base, size);
         else
-            snprintf(lab, sizeof lab, "%s#%zu", label, k + 1);
-        input_job *j = push(l, lab);
-        j->data = buf + body;
-        j->len = e - body;
+            free(base);
+        return NULL;
     }
-    free(starts);
+    m->base = base;
+    m->size = size;
+    m->mapped = mapped;
+    m->refs = 1;
+    if (mapped)
+        madvise(base, size, MADV_SEQUENTIAL);
+    return m;
 }
 
-static void add_preloaded(input_list *l, const char *label, char *buf, size_t n)
+static void map_unref(input_map *m)
 {
-    if (is_mbox(buf, n)) {
-        add_mbox(l, label, buf, n);
+    if (!m || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
-    }
-    keep_buffer(l, buf);
-    input_job *j = push(l, label);
-    j->data = buf;
-    j->len = n;
+    if (m->mapped)
+        munmap(m->base, m->size);
+    else
+        free(m->base);
+    free(m);
 }
+
+void inputs_job_free(input_job *j)
+{
+    if (j->map && j->map->mapped && j->data) {
+        /* jobs of one mbox are freed in order: the pages wholly before the end
+         * of this message are not needed again (the next one starts there) */
+        size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+        size_t end = (size_t)(j->data - j->map->base) + j->len;
+        size_t upto = end / pg * pg;
+        size_t from = __atomic_load_n(&j->map->released, __ATOMIC_ACQUIRE);
+        if (upto > from) {
+            madvise(j->map->base + from, upto - from, MADV_DONTNEED);
+            __atomic_store_n(&j->map->released, upto, __ATOMIC_RELEASE);
+        }
+    }
+    map_unref(j->map);
+    free(j->label);
+    free(j->path);
+    free(j->err_msg);
+    memset(j, 0, sizeof *j);
+}
+
+static void job_error(input_job *j, const char *label, const char *code, const char *msg)
+{
+    memset(j, 0, sizeof *j);
+    j->label = strdup(label);
+    j->err_code = code;
+    j->err_msg = strdup(msg);
+}
+
+/* ---- the iterator: a stack of open directories and mboxes */
+
+enum { F_DIR, F_MBOX };
 
 typedef struct {
+    int kind;
+    char *path;
+    /* F_DIR: sorted names packed in one buffer */
     dev_t dev;
     ino_t ino;
-} dir_id;
+    int depth;
+    char *names;
+    size_t *off;
+    size_t n, i;
+    /* F_MBOX */
+    input_map *map;
+    size_t pos; /* start of the next "From " line */
+    size_t k;   /* messages given out */
+} frame;
 
-static int cmp_str(const void *a, const void *b)
+struct input_iter {
+    char **args;
+    int nargs, argi;
+    frame *st;
+    size_t sp, cap;
+};
+
+input_iter *inputs_open(char *const *args, int nargs)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    input_iter *it = calloc(1, sizeof *it);
+    if (!it)
+        return NULL;
+    it->args = calloc((size_t)nargs + 1, sizeof *it->args);
+    if (!it->args) {
+        free(it);
+        return NULL;
+    }
+    for (int i = 0; i < nargs; i++)
+        it->args[i] = strdup(args[i]);
+    it->nargs = nargs;
+    return it;
 }
 
-static void add_path(input_list *l, const char *path, dir_id *seen, size_t nseen, int depth);
+static void frame_free(frame *f)
+{
+    free(f->path);
+    free(f->names);
+    free(f->off);
+    map_unref(f->map);
+}
 
-static void add_dir(input_list *l, const char *path, const struct stat *st, dir_id *seen,
-                    size_t nseen, int depth)
+void inputs_close(input_iter *it)
+{
+    if (!it)
+        return;
+    while (it->sp)
+        frame_free(&it->st[--it->sp]);
+    free(it->st);
+    for (int i = 0; i < it->nargs; i++)
+        free(it->args[i]);
+    free(it->args);
+    free(it);
+}
+
+static frame *push_frame(input_iter *it, int kind, const char *path)
+{
+    if (it->sp == it->cap) {
+        size_t nc = it->cap ? it->cap * 2 : 16;
+        frame *ns = realloc(it->st, nc * sizeof *ns);
+        if (!ns)
+            return NULL;
+        it->st = ns;
+        it->cap = nc;
+    }
+    frame *f = &it->st[it->sp++];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    f->path = strdup(path);
+    return f;
+}
+
+static int cmp_off(const void *a, const void *b, void *base)
+{
+    return strcmp((const char *)base + *(const size_t *)a, (const char *)base + *(const size_t *)b);
+}
+
+/* 1: *j filled (error job); 0: a frame was pushed */
+static int open_dir(input_iter *it, const char *path, const struct stat *st, int depth,
+                    input_job *j)
 {
     if (depth >= INPUT_MAX_DEPTH) {
-        push_error(l, path, "too_deep", "directory nesting deeper than 64 levels");
-        return;
+        job_error(j, path, "too_deep", "directory nesting deeper than 64 levels");
+        return 1;
     }
-    for (size_t i = 0; i < nseen; i++)
-        if (seen[i].dev == st->st_dev && seen[i].ino == st->st_ino) {
-            push_error(l, path, "symlink_loop", "directory loop (symlink to an ancestor)");
-            return;
+    for (size_t i = 0; i < it->sp; i++)
+        if (it->st[i].kind == F_DIR && it->st[i].dev == st->st_dev && it->st[i].ino == st->st_ino) {
+            job_error(j, path, "symlink_loop", "directory loop (symlink to an ancestor)");
+            return 1;
         }
     DIR *d = opendir(path);
     if (!d) {
-        push_error(l, path, "unreadable", strerror(errno));
-        return;
+        job_error(j, path, "unreadable", strerror(errno));
+        return 1;
     }
-    size_t cap = 64, n = 0;
-    char **names = malloc(cap * sizeof *names);
+    size_t bcap = 4096, blen = 0, cap = 64, n = 0;
+    char *buf = malloc(bcap);
+    size_t *off = malloc(cap * sizeof *off);
     struct dirent *e;
-    while (names && (e = readdir(d))) {
+    while (buf && off && (e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
+        size_t l = strlen(e->d_name) + 1;
+        if (blen + l > bcap) {
+            while (blen + l > bcap)
+                bcap *= 2;
+            char *nb = realloc(buf, bcap);
+            if (!nb)
+                break;
+            buf = nb;
+        }
         if (n == cap) {
             cap *= 2;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn)
+            size_t *no = realloc(off, cap * sizeof *no);
+            if (!no)
                 break;
-            names = nn;
+            off = no;
         }
-        names[n++] = strdup(e->d_name);
+        memcpy(buf + blen, e->d_name, l);
+        off[n++] = blen;
+        blen += l;
     }
     closedir(d);
-    if (!names) {
-        push_error(l, path, "nomem", "out of memory");
-        return;
+    frame *f = buf && off ? push_frame(it, F_DIR, path) : NULL;
+    if (!f) {
+        free(buf);
+        free(off);
+        job_error(j, path, "nomem", "out of memory");
+        return 1;
     }
-    qsort(names, n, sizeof *names, cmp_str);
-    dir_id *s2 = malloc((nseen + 1) * sizeof *s2);
-    if (s2) {
-        if (nseen)
-            memcpy(s2, seen, nseen * sizeof *s2);
-        s2[nseen].dev = st->st_dev;
-        s2[nseen].ino = st->st_ino;
-        for (size_t i = 0; i < n; i++) {
-            size_t pl = strlen(path);
-            char *child = malloc(pl + strlen(names[i]) + 2);
-            if (child) {
-                sprintf(child, "%s%s%s", path, (pl && path[pl - 1] == '/') ? "" : "/", names[i]);
-                add_path(l, child, s2, nseen + 1, depth + 1);
-                free(child);
-            }
-        }
-        free(s2);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    qsort_r(off, n, sizeof *off, cmp_off, buf);
+    f->names = buf;
+    f->off = off;
+    f->n = n;
+    f->dev = st->st_dev;
+    f->ino = st->st_ino;
+    f->depth = depth;
+    return 0;
 }
 
-static void add_path(input_list *l, const char *path, dir_id *seen, size_t nseen, int depth)
+static void push_mbox(input_iter *it, const char *label, input_map *m)
+{
+    frame *f = push_frame(it, F_MBOX, label);
+    if (!f) {
+        map_unref(m);
+        return;
+    }
+    f->map = m;
+    f->pos = 0;
+}
+
+/* Next message of an mbox frame: 1 with *j filled, 0 when it has none left.
+ * A "From " line is a separator at the start or after an empty line. */
+static int mbox_next(frame *f, input_job *j)
+{
+    const char *buf = f->map->base;
+    size_t n = f->map->size, s = f->pos;
+    if (s >= n)
+        return 0;
+    size_t body = next_line(buf, s, n), i = body, e = n;
+    int prev_empty = 0; /* the "From " line itself */
+    while (i < n) {
+        if (prev_empty && n - i >= 5 && memcmp(buf + i, "From ", 5) == 0) {
+            e = i;
+            break;
+        }
+        prev_empty = buf[i] == '\n' || buf[i] == '\r';
+        i = next_line(buf, i, n);
+    }
+    f->k++;
+    char lab[4096];
+    if (f->k == 1 && e == n)
+        snprintf(lab, sizeof lab, "%s", f->path);
+    else
+        snprintf(lab, sizeof lab, "%s#%zu", f->path, f->k);
+    memset(j, 0, sizeof *j);
+    j->label = strdup(lab);
+    j->data = buf + body;
+    j->len = e - body;
+    j->map = f->map;
+    __atomic_add_fetch(&f->map->refs, 1, __ATOMIC_ACQ_REL);
+    f->pos = e;
+    return 1;
+}
+
+/* 1: *j filled; 0: a frame was pushed (or nothing to give) */
+static int open_path(input_iter *it, const char *path, int depth, input_job *j)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        push_error(l, path, errno == ELOOP ? "symlink_loop" : "unreadable", strerror(errno));
-        return;
+        job_error(j, path, errno == ELOOP ? "symlink_loop" : "unreadable", strerror(errno));
+        return 1;
     }
-    if (S_ISDIR(st.st_mode)) {
-        add_dir(l, path, &st, seen, nseen, depth);
-        return;
-    }
+    if (S_ISDIR(st.st_mode))
+        return open_dir(it, path, &st, depth, j);
     if (!S_ISREG(st.st_mode)) {
-        push_error(l, path, "not_a_file", "not a regular file");
-        return;
+        job_error(j, path, "not_a_file", "not a regular file");
+        return 1;
     }
-    /* peek: an mbox is split now, a plain message is read by its worker */
+    /* peek: an mbox is split here, a plain message is read by its worker */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        push_error(l, path, "unreadable", strerror(errno));
-        return;
+        job_error(j, path, "unreadable", strerror(errno));
+        return 1;
     }
     char head[512];
     ssize_t r = read(fd, head, sizeof head);
-    close(fd);
     if (r > 0 && is_mbox(head, (size_t)r)) {
-        char *buf;
-        size_t n;
-        const char *why;
-        if (inputs_read_file(path, &buf, &n, &why) != 0) {
-            push_error(l, path, "unreadable", why);
-            return;
+        struct stat fst;
+        if (fstat(fd, &fst) != 0 || fst.st_size <= 0) {
+            job_error(j, path, "unreadable", strerror(errno ? errno : EIO));
+            close(fd);
+            return 1;
         }
-        add_mbox(l, path, buf, n);
-        return;
+        if ((unsigned long long)fst.st_size > INPUT_MAX_FILE) {
+            job_error(j, path, "unreadable", "input larger than 1 GiB");
+            close(fd);
+            return 1;
+        }
+        size_t size = (size_t)fst.st_size;
+        void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (m == MAP_FAILED) {
+            job_error(j, path, "unreadable", strerror(errno));
+            return 1;
+        }
+        input_map *im = map_new(m, size, 1);
+        if (!im) {
+            job_error(j, path, "nomem", "out of memory");
+            return 1;
+        }
+        push_mbox(it, path, im);
+        return 0;
     }
-    input_job *j = push(l, path);
+    close(fd);
+    memset(j, 0, sizeof *j);
+    j->label = strdup(path);
     j->path = strdup(path);
+    return 1;
+}
+
+static int open_stdin(input_iter *it, input_job *j)
+{
+    char *buf;
+    size_t n;
+    const char *why;
+    if (read_fd(0, &buf, &n, &why) != 0) {
+        job_error(j, "-", "unreadable", why);
+        return 1;
+    }
+    input_map *m = map_new(buf, n, 0);
+    if (!m) {
+        job_error(j, "-", "nomem", "out of memory");
+        return 1;
+    }
+    if (is_mbox(buf, n)) {
+        push_mbox(it, "-", m);
+        return 0;
+    }
+    memset(j, 0, sizeof *j);
+    j->label = strdup("-");
+    j->data = buf;
+    j->len = n;
+    j->map = m; /* the job holds the only reference */
+    return 1;
+}
+
+int inputs_next(input_iter *it, input_job *j)
+{
+    for (;;) {
+        if (it->sp == 0) {
+            if (it->argi >= it->nargs)
+                return -1;
+            const char *arg = it->args[it->argi++];
+            if (strcmp(arg, "-") == 0 ? open_stdin(it, j) : open_path(it, arg, 0, j))
+                return 0;
+            continue;
+        }
+        frame *f = &it->st[it->sp - 1];
+        if (f->kind == F_MBOX) {
+            if (mbox_next(f, j))
+                return 0;
+        } else if (f->i < f->n) {
+            const char *name = f->names + f->off[f->i++];
+            size_t pl = strlen(f->path);
+            char *child = malloc(pl + strlen(name) + 2);
+            if (!child) {
+                job_error(j, f->path, "nomem", "out of memory");
+                return 0;
+            }
+            sprintf(child, "%s%s%s", f->path, (pl && f->path[pl - 1] == '/') ? "" : "/", name);
+            int got = open_path(it, child, f->depth + 1, j); /* may move it->st */
+            free(child);
+            if (got)
+                return 0;
+            continue;
+        }
+        frame_free(&it->st[--it->sp]);
+    }
+}
+
+/* ---- the list form (all jobs at once), on top of the iterator */
+
+void inputs_init(input_list *l)
+{
+    memset(l, 0, sizeof *l);
+}
+
+void inputs_free(input_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        inputs_job_free(&l->jobs[i]);
+    free(l->jobs);
+    memset(l, 0, sizeof *l);
 }
 
 void inputs_add(input_list *l, const char *arg)
 {
-    if (strcmp(arg, "-") == 0) {
-        char *buf;
-        size_t n;
-        const char *why;
-        if (read_fd(0, &buf, &n, &why) != 0) {
-            push_error(l, "-", "unreadable", why);
-            return;
+    char *a = (char *)arg;
+    input_iter *it = inputs_open(&a, 1);
+    input_job j;
+    while (it && inputs_next(it, &j) == 0) {
+        if (l->n == l->cap) {
+            size_t nc = l->cap ? l->cap * 2 : 64;
+            input_job *nj = realloc(l->jobs, nc * sizeof *nj);
+            if (!nj) {
+                fprintf(stderr, "kensa: out of memory\n");
+                exit(2);
+            }
+            l->jobs = nj;
+            l->cap = nc;
         }
-        add_preloaded(l, "-", buf, n);
-        return;
+        l->jobs[l->n++] = j;
     }
-    add_path(l, arg, NULL, 0, 0);
+    inputs_close(it);
 }

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+typedef struct input_map input_map;
+
 typedef struct {
     char *label;       /* what reports and errors call it: path, "path#3", "-" */
     char *path;        /* file to read in the worker, or NULL when data is set */
@@ -18,13 +20,12 @@ typedef struct {
     size_t len;
     const char *err_code; /* set when the input already failed (static) */
     char *err_msg;
+    input_map *map;    /* holds data: an mmap'd mbox or the stdin buffer (refcounted) */
 } input_job;
 
 typedef struct {
     input_job *jobs;
     size_t n, cap;
-    char **buffers; /* owned preloaded buffers (mbox files, stdin) */
-    size_t nbuf, capbuf;
 } input_list;
 
 #define INPUT_MAX_FILE ((size_t)1 << 30) /* bytes read from one file or stdin */
@@ -35,6 +36,20 @@ void inputs_free(input_list *l);
 /* Adds the jobs for one command-line argument. Never fails: problems become
  * error jobs. */
 void inputs_add(input_list *l, const char *arg);
+
+/* Streaming form (the batch path): jobs are produced one at a time, so a
+ * batch of any length holds only the jobs in flight. Directories are listed
+ * one at a time (names of one directory, sorted), an mbox is mmap'd and split
+ * as it is read, and the pages of messages already done are given back.
+ * Same jobs, same order and labels as inputs_add. */
+typedef struct input_iter input_iter;
+input_iter *inputs_open(char *const *args, int nargs);
+/* Fills *j (owned by the caller: inputs_job_free). Returns 0, or -1 at the end. */
+int inputs_next(input_iter *it, input_job *j);
+/* Frees a job's strings and its hold on mbox bytes. Free the jobs of one
+ * input in order: an mbox's pages before a freed job are released. */
+void inputs_job_free(input_job *j);
+void inputs_close(input_iter *it);
 
 /* Read a whole file, bounded by INPUT_MAX_FILE. Returns 0 or -1 with a
  * static reason in *why. *out is malloc'd. */

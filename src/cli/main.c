@@ -14,26 +14,35 @@
 #include <unistd.h>
 
 #include "../../include/kensa.h"
+#include "commands.h"
 #include "inputs.h"
+#include "progress.h"
 
 enum { FMT_DEFAULT = -1 };
 
 typedef struct {
+    input_job job;
     char *out;       /* rendered record (malloc'd) */
     char *err_line;  /* "kensa: PATH: reason" for stderr, or NULL */
     int failed;
     int done;
 } result;
 
+/* Jobs stream from the input iterator; job i lives in ring[i % window] from
+ * when it is fetched until the main thread has printed it, and no worker
+ * runs ahead of the printed one by more than the window: memory stays
+ * bounded for a batch of any length. */
 typedef struct {
     kensa_ctx *k;
-    input_list *in;
-    result *res;
+    input_iter *it;
+    result *ring;
+    size_t window;
     int fmt;
     const char *lang;
-    size_t next;
+    size_t fetched, claimed, printed; /* job counts */
+    int ended;                        /* the iterator is exhausted */
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv_done, cv_work;
 } batch;
 
 static void usage(FILE *f)
@@ -45,8 +54,9 @@ static void usage(FILE *f)
           "  --lang ja|en                       language of human-readable output (default ja)\n"
           "  -j N                               parallel workers (default 1)\n"
           "  --online                           allow network lookups (default offline)\n"
-          "  --dns-server HOST:PORT, --rdap-url URL, --whois-server HOST:PORT,\n"
-          "  --allow-private-targets, --screenshot   online options\n"
+          "  --dns-server IP:PORT, --rdap-url URL, --whois-server HOST:PORT,\n"
+          "  --allow-private-targets, --screenshot, --screenshot-dir DIR,\n"
+          "  --feed FILE (repeatable), --cache PATH, --no-cache   online options\n"
           "  --trusted-relay LIST               hosts/CIDRs inside the receiving site, comma-separated\n"
           "                                     (repeatable; \".example.jp\" = a whole domain)\n"
           "  --authserv-id ID                   trust only Authentication-Results from ID\n"
@@ -65,10 +75,9 @@ static char *render_error(const input_job *j, const char *sha, long long size, c
     return kensa_error_record(j->label, sha, size, code, msg);
 }
 
-static void run_job(batch *b, size_t i)
+static void run_job(batch *b, result *r)
 {
-    input_job *j = &b->in->jobs[i];
-    result *r = &b->res[i];
+    input_job *j = &r->job;
     if (j->err_code) {
         r->out = render_error(j, NULL, -1, j->err_code, j->err_msg, &r->err_line);
         r->failed = 1;
@@ -109,21 +118,52 @@ static void run_job(batch *b, size_t i)
     free(owned);
 }
 
+/* Under b->mu: make job b->fetched available; 0, or -1 at the end. */
+static int fetch(batch *b)
+{
+    if (b->ended)
+        return -1;
+    if (inputs_next(b->it, &b->ring[b->fetched % b->window].job) != 0) {
+        b->ended = 1;
+        pthread_cond_broadcast(&b->cv_done);
+        pthread_cond_broadcast(&b->cv_work);
+        return -1;
+    }
+    b->fetched++;
+    return 0;
+}
+
+/* Without threads: run jobs on the calling thread up to the window. */
+static void run_inline(batch *b)
+{
+    pthread_mutex_lock(&b->mu);
+    while (b->claimed < b->printed + b->window && (b->claimed < b->fetched || fetch(b) == 0)) {
+        size_t i = b->claimed++;
+        pthread_mutex_unlock(&b->mu);
+        run_job(b, &b->ring[i % b->window]);
+        pthread_mutex_lock(&b->mu);
+        b->ring[i % b->window].done = 1;
+    }
+    pthread_mutex_unlock(&b->mu);
+}
+
 static void *worker(void *arg)
 {
     batch *b = arg;
+    pthread_mutex_lock(&b->mu);
     for (;;) {
-        pthread_mutex_lock(&b->mu);
-        size_t i = b->next++;
-        pthread_mutex_unlock(&b->mu);
-        if (i >= b->in->n)
+        while (b->claimed >= b->printed + b->window && !(b->ended && b->claimed >= b->fetched))
+            pthread_cond_wait(&b->cv_work, &b->mu);
+        if (b->claimed >= b->fetched && fetch(b) != 0)
             break;
-        run_job(b, i);
-        pthread_mutex_lock(&b->mu);
-        b->res[i].done = 1;
-        pthread_cond_broadcast(&b->cv);
+        size_t i = b->claimed++;
         pthread_mutex_unlock(&b->mu);
+        run_job(b, &b->ring[i % b->window]);
+        pthread_mutex_lock(&b->mu);
+        b->ring[i % b->window].done = 1;
+        pthread_cond_broadcast(&b->cv_done);
     }
+    pthread_mutex_unlock(&b->mu);
     return NULL;
 }
 
@@ -191,8 +231,12 @@ static int parse_format(const char *s)
         return KENSA_FMT_JSON;
     if (strcmp(s, "ndjson") == 0)
         return KENSA_FMT_NDJSON;
-    if (strcmp(s, "text") == 0)
-        return KENSA_FMT_TEXT;
+    if (strcmp(s, "text") == 0) /* colour only on a terminal, and not under NO_COLOR */
+        return isatty(1) && !getenv("NO_COLOR") ? KENSA_FMT_TEXT_COLOR : KENSA_FMT_TEXT;
+    if (strcmp(s, "md") == 0)
+        return KENSA_FMT_MD;
+    if (strcmp(s, "html") == 0)
+        return KENSA_FMT_HTML;
     return -2;
 }
 
@@ -201,6 +245,7 @@ static int cmd_analyze(int argc, char **argv)
     int fmt = FMT_DEFAULT, jobs = 1;
     const char *lang = "ja";
     kensa_options opts = {0};
+    const char *feeds[16]; /* --feed FILE (ONLINE_MAX_FEEDS) */
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     int ninputs = 0, only_inputs = 0;
     char *relays = NULL, *authserv = NULL;
@@ -221,11 +266,8 @@ static int cmd_analyze(int argc, char **argv)
         } else if (strcmp(a, "--format") == 0 && v) {
             fmt = parse_format(v);
             if (fmt == -2) {
-                if (strcmp(v, "md") == 0 || strcmp(v, "html") == 0)
-                    fprintf(stderr, "kensa: --format %s: not available in this version "
-                                    "(json, ndjson, text)\n", v);
-                else
-                    fprintf(stderr, "kensa: --format %s: unknown format\n", v);
+                fprintf(stderr, "kensa: --format %s: unknown format "
+                                "(json, ndjson, md, html, text)\n", v);
                 goto fail;
             }
             i++;
@@ -267,11 +309,29 @@ static int cmd_analyze(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--online") == 0) {
             opts.online = 1;
-        } else if ((strcmp(a, "--dns-server") == 0 || strcmp(a, "--rdap-url") == 0 ||
-                    strcmp(a, "--whois-server") == 0) && v) {
-            i++;
-        } else if (strcmp(a, "--allow-private-targets") == 0 || strcmp(a, "--screenshot") == 0) {
-            /* online options: accepted, used once online enrichment exists */
+        } else if (strcmp(a, "--dns-server") == 0 && v) {
+            opts.dns_server = argv[++i];
+        } else if (strcmp(a, "--rdap-url") == 0 && v) {
+            opts.rdap_url = argv[++i];
+        } else if (strcmp(a, "--whois-server") == 0 && v) {
+            opts.whois_server = argv[++i];
+        } else if (strcmp(a, "--screenshot-dir") == 0 && v) {
+            opts.screenshot_dir = argv[++i];
+        } else if (strcmp(a, "--cache") == 0 && v) {
+            opts.cache_path = argv[++i];
+        } else if (strcmp(a, "--feed") == 0 && v) {
+            if (opts.nfeeds == sizeof feeds / sizeof feeds[0]) {
+                fprintf(stderr, "kensa: --feed: at most %zu files\n", opts.nfeeds);
+                goto fail;
+            }
+            feeds[opts.nfeeds++] = argv[++i];
+            opts.feeds = feeds;
+        } else if (strcmp(a, "--no-cache") == 0) {
+            opts.no_cache = 1;
+        } else if (strcmp(a, "--allow-private-targets") == 0) {
+            opts.allow_private_targets = 1;
+        } else if (strcmp(a, "--screenshot") == 0) {
+            opts.screenshot = 1;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             free(inputs);
@@ -287,9 +347,6 @@ static int cmd_analyze(int argc, char **argv)
         usage(stderr);
         goto fail;
     }
-    if (opts.online)
-        fprintf(stderr, "kensa: --online: this version has no online lookups yet; "
-                        "the analysis is offline\n");
 
     opts.trusted_relays = relays;
     opts.authserv_id = authserv;
@@ -304,24 +361,36 @@ static int cmd_analyze(int argc, char **argv)
         free(inputs);
         return 1;
     }
-    input_list in;
-    inputs_init(&in);
-    for (int i = 0; i < ninputs; i++)
-        inputs_add(&in, inputs[i]);
+    batch b = {.k = k, .lang = lang};
+    b.window = 4 * (size_t)jobs + 16;
+    b.it = inputs_open(inputs, ninputs);
+    b.ring = calloc(b.window, sizeof *b.ring);
+    if (!b.it || !b.ring) {
+        fprintf(stderr, "kensa: out of memory\n");
+        inputs_close(b.it);
+        free(b.ring);
+        free(inputs);
+        kensa_close(k);
+        return 2;
+    }
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.cv_done, NULL);
+    pthread_cond_init(&b.cv_work, NULL);
+    /* the first two jobs decide between one report and a batch */
+    fetch(&b);
+    fetch(&b);
+    int multi = b.fetched > 1;
+    progress *prog = multi ? progress_start(inputs, ninputs) : NULL;
     free(inputs);
 
     int array = 0;
     if (fmt == FMT_DEFAULT)
-        fmt = in.n > 1 ? KENSA_FMT_NDJSON : isatty(1) ? KENSA_FMT_TEXT : KENSA_FMT_JSON;
-    else if (fmt == KENSA_FMT_JSON && in.n > 1)
+        fmt = multi ? KENSA_FMT_NDJSON : isatty(1) ? parse_format("text") : KENSA_FMT_JSON;
+    else if (fmt == KENSA_FMT_JSON && multi)
         array = 1; /* several reports asked as json: one valid JSON array */
-
-    batch b = {.k = k, .in = &in, .fmt = fmt, .lang = lang, .next = 0};
-    b.res = calloc(in.n ? in.n : 1, sizeof *b.res);
-    pthread_mutex_init(&b.mu, NULL);
-    pthread_cond_init(&b.cv, NULL);
-    if ((size_t)jobs > in.n)
-        jobs = in.n ? (int)in.n : 1;
+    b.fmt = fmt;
+    if (!multi)
+        jobs = 1;
     pthread_t *th = calloc((size_t)jobs, sizeof *th);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -331,32 +400,39 @@ static int cmd_analyze(int argc, char **argv)
         if (pthread_create(&th[t], &attr, worker, &b) == 0)
             started++;
     pthread_attr_destroy(&attr);
-    if (!started)
-        worker(&b);
 
     int failed = 0;
     if (array)
         fputs("[\n", stdout);
-    for (size_t i = 0; i < in.n; i++) {
+    for (size_t i = 0;; i++) {
+        result *r = &b.ring[i % b.window];
+        if (!started)
+            run_inline(&b);
         pthread_mutex_lock(&b.mu);
-        while (!b.res[i].done)
-            pthread_cond_wait(&b.cv, &b.mu);
+        /* printed once done and once it is known whether another follows */
+        while (!(b.ended && i >= b.fetched) &&
+               !(i < b.fetched && r->done && (b.ended || b.fetched > i + 1)))
+            pthread_cond_wait(&b.cv_done, &b.mu);
+        int more = i + 1 < b.fetched;
         pthread_mutex_unlock(&b.mu);
-        result *r = &b.res[i];
+        if (i >= b.fetched)
+            break;
         if (r->err_line) {
             fflush(stdout);
+            progress_clear(prog);
             fprintf(stderr, "%s\n", r->err_line);
         }
         if (r->failed) {
             failed = 1;
             /* error records belong to machine formats; humans read stderr */
-            if (fmt != KENSA_FMT_TEXT && r->out && (in.n > 1 || fmt == KENSA_FMT_NDJSON))
-                printf("%s%s\n", r->out, array && i + 1 < in.n ? "," : "");
+            if ((fmt == KENSA_FMT_JSON || fmt == KENSA_FMT_NDJSON) && r->out &&
+                (multi || fmt == KENSA_FMT_NDJSON))
+                printf("%s%s\n", r->out, array && more ? "," : "");
         } else if (r->out) {
-            if (fmt == KENSA_FMT_TEXT && i > 0)
+            if (fmt != KENSA_FMT_JSON && fmt != KENSA_FMT_NDJSON && i > 0)
                 fputs("\n", stdout);
             fputs(r->out, stdout);
-            if (array && i + 1 < in.n)
+            if (array && more)
                 fputs(",", stdout);
             size_t ol = strlen(r->out);
             if (ol == 0 || r->out[ol - 1] != '\n')
@@ -365,16 +441,25 @@ static int cmd_analyze(int argc, char **argv)
         free(r->out);
         free(r->err_line);
         r->out = r->err_line = NULL;
+        inputs_job_free(&r->job);
+        pthread_mutex_lock(&b.mu);
+        r->done = r->failed = 0;
+        b.printed = i + 1;
+        pthread_cond_broadcast(&b.cv_work);
+        pthread_mutex_unlock(&b.mu);
+        progress_tick(prog, i + 1);
     }
+    progress_end(prog);
     if (array)
         fputs("]\n", stdout);
     for (int t = 0; t < started; t++)
         pthread_join(th[t], NULL);
     free(th);
-    free(b.res);
+    free(b.ring);
     pthread_mutex_destroy(&b.mu);
-    pthread_cond_destroy(&b.cv);
-    inputs_free(&in);
+    pthread_cond_destroy(&b.cv_done);
+    pthread_cond_destroy(&b.cv_work);
+    inputs_close(b.it);
     kensa_close(k);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "kensa: write error: %s\n", strerror(errno));
@@ -404,8 +489,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "analyze") == 0)
         return cmd_analyze(argc - 2, argv + 2);
-    if (strcmp(argv[1], "ingest") == 0 || strcmp(argv[1], "trends") == 0 ||
-        strcmp(argv[1], "serve") == 0 || strcmp(argv[1], "milter") == 0) {
+    if (strcmp(argv[1], "ingest") == 0)
+        return cmd_ingest(argc - 2, argv + 2);
+    if (strcmp(argv[1], "trends") == 0)
+        return cmd_trends(argc - 2, argv + 2);
+    if (strcmp(argv[1], "serve") == 0 || strcmp(argv[1], "milter") == 0) {
         fprintf(stderr, "kensa: %s: not available in this version\n", argv[1]);
         return 1;
     }

@@ -315,8 +315,15 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
     } rw[] = {{"本日中", 0, 1}, {"今日中", 0, 1},   {"当日中", 0, 1},     {"明日中", 1, 1},
               {"本日", 0, 0},   {"今日", 0, 0},     {"明日", 1, 0},       {"明後日", 2, 0},
               {"today", 0, 0},  {"tomorrow", 1, 0}, {"end of day", 0, 1}, {"tonight", 0, 0}};
+    /* inside a word only "within "/"in the next " can start a candidate:
+     * everything below wants a word start, a digit or a non-ASCII byte */
+    if (k > 0 && isalpha_b(t[k]) && isalpha_b(t[k - 1]) && !lit_ci(s, k, "within ") &&
+        !lit_ci(s, k, "in the next "))
+        return 0;
     for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++) {
         int ascii = rw[r].w[0] < 0x7F && rw[r].w[0] > 0;
+        if (ascii ? (t[k] | 0x20) != rw[r].w[0] : t[k] != rw[r].w[0])
+            continue; /* first byte differs (the ASCII words are lowercase letters) */
         n = ascii ? lit_ci(s, k, rw[r].w) : lit(s, k, rw[r].w);
         if (!n ||
             (ascii && ((k > 0 && isalpha_b(t[k - 1])) || (k + n < s->len && isalpha_b(t[k + n])))))

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../mime/html_text.h"
 #include "../util/kbuf.h"
 #include "links_int.h"
 
@@ -245,9 +246,7 @@ void links_scan_html(links_ctx *c, const char *html, size_t len)
 {
     if (!html || !len)
         return;
-    GumboOptions opt = kGumboDefaultOptions;
-    opt.max_errors = 0;
-    GumboOutput *out = gumbo_parse_with_options(&opt, html, len);
+    const GumboOutput *out = html_parse_cached(html, len); /* shared with mime/content */
     if (!out)
         return;
     html_ctx h = {c, NULL};
@@ -294,5 +293,4 @@ void links_scan_html(links_ctx *c, const char *html, size_t len)
             st[sp++] = (frame){ch->data[i - 1], in_a, hidden};
     }
     free(st);
-    gumbo_destroy_output(&kGumboDefaultOptions, out);
 }

@@ -335,22 +335,26 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
     if (!s)
         n = 0;
     kbuf_init(&b, n > (SIZE_MAX - 16) / 3 ? SIZE_MAX - 16 : 3 * n + 16);
-    size_t i = 0;
+    size_t i = 0, run = 0; /* valid bytes [run, i) not yet copied: appended in one go */
+    int rc = KBUF_OK;
     while (i < n) {
-        size_t k = utf8_seq(u + i, n - i);
-        int rc;
-        if (k == 1 && u[i] == 0)
-            rc = KBUF_OK;
-        else if (k)
-            rc = kbuf_add(&b, u + i, k);
-        else {
-            rc = kbuf_add(&b, FFFD, 3);
-            k = 1;
+        if (u[i] >= 0x01 && u[i] < 0x80) {
+            i++;
+            continue;
         }
-        if (rc != KBUF_OK)
+        size_t k = utf8_seq(u + i, n - i);
+        if (k > 1) {
+            i += k;
+            continue;
+        }
+        if (i > run && (rc = kbuf_add(&b, u + run, i - run)) != KBUF_OK)
             break;
-        i += k;
+        if (!k && (rc = kbuf_add(&b, FFFD, 3)) != KBUF_OK)
+            break;
+        run = ++i;
     }
+    if (rc == KBUF_OK && i > run)
+        kbuf_add(&b, u + run, i - run);
     size_t len = b.len;
     char *r = arena_strndup(a, kbuf_str(&b), len);
     kbuf_free(&b);

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <gumbo.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,11 +71,64 @@ static void sink_text(text_sink *s, const char *t)
     }
 }
 
+/* One tree per thread (no state shared between threads): mime, links and
+ * content each walked their own parse of the same part before. */
+typedef struct {
+    char *bytes;
+    size_t len;
+    GumboOutput *out;
+} parse_cache;
+static __thread parse_cache pc_tls;
+static pthread_key_t pc_key;
+static pthread_once_t pc_once = PTHREAD_ONCE_INIT;
+
+static void pc_clear(parse_cache *c)
+{
+    if (c->out)
+        gumbo_destroy_output(&kGumboDefaultOptions, c->out);
+    free(c->bytes);
+    c->out = NULL;
+    c->bytes = NULL;
+    c->len = 0;
+}
+
+static void pc_thread_exit(void *p)
+{
+    pc_clear(p);
+}
+
+static void pc_key_init(void)
+{
+    pthread_key_create(&pc_key, pc_thread_exit);
+}
+
+const void *html_parse_cached(const char *html, size_t len)
+{
+    parse_cache *c = &pc_tls;
+    if (c->out && c->len == len && (len == 0 || memcmp(c->bytes, html, len) == 0))
+        return c->out;
+    pc_clear(c);
+    pthread_once(&pc_once, pc_key_init);
+    pthread_setspecific(pc_key, c); /* pc_thread_exit frees the tree */
+    GumboOptions opts = kGumboDefaultOptions;
+    opts.max_errors = 0; /* errors are not used; the tree is the same */
+    GumboOutput *g = gumbo_parse_with_options(&opts, html, len);
+    if (!g)
+        return NULL;
+    c->bytes = malloc(len ? len : 1);
+    if (!c->bytes) {
+        gumbo_destroy_output(&kGumboDefaultOptions, g);
+        return NULL;
+    }
+    memcpy(c->bytes, html, len);
+    c->len = len;
+    c->out = g;
+    return g;
+}
+
 char *html_visible_text(arena *a, const char *html, size_t len, size_t max)
 {
-    GumboOptions opts = kGumboDefaultOptions;
-    opts.max_errors = 100;
-    GumboOutput *g = gumbo_parse_with_options(&opts, html, len);
+    const GumboOutput *g = html_parse_cached(html, len);
     text_sink s = {.pending_space = 0, .pending_nl = 0};
     kbuf_init(&s.out, max);
     if (g) {
@@ -126,7 +180,6 @@ char *html_visible_text(arena *a, const char *html, size_t len, size_t max)
                 stack[top++] = kids->data[i - 1];
         }
         free(stack);
-        gumbo_destroy_output(&opts, g);
     }
     char *r = kbuf_take_arena(&s.out, a);
     kbuf_free(&s.out);

@@ -14,6 +14,13 @@
  * unless the arena is exhausted). max bounds the output bytes. */
 char *html_visible_text(arena *a, const char *html, size_t len, size_t max);
 
+/* The gumbo tree of html (a GumboOutput *), shared by the stages that walk
+ * the same part: the last tree parsed on this thread is kept (with a copy of
+ * its bytes) and returned again for identical bytes. Owned by the cache:
+ * valid until the next call on this thread; freed at thread exit. NULL when
+ * gumbo fails. */
+const void *html_parse_cached(const char *html, size_t len);
+
 /* The charset named by a <meta charset> or <meta http-equiv content=...;
  * charset=...> in the first 4 KiB of raw bytes, in the arena, or NULL. */
 char *html_sniff_meta_charset(arena *a, const char *raw, size_t len);

@@ -12,6 +12,7 @@
 #include "../mime/charset.h"
 #include "json_content.h"
 #include "json_links.h"
+#include "json_online.h"
 #include "report.h"
 
 static json_t *jstr(const char *s)
@@ -235,6 +236,7 @@ static json_t *jlinks(const struct kensa_report *r)
                                 : json_null());
         json_object_set_new(o, "suspicious_tld", jstr(f->tld_why));
         json_object_set_new(o, "random_looking", json_boolean(f->random_domain));
+        report_json_online_link(o, r->online, i);
     }
     return arr ? arr : json_array();
 }
@@ -289,7 +291,9 @@ char *report_json(const struct kensa_report *r, int pretty)
     /* stages not built yet report "unknown" as the contract's nulls/empties */
     json_object_set_new(root, "route", jroute(&r->route));
     json_object_set_new(root, "auth", jauth(&r->sender));
+    report_json_online_auth(json_object_get(root, "auth"), r->online);
     json_object_set_new(root, "links", jlinks(r));
+    json_object_set_new(root, "online", report_json_online(r->online));
     json_object_set_new(root, "brand", jbrand(&r->brand));
     json_object_set_new(root, "content", report_json_content(&r->content));
     json_object_set_new(root, "findings", jfindings(&r->verdict));

@@ -12,6 +12,7 @@
 #include "../content/content.h"
 #include "../intel/brand.h"
 #include "../links/links.h"
+#include "../online/online.h"
 #include "../route/route.h"
 #include "../route/sender.h"
 #include "../verdict/verdict.h"
@@ -49,10 +50,15 @@ struct kensa_report {
     int has_from_lookalike;
     int from_freemail;            /* the From domain is a free mailbox provider */
     verdict_result verdict;
+    online_result *online;   /* --online facts (src/online), NULL when offline */
 };
 
 /* Writers: each returns a malloc'd NUL-terminated string. */
 char *report_json(const struct kensa_report *r, int pretty);
-char *report_text(const struct kensa_report *r, const char *lang);
+/* The analyst's report (human.h builds it once; lang "ja"/"en"): terminal text
+ * (color: ANSI colours), GitHub-flavoured Markdown, self-contained HTML. */
+char *report_text(const struct kensa_report *r, const char *lang, int color);
+char *report_md(const struct kensa_report *r, const char *lang);
+char *report_html(const struct kensa_report *r, const char *lang);
 
 #endif

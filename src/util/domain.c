@@ -8,6 +8,7 @@
 #include <idn2.h>
 #include <libpsl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -64,6 +65,14 @@ int domain_ip_family(const char *host)
     return 0;
 }
 
+enum { DA_SLOTS = 512, DA_LEN = 64 };
+typedef struct {
+    unsigned char klen, state; /* state 0 empty, 1 val, 2 no ASCII form */
+    char key[DA_LEN], val[DA_LEN];
+} da_slot;
+static __thread da_slot da_cache[DA_SLOTS];
+static char *ascii_uncached(arena *a, char *h);
+
 char *domain_ascii(arena *a, const char *host)
 {
     if (!host || !*host)
@@ -80,6 +89,34 @@ char *domain_ascii(arena *a, const char *host)
         return NULL;
     if (domain_ip_family(h))
         return h;
+    /* idn2 costs ~40k instructions a call and mail repeats its hosts: a
+     * per-thread cache of recent short names (no state shared between threads) */
+    da_slot *slot = NULL;
+    if (n < DA_LEN) {
+        uint32_t hv = 2166136261u;
+        for (size_t i = 0; i < n; i++)
+            hv = (hv ^ (unsigned char)h[i]) * 16777619u;
+        slot = &da_cache[hv % DA_SLOTS];
+        if (slot->state && slot->klen == n && memcmp(slot->key, h, n) == 0)
+            return slot->state == 2 ? NULL : arena_strdup(a, slot->val);
+    }
+    char key[DA_LEN];
+    if (slot)
+        memcpy(key, h, n); /* ascii_uncached may lowercase h in place */
+    char *r = ascii_uncached(a, h);
+    size_t rl = r ? strlen(r) : 0;
+    if (slot && rl < DA_LEN) {
+        memcpy(slot->key, key, n);
+        slot->klen = (unsigned char)n;
+        if (r)
+            memcpy(slot->val, r, rl + 1);
+        slot->state = r ? 1 : 2;
+    }
+    return r;
+}
+
+static char *ascii_uncached(arena *a, char *h)
+{
     char *out = NULL;
     int rc = idn2_to_ascii_8z(h, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
     if (rc != IDN2_OK) {

@@ -65,6 +65,11 @@ int kbuf_add(kbuf *b, const void *data, size_t n)
 
 int kbuf_addc(kbuf *b, char c)
 {
+    if (b->len < b->max && b->len + 2 <= b->cap) { /* room for c and the NUL */
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return KBUF_OK;
+    }
     return kbuf_add(b, &c, 1);
 }
 

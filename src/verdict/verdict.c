@@ -41,6 +41,7 @@ static const char *const known_ids[] = {
     "CLOUD_ORIGIN", "JA_MT_TELL", "DEADLINE_PRESSURE", "CREDENTIAL_LURE", "LURE_THEME",
     "RANDOM_DOMAIN", "DANGEROUS_ATTACHMENT", "URL_SHORTENER", "IP_URL", "USERINFO_URL",
     "OBFUSCATED_TEXT", "FREEMAIL_BRAND", "SUBJECT_RANDOM_ID", "SCAM_LURE", "BULK_NO_UNSUBSCRIBE",
+    "NEW_DOMAIN", "BLOCKLISTED", "SITE_LIVE", /* --online (online_findings) */
 };
 
 static char *field(char **s)
@@ -459,6 +460,61 @@ static void content_findings(ctx *c, const struct kensa_report *r)
     }
 }
 
+/* --online facts (src/online): kensa's own SPF/DKIM/DMARC where the receiving
+ * server said nothing, lure domains registered < ONLINE_NEW_DOMAIN_DAYS before
+ * receipt, blocklist hits (links and origin IP), and suspicious links that are live */
+static void online_findings(ctx *c, const struct kensa_report *r)
+{
+    const online_result *o = r->online;
+    arena *a = c->a;
+    if (!o)
+        return;
+    const sender_result *s = &r->sender;
+    if (!s->has_spf && o->has_spf &&
+        (strcmp(o->spf.result, "fail") == 0 || strcmp(o->spf.result, "softfail") == 0))
+        emit(c, "SPF_FAIL", arena_printf(a, "verified: spf=%s for %s from %s", o->spf.result,
+                                         o->spf.domain ? o->spf.domain : "?",
+                                         o->origin_ip ? o->origin_ip : "?"));
+    if (!s->has_dmarc && o->has_dmarc && strcmp(o->dmarc.result, "fail") == 0)
+        emit(c, "DMARC_FAIL", arena_printf(a, "verified: dmarc=fail for %s, policy %s",
+                                           o->dmarc.domain ? o->dmarc.domain : "?",
+                                           o->dmarc.policy ? o->dmarc.policy : "none"));
+    for (size_t i = 0; !s->ndkim && i < o->ndkim; i++)
+        if (strcmp(o->dkim[i].result, "fail") == 0) {
+            emit(c, "DKIM_FAIL", arena_printf(a, "verified: dkim=fail d=%s (%s)",
+                                              o->dkim[i].domain ? o->dkim[i].domain : "?",
+                                              o->dkim[i].reason ? o->dkim[i].reason : "?"));
+            break;
+        }
+    for (size_t i = 0; i < o->nlinks && i < r->links.n; i++) {
+        const online_link *ol = &o->links[i];
+        const link_t *l = &r->links.v[i];
+        const link_facts *f = &r->link_facts[i];
+        if (!ol->checked)
+            continue;
+        if (ol->has_age && ol->age_days >= 0 && ol->age_days < ONLINE_NEW_DOMAIN_DAYS)
+            emit(c, "NEW_DOMAIN",
+                 arena_printf(a, "%s registered %s, %ld days before receipt (%s)",
+                              l->domain ? l->domain : "?", ol->registered, ol->age_days,
+                              ol->reg_source ? ol->reg_source : "?"));
+        if (ol->nbl)
+            emit(c, "BLOCKLISTED",
+                 arena_printf(a, "%s: %s%s", l->defanged ? l->defanged : "?", ol->blocklists[0],
+                              ol->nbl > 1 ? " (and more)" : ""));
+        int suspicious = l->mismatch || ol->nbl || f->has_lookalike || f->tld_why ||
+                         f->random_domain ||
+                         (ol->has_age && ol->age_days < ONLINE_NEW_DOMAIN_DAYS);
+        if (ol->live == 1 && suspicious)
+            emit(c, "SITE_LIVE",
+                 arena_printf(a, "%s answers HTTP %d%s%s", l->defanged ? l->defanged : "?",
+                              ol->status, ol->final_url ? " at " : "",
+                              ol->final_url ? links_defang_url(a, ol->final_url) : ""));
+    }
+    if (o->norigin_bl)
+        emit(c, "BLOCKLISTED", arena_printf(a, "origin %s: %s", o->origin_ip ? o->origin_ip : "?",
+                                            o->origin_bl[0]));
+}
+
 int verdict_run(arena *a, const verdict_rules *rules, const struct kensa_report *r,
                 verdict_result *out)
 {
@@ -473,6 +529,7 @@ int verdict_run(arena *a, const verdict_rules *rules, const struct kensa_report 
     content_findings(&c, r);
     if (!r->sender.is_bounce)
         bulk_findings(&c, r);
+    online_findings(&c, r);
     qsort(out->v, out->n, sizeof out->v[0], cmp_finding);
 
     int lure = has(out, "BRAND_IMPERSONATION") || has(out, "CREDENTIAL_LURE") ||
