@@ -10,8 +10,8 @@
 # loaders), and minimized with -merge=1 (into an existing corpus the
 # first time too; BUILD_DIR/corpus-NAME.seeded marks it done).
 #
-# FUZZ_SMOKE=1: smoke mode for CI - no merge (a fresh corpus is seeded from
-# tests/cases only), -timeout=10, and the harness's own crash/leak checks.
+# FUZZ_SMOKE=1: smoke mode for CI - its own corpus BUILD_DIR/smoke-corpus-NAME,
+# seeded from tests/cases only, no merge, -timeout=10, and the harness's own crash/leak checks.
 # FUZZ_TIMEOUT (default 1 s outside smoke mode): per-input time limit.
 set -u
 B=$1; S=${2:-60}; shift 2 2>/dev/null || shift $#
@@ -76,6 +76,7 @@ for h in "$B"/fuzz/fuzz_*; do
         case " $* " in *" $name "*) ;; *) continue ;; esac
     fi
     c="$B/corpus-$name"
+    [ "$SMOKE" = 1 ] && c="$B/smoke-corpus-$name" # small: the run is seconds long
     if [ ! -f "$c.seeded" ] || [ -z "$(ls -A "$c" 2>/dev/null)" ]; then
         mkdir -p "$c"
         sd=$(mktemp -d)

@@ -43,7 +43,10 @@ run unit/ipintel "$ROOT/$B/tests/test_ipintel" "$ROOT/data" "$ROOT/.deps/ip"
 run cases "$ROOT/$B/tests/run_cases" "$T/cases" "$ROOT/data"
 run reports sh "$T/reports.sh"
 run online sh "$T/online.sh"
+run store sh "$T/store.sh"
 run cli sh "$T/cli.sh"
+run hostile sh "$T/hostile.sh"
+run fuzz_smoke sh "$T/fuzz_smoke.sh"
 run corpus sh "$T/corpus.sh"
 
 if [ "$skip" -gt 0 ]; then

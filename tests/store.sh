@@ -120,7 +120,19 @@ t "stored full JSON is the report (sha256 matches the key)" sh -c "[ \"\$(sqlite
     \"SELECT COUNT(*) FROM reports WHERE json_extract(report, '\$.source.sha256') = sha256\")\" = $stored ]"
 "$K" trends --db "$DB" --top 1000 --format json > "$W/lite.json" 2>"$W/lite.err"
 ok $? "trends --format json from SQLite"
-t "trends JSON has every contract key" jq -e 'has("period") and (.period | has("since") and has("until")) and has("total") and (.verdicts | has("phishing") and has("spam") and has("suspicious") and has("clean")) and has("brands") and has("lures") and has("providers") and has("countries") and has("tlds") and (.deadlines | has("with_deadline") and has("weekend") and has("month_end") and has("within_72h")) and ([.brands[] | has("id") and has("name") and has("count") and has("previous")] | all) and ([.providers[] | has("name") and has("asn") and has("count")] | all)' "$W/lite.json"
+cat > "$W/keys.jq" <<'EOF'
+has("period") and (.period | has("since") and has("until")) and has("total")
+and (.verdicts | has("phishing") and has("spam") and has("suspicious") and has("clean"))
+and has("brands") and has("lures") and has("providers") and has("countries") and has("tlds")
+and (.deadlines | has("with_deadline") and has("weekend") and has("month_end")
+                  and has("within_72h"))
+and ([.brands[] | has("id") and has("name") and has("count") and has("previous")] | all)
+and ([.providers[] | has("name") and has("asn") and has("count")] | all)
+and ([.lures[] | has("id") and has("count")] | all)
+and ([.countries[] | has("code") and has("count")] | all)
+and ([.tlds[] | has("tld") and has("count")] | all)
+EOF
+t "trends JSON has every contract key" jq -e -f "$W/keys.jq" "$W/lite.json"
 jq -S -f "$W/shape.jq" "$W/lite.json" > "$W/lite.shape"
 for k in total verdicts brands lures providers countries tlds deadlines; do
     jq -c ".$k" "$W/expect.json" > "$W/e.$k"; jq -c ".$k" "$W/lite.shape" > "$W/g.$k"

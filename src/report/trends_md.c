@@ -155,8 +155,8 @@ static void para_ja(kbuf *b, const trends_model *m)
                         trends_brand_name(&m->brands.v[i], "ja"));
             k += m->brands.v[i].count;
         }
-        kbuf_printf(b, "を装ったフィッシングが多く、ブランドを騙るメール%lld件のうち%lld件(%lld%%)を"
-                       "占めました。",
+        kbuf_printf(b, "を装ったフィッシングが多く、"
+                       "ブランドを騙るメール%lld件のうち%lld件(%lld%%)を占めました。",
                     m->impersonated, k, pct(k, m->impersonated));
         const trend_item *t = &m->brands.v[0];
         if (!m->all && t->previous > 0 && t->count != t->previous)
