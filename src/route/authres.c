@@ -11,70 +11,22 @@
 
 #include <string.h>
 
-typedef struct {
-    const char *p;
-    size_t n;
-} span;
+#include "span.h"
 
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
 
-static int span_ieq(span w, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (w.n != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (lower(w.p[i]) != lower(lit[i]))
-            return 0;
-    return 1;
-}
 
-static int span_iprefix(span w, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (w.n < n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (lower(w.p[i]) != lower(lit[i]))
-            return 0;
-    return 1;
-}
 
-static const char *span_ifind(span w, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (n == 0 || w.n < n)
-        return NULL;
-    for (size_t i = 0; i + n <= w.n; i++) {
-        size_t k = 0;
-        while (k < n && lower(w.p[i + k]) == lower(lit[k]))
-            k++;
-        if (k == n)
-            return w.p + i;
-    }
-    return NULL;
-}
+
 
 static span trim(span w)
 {
-    while (w.n && is_ws(w.p[0])) {
+    while (w.n && span_is_ws(w.p[0])) {
         w.p++;
         w.n--;
     }
-    while (w.n && is_ws(w.p[w.n - 1]))
+    while (w.n && span_is_ws(w.p[w.n - 1]))
         w.n--;
     return w;
 }
@@ -94,7 +46,7 @@ static char *dup_lower(arena *a, span w, int *oom)
 {
     char *r = dup_span(a, w, oom);
     for (char *q = r; q && *q; q++)
-        *q = lower(*q);
+        *q = span_lower(*q);
     return r;
 }
 
@@ -131,7 +83,7 @@ static size_t parse_decimal(const char *s, size_t len, double *out)
         sign = s[i] == '-' ? -1 : 1;
         i++;
     }
-    while (i < len && is_digit(s[i]) && digits < 18) {
+    while (i < len && span_is_digit(s[i]) && digits < 18) {
         v = v * 10 + (s[i] - '0');
         i++;
         digits++;
@@ -139,7 +91,7 @@ static size_t parse_decimal(const char *s, size_t len, double *out)
     if (i < len && s[i] == '.') {
         i++;
         int fd = 0;
-        while (i < len && is_digit(s[i])) {
+        while (i < len && span_is_digit(s[i])) {
             if (fd < 12) {
                 scale /= 10;
                 v += (s[i] - '0') * scale;
@@ -174,7 +126,7 @@ static int parse_int(span w, int *out)
         i++;
     }
     size_t st = i;
-    while (i < w.n && is_digit(w.p[i]) && i - st < 9)
+    while (i < w.n && span_is_digit(w.p[i]) && i - st < 9)
         v = v * 10 + (w.p[i++] - '0');
     if (i == st)
         return 0;
@@ -221,7 +173,7 @@ static size_t read_token(const char *s, size_t len, size_t i, int stop_eq, span 
         return i < len ? i + 1 : len;
     }
     size_t st = i;
-    while (i < len && !is_ws(s[i]) && s[i] != ';' && s[i] != '(' && s[i] != ')' &&
+    while (i < len && !span_is_ws(s[i]) && s[i] != ';' && s[i] != '(' && s[i] != ')' &&
            !(stop_eq && s[i] == '='))
         i++;
     *tok = (span){s + st, i - st};
@@ -242,16 +194,16 @@ static void dmarc_policy_comment(arena *a, authres_result *r, span c, int *oom)
 {
     size_t i = 0;
     for (int guard = 0; i < c.n && guard < 16; guard++) {
-        while (i < c.n && (is_ws(c.p[i]) || c.p[i] == ','))
+        while (i < c.n && (span_is_ws(c.p[i]) || c.p[i] == ','))
             i++;
         size_t ks = i;
-        while (i < c.n && c.p[i] != '=' && !is_ws(c.p[i]))
+        while (i < c.n && c.p[i] != '=' && !span_is_ws(c.p[i]))
             i++;
         if (i >= c.n || c.p[i] != '=')
             return;
         span k = {c.p + ks, i - ks};
         size_t vs = ++i;
-        while (i < c.n && !is_ws(c.p[i]) && c.p[i] != ',')
+        while (i < c.n && !span_is_ws(c.p[i]) && c.p[i] != ',')
             i++;
         span v = {c.p + vs, i - vs};
         char namebuf[48];
@@ -285,24 +237,24 @@ int authres_parse(arena *a, const char *value, size_t len, authres_header *out)
     /* ARC: "i=1; authserv-id; ..." */
     {
         size_t k = i;
-        while (k < len && is_ws(s[k]))
+        while (k < len && span_is_ws(s[k]))
             k++;
-        if (k + 2 < len && lower(s[k]) == 'i' && (s[k + 1] == '=' || is_ws(s[k + 1]))) {
+        if (k + 2 < len && span_lower(s[k]) == 'i' && (s[k + 1] == '=' || span_is_ws(s[k + 1]))) {
             size_t q = k + 1;
-            while (q < len && is_ws(s[q]))
+            while (q < len && span_is_ws(s[q]))
                 q++;
             if (q < len && s[q] == '=') {
                 q++;
-                while (q < len && is_ws(s[q]))
+                while (q < len && span_is_ws(s[q]))
                     q++;
                 int n = 0, nd = 0;
-                while (q < len && is_digit(s[q]) && nd < 6) {
+                while (q < len && span_is_digit(s[q]) && nd < 6) {
                     n = n * 10 + (s[q++] - '0');
                     nd++;
                 }
                 if (nd) {
                     out->arc_instance = n;
-                    while (q < len && is_ws(s[q]))
+                    while (q < len && span_is_ws(s[q]))
                         q++;
                     if (q < len && s[q] == ';')
                         q++;
@@ -315,13 +267,13 @@ int authres_parse(arena *a, const char *value, size_t len, authres_header *out)
     /* authserv-id [version] */
     {
         size_t k = i;
-        while (k < len && (is_ws(s[k]) || s[k] == '('))
+        while (k < len && (span_is_ws(s[k]) || s[k] == '('))
             k = s[k] == '(' ? comment_end(s, len, k) : k + 1;
         span tok;
         int q;
         size_t e = read_token(s, len, k, 1, &tok, &q);
         size_t f = e;
-        while (f < len && is_ws(s[f]))
+        while (f < len && span_is_ws(s[f]))
             f++;
         if (tok.n && (f >= len || s[f] != '=')) {
             if (span_ieq(tok, "none")) {
@@ -329,18 +281,18 @@ int authres_parse(arena *a, const char *value, size_t len, authres_header *out)
             } else {
                 out->authserv_id = dup_span(a, tok, &oom);
                 i = e;
-                while (i < len && is_ws(s[i]))
+                while (i < len && span_is_ws(s[i]))
                     i++;
                 span ver;
                 size_t e2 = read_token(s, len, i, 1, &ver, &q);
                 int v;
                 size_t f2 = e2;
-                while (f2 < len && is_ws(s[f2]))
+                while (f2 < len && span_is_ws(s[f2]))
                     f2++;
                 if (ver.n && ver.n < 4 && parse_int(ver, &v) && (f2 >= len || s[f2] != '=')) {
                     int alldig = 1;
                     for (size_t z = 0; z < ver.n; z++)
-                        alldig &= is_digit(ver.p[z]);
+                        alldig &= span_is_digit(ver.p[z]);
                     if (alldig) {
                         out->version = v;
                         i = e2;
@@ -354,7 +306,7 @@ int authres_parse(arena *a, const char *value, size_t len, authres_header *out)
 
     while (i < len && guard++ < 4096) {
         char ch = s[i];
-        if (is_ws(ch)) {
+        if (span_is_ws(ch)) {
             i++;
             continue;
         }
@@ -390,7 +342,7 @@ int authres_parse(arena *a, const char *value, size_t len, authres_header *out)
         }
         i = e;
         size_t k = i;
-        while (k < len && is_ws(s[k]))
+        while (k < len && span_is_ws(s[k]))
             k++;
         if (k >= len || s[k] != '=') {
             if (span_ieq(key, "none") && out->nresults == 0)
@@ -398,7 +350,7 @@ int authres_parse(arena *a, const char *value, size_t len, authres_header *out)
             continue;
         }
         i = k + 1;
-        while (i < len && is_ws(s[i]))
+        while (i < len && span_is_ws(s[i]))
             i++;
         span val;
         i = read_token(s, len, i, 0, &val, &quoted);
@@ -468,10 +420,10 @@ static span word_after(span c, const char *after)
     if (!p)
         return r;
     size_t i = (size_t)(p - c.p) + strlen(after);
-    while (i < c.n && is_ws(c.p[i]))
+    while (i < c.n && span_is_ws(c.p[i]))
         i++;
     size_t st = i;
-    while (i < c.n && !is_ws(c.p[i]) && c.p[i] != ')' && c.p[i] != ';')
+    while (i < c.n && !span_is_ws(c.p[i]) && c.p[i] != ')' && c.p[i] != ';')
         i++;
     if (i > st)
         r = (span){c.p + st, i - st};
@@ -488,7 +440,7 @@ int authres_parse_received_spf(arena *a, const char *value, size_t len, authres_
     int oom = 0;
     const char *s = value;
     size_t i = 0;
-    while (i < len && is_ws(s[i]))
+    while (i < len && span_is_ws(s[i]))
         i++;
     span res;
     int q;
@@ -499,7 +451,7 @@ int authres_parse_received_spf(arena *a, const char *value, size_t len, authres_
     span comment = {NULL, 0};
     for (int guard = 0; i < len && guard < 1024; guard++) {
         char ch = s[i];
-        if (is_ws(ch) || ch == ';' || ch == ')') {
+        if (span_is_ws(ch) || ch == ';' || ch == ')') {
             i++;
             continue;
         }
@@ -573,7 +525,7 @@ int authres_parse_tags(arena *a, const char *value, size_t len, authres_tag *tag
     int n = 0, oom = 0;
     size_t i = 0;
     while (i < len && n < max && !oom) {
-        while (i < len && (is_ws(value[i]) || value[i] == ';'))
+        while (i < len && (span_is_ws(value[i]) || value[i] == ';'))
             i++;
         size_t ks = i;
         while (i < len && value[i] != '=' && value[i] != ';')
@@ -596,7 +548,7 @@ int authres_parse_tags(arena *a, const char *value, size_t len, authres_tag *tag
             break;
         }
         for (size_t z = 0; z < vn && w < AUTHRES_MAX_VALUE; z++)
-            if (!is_ws(value[vs + z]))
+            if (!span_is_ws(value[vs + z]))
                 buf[w++] = value[vs + z];
         buf[w] = '\0';
         if (key.n == 0)
@@ -612,7 +564,7 @@ static int parse_ll(const char *s, long long *out)
 {
     long long v = 0;
     int nd = 0;
-    for (; s && is_digit(*s) && nd < 18; s++, nd++)
+    for (; s && span_is_digit(*s) && nd < 18; s++, nd++)
         v = v * 10 + (*s - '0');
     if (!nd)
         return 0;
@@ -670,7 +622,7 @@ int authres_spam_flag(const char *value, size_t len)
         return -1;
     span w = trim((span){value, len});
     size_t k = 0;
-    while (k < w.n && !is_ws(w.p[k]) && w.p[k] != ',')
+    while (k < w.n && !span_is_ws(w.p[k]) && w.p[k] != ',')
         k++;
     w.n = k;
     if (span_ieq(w, "yes") || span_ieq(w, "true"))
@@ -692,7 +644,7 @@ int authres_spam_level(const char *value, size_t len)
     for (size_t i = 0; i < w.n && n < 100; i++) {
         if (w.p[i] == c)
             n++;
-        else if (!is_ws(w.p[i]))
+        else if (!span_is_ws(w.p[i]))
             break;
     }
     return n;
@@ -710,13 +662,13 @@ int authres_parse_spam_status(arena *a, const char *value, size_t len, authres_s
     span w = trim((span){value, len});
     out->flag = authres_spam_flag(w.p, w.n);
     size_t i = 0;
-    while (i < w.n && !is_ws(w.p[i]) && w.p[i] != ',')
+    while (i < w.n && !span_is_ws(w.p[i]) && w.p[i] != ',')
         i++;
     for (int guard = 0; i < w.n && guard < 1024; guard++) {
-        while (i < w.n && (is_ws(w.p[i]) || w.p[i] == ','))
+        while (i < w.n && (span_is_ws(w.p[i]) || w.p[i] == ','))
             i++;
         size_t ks = i;
-        while (i < w.n && w.p[i] != '=' && !is_ws(w.p[i]))
+        while (i < w.n && w.p[i] != '=' && !span_is_ws(w.p[i]))
             i++;
         span key = {w.p + ks, i - ks};
         if (i >= w.n || w.p[i] != '=')
@@ -727,11 +679,11 @@ int authres_parse_spam_status(arena *a, const char *value, size_t len, authres_s
             /* comma-separated, folding allowed after commas */
             size_t e = i;
             for (;;) {
-                while (e < w.n && !is_ws(w.p[e]))
+                while (e < w.n && !span_is_ws(w.p[e]))
                     e++;
                 if (e > vs && w.p[e - 1] == ',') {
                     size_t f = e;
-                    while (f < w.n && is_ws(w.p[f]))
+                    while (f < w.n && span_is_ws(w.p[f]))
                         f++;
                     if (f < w.n) {
                         e = f;
@@ -746,10 +698,10 @@ int authres_parse_spam_status(arena *a, const char *value, size_t len, authres_s
                 return -2;
             size_t t = vs;
             while (t < e && out->ntests < cap) {
-                while (t < e && (w.p[t] == ',' || is_ws(w.p[t])))
+                while (t < e && (w.p[t] == ',' || span_is_ws(w.p[t])))
                     t++;
                 size_t ts = t;
-                while (t < e && w.p[t] != ',' && !is_ws(w.p[t]))
+                while (t < e && w.p[t] != ',' && !span_is_ws(w.p[t]))
                     t++;
                 span tn = {w.p + ts, t - ts};
                 if (tn.n && !span_ieq(tn, "none"))
@@ -758,7 +710,7 @@ int authres_parse_spam_status(arena *a, const char *value, size_t len, authres_s
             i = e;
             continue;
         }
-        while (i < w.n && !is_ws(w.p[i]))
+        while (i < w.n && !span_is_ws(w.p[i]))
             i++;
         span val = {w.p + vs, i - vs};
         double d;
@@ -796,7 +748,7 @@ int authres_parse_spamd_result(arena *a, const char *value, size_t len, authres_
         return -2;
     size_t i = 0;
     for (int guard = 0; i < len && guard < 4096; guard++) {
-        while (i < len && (is_ws(s[i]) || s[i] == ';' || s[i] == ','))
+        while (i < len && (span_is_ws(s[i]) || s[i] == ';' || s[i] == ','))
             i++;
         if (i >= len)
             break;
@@ -829,7 +781,7 @@ int authres_parse_spamd_result(arena *a, const char *value, size_t len, authres_
                     out->score = d;
                     out->has_score = 1;
                     o += c;
-                    while (o < el.n && (is_ws(el.p[o]) || el.p[o] == '/'))
+                    while (o < el.n && (span_is_ws(el.p[o]) || el.p[o] == '/'))
                         o++;
                     if (parse_decimal(el.p + o, el.n - o, &d))
                         out->required = d;
@@ -841,7 +793,7 @@ int authres_parse_spamd_result(arena *a, const char *value, size_t len, authres_
             continue;
         authres_symbol *sym = &out->symbols[out->nsymbols++];
         size_t ne = 0;
-        while (ne < el.n && el.p[ne] != '(' && el.p[ne] != '[' && !is_ws(el.p[ne]))
+        while (ne < el.n && el.p[ne] != '(' && el.p[ne] != '[' && !span_is_ws(el.p[ne]))
             ne++;
         sym->name = dup_span(a, (span){el.p, ne}, &oom);
         if (par) {

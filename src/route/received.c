@@ -15,13 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "span.h"
+
 #define MAX_TOKS 256
 #define WORD_BUF 512
 
-typedef struct {
-    const char *p;
-    size_t n;
-} span;
 
 enum { T_WORD, T_COMMENT };
 
@@ -55,15 +53,7 @@ typedef struct {
 
 /* ---------------------------------------------------------------- helpers */
 
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
 
 static int is_alpha(char c)
 {
@@ -72,51 +62,12 @@ static int is_alpha(char c)
 
 static int is_alnum(char c)
 {
-    return is_alpha(c) || is_digit(c);
+    return is_alpha(c) || span_is_digit(c);
 }
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
 
-static int span_ieq(span w, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (w.n != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (lower(w.p[i]) != lower(lit[i]))
-            return 0;
-    return 1;
-}
 
-static int span_iprefix(span w, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (w.n < n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (lower(w.p[i]) != lower(lit[i]))
-            return 0;
-    return 1;
-}
 
-/* Case-insensitive substring search bounded by the span. */
-static const char *span_ifind(span w, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (n == 0 || w.n < n)
-        return NULL;
-    for (size_t i = 0; i + n <= w.n; i++) {
-        size_t k = 0;
-        while (k < n && lower(w.p[i + k]) == lower(lit[k]))
-            k++;
-        if (k == n)
-            return w.p + i;
-    }
-    return NULL;
-}
 
 static char *dup_span(pctx *c, span w)
 {
@@ -139,11 +90,11 @@ static char *dup_str(pctx *c, const char *s)
 
 static span trim_span(span w)
 {
-    while (w.n && is_ws(w.p[0])) {
+    while (w.n && span_is_ws(w.p[0])) {
         w.p++;
         w.n--;
     }
-    while (w.n && is_ws(w.p[w.n - 1]))
+    while (w.n && span_is_ws(w.p[w.n - 1]))
         w.n--;
     return w;
 }
@@ -175,7 +126,7 @@ static int next_word(span in, size_t *pos, span *w)
 {
     size_t i = *pos;
     for (;;) {
-        while (i < in.n && (is_ws(in.p[i]) || in.p[i] == ')'))
+        while (i < in.n && (span_is_ws(in.p[i]) || in.p[i] == ')'))
             i++;
         if (i >= in.n) {
             *pos = i;
@@ -188,7 +139,7 @@ static int next_word(span in, size_t *pos, span *w)
         break;
     }
     size_t st = i;
-    while (i < in.n && !is_ws(in.p[i]) && in.p[i] != '(' && in.p[i] != ')')
+    while (i < in.n && !span_is_ws(in.p[i]) && in.p[i] != '(' && in.p[i] != ')')
         i++;
     w->p = in.p + st;
     w->n = i - st;
@@ -343,16 +294,16 @@ static int text_has_ip(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char pc = i ? s[i - 1] : ' ';
-        int v6prefix = i >= 5 && lower(s[i - 5]) == 'i' && lower(s[i - 4]) == 'p' &&
-                       lower(s[i - 3]) == 'v' && s[i - 2] == '6' && s[i - 1] == ':';
+        int v6prefix = i >= 5 && span_lower(s[i - 5]) == 'i' && span_lower(s[i - 4]) == 'p' &&
+                       span_lower(s[i - 3]) == 'v' && s[i - 2] == '6' && s[i - 1] == ':';
         if (!v6prefix && (is_alnum(pc) || pc == '.' || pc == '-' || pc == '_' || pc == ':'))
             continue;
-        if (!(is_digit(s[i]) || (lower(s[i]) >= 'a' && lower(s[i]) <= 'f') || s[i] == ':'))
+        if (!(span_is_digit(s[i]) || (span_lower(s[i]) >= 'a' && span_lower(s[i]) <= 'f') || s[i] == ':'))
             continue;
         size_t j = i;
         int colons = 0, dots = 0;
         while (j < n && j - i < 60 &&
-               (is_digit(s[j]) || (lower(s[j]) >= 'a' && lower(s[j]) <= 'f') || s[j] == ':' ||
+               (span_is_digit(s[j]) || (span_lower(s[j]) >= 'a' && span_lower(s[j]) <= 'f') || s[j] == ':' ||
                 s[j] == '.')) {
             colons += s[j] == ':';
             dots += s[j] == '.';
@@ -435,7 +386,7 @@ static const struct {
 static size_t skip_cfws(const char *s, size_t len, size_t i)
 {
     for (int guard = 0; i < len && guard < 4096; guard++) {
-        if (is_ws(s[i]))
+        if (span_is_ws(s[i]))
             i++;
         else if (s[i] == '(')
             i = comment_end(s, len, i, NULL);
@@ -449,7 +400,7 @@ static size_t read_num(const char *s, size_t len, size_t i, long *v, int *ndig)
 {
     long x = 0;
     int n = 0;
-    while (i < len && is_digit(s[i]) && n < 9) {
+    while (i < len && span_is_digit(s[i]) && n < 9) {
         x = x * 10 + (s[i] - '0');
         i++;
         n++;
@@ -464,7 +415,7 @@ static int lookup_name(const char *s, size_t n, const char *const *tab, int cnt)
     if (n < 3)
         return -1;
     for (int k = 0; k < cnt; k++)
-        if (lower(s[0]) == tab[k][0] && lower(s[1]) == tab[k][1] && lower(s[2]) == tab[k][2])
+        if (span_lower(s[0]) == tab[k][0] && span_lower(s[1]) == tab[k][1] && span_lower(s[2]) == tab[k][2])
             return k;
     return -1;
 }
@@ -491,9 +442,9 @@ static size_t parse_hms(const char *s, size_t len, size_t i, long *h, long *mi, 
         i = read_num(s, len, i + 1, sec, &nd);
         if (nd != 2)
             return 0;
-        if (i < len && (s[i] == '.' || s[i] == ',') && i + 1 < len && is_digit(s[i + 1])) {
+        if (i < len && (s[i] == '.' || s[i] == ',') && i + 1 < len && span_is_digit(s[i + 1])) {
             i++;
-            while (i < len && is_digit(s[i]))
+            while (i < len && span_is_digit(s[i]))
                 i++;
         }
     }
@@ -506,7 +457,7 @@ static size_t parse_zone(const char *s, size_t len, size_t i, int *off, int *fou
 {
     *found = 0;
     *off = 0;
-    if (i < len && (s[i] == '+' || s[i] == '-') && i + 1 < len && is_digit(s[i + 1])) {
+    if (i < len && (s[i] == '+' || s[i] == '-') && i + 1 < len && span_is_digit(s[i + 1])) {
         int sign = s[i] == '-' ? -1 : 1;
         long v;
         int nd;
@@ -521,7 +472,7 @@ static size_t parse_zone(const char *s, size_t len, size_t i, int *off, int *fou
         } else if (nd <= 2) {
             hh = v;
             mm = 0;
-            if (j + 2 < len && s[j] == ':' && is_digit(s[j + 1]) && is_digit(s[j + 2])) {
+            if (j + 2 < len && s[j] == ':' && span_is_digit(s[j + 1]) && span_is_digit(s[j + 2])) {
                 mm = (s[j + 1] - '0') * 10 + (s[j + 2] - '0');
                 j += 3;
             }
@@ -542,7 +493,7 @@ static size_t parse_zone(const char *s, size_t len, size_t i, int *off, int *fou
             if (strlen(z) != n)
                 continue;
             size_t q = 0;
-            while (q < n && lower(s[i + q]) == z[q])
+            while (q < n && span_lower(s[i + q]) == z[q])
                 q++;
             if (q == n) {
                 *off = zone_names[k].off_min;
@@ -617,7 +568,7 @@ size_t route_parse_date(const char *s, size_t len, long long *epoch, int *tz_min
         }
     }
     if (!asctime_form) {
-        if (i >= len || !is_digit(s[i]))
+        if (i >= len || !span_is_digit(s[i]))
             return 0;
         i = read_num(s, len, i, &day, &nd);
         if (nd == 4 && i < len && s[i] == '-') { /* YYYY-MM-DD */
@@ -682,13 +633,13 @@ size_t route_parse_date(const char *s, size_t len, long long *epoch, int *tz_min
     i = j;
     {
         size_t k = skip_cfws(s, len, i);
-        if (k + 1 < len && (lower(s[k]) == 'a' || lower(s[k]) == 'p') && lower(s[k + 1]) == 'm' &&
+        if (k + 1 < len && (span_lower(s[k]) == 'a' || span_lower(s[k]) == 'p') && span_lower(s[k + 1]) == 'm' &&
             (k + 2 >= len || !is_alpha(s[k + 2]))) {
             if (h < 1 || h > 12)
                 return 0;
-            if (lower(s[k]) == 'p' && h < 12)
+            if (span_lower(s[k]) == 'p' && h < 12)
                 h += 12;
-            else if (lower(s[k]) == 'a' && h == 12)
+            else if (span_lower(s[k]) == 'a' && h == 12)
                 h = 0;
             i = k + 2;
         }
@@ -725,7 +676,7 @@ size_t route_parse_date(const char *s, size_t len, long long *epoch, int *tz_min
             q = skip_cfws(s, len, i);
             if (q + 2 < len && s[q] == 'm' && s[q + 1] == '=') {
                 q += 2;
-                while (q < len && !is_ws(s[q]) && s[q] != ';')
+                while (q < len && !span_is_ws(s[q]) && s[q] != ';')
                     q++;
                 i = q;
             }
@@ -779,7 +730,7 @@ static span kv_in(span in, const char *key)
     for (size_t i = 0; i + kl <= in.n; i++) {
         if ((i == 0 || !is_alnum(in.p[i - 1])) && span_iprefix((span){in.p + i, in.n - i}, key)) {
             size_t st = i + kl, e = st;
-            while (e < in.n && !is_ws(in.p[e]) && in.p[e] != ',' && in.p[e] != ')' && in.p[e] != ';')
+            while (e < in.n && !span_is_ws(in.p[e]) && in.p[e] != ',' && in.p[e] != ')' && in.p[e] != ';')
                 e++;
             r.p = in.p + st;
             r.n = e - st;
@@ -800,7 +751,7 @@ static void comment_tls(pctx *c, span in, int clause)
         c->tls_cipher = kv_in(in, "cipher=");
         span b = kv_in(in, "bits=");
         size_t k = 0;
-        while (k < b.n && is_digit(b.p[k]))
+        while (k < b.n && span_is_digit(b.p[k]))
             k++;
         b.n = k;
         c->tls_bits = b;
@@ -826,7 +777,7 @@ static void comment_tls(pctx *c, span in, int clause)
             while (q > in.p && q[-1] != '(')
                 q--;
             size_t k = 0;
-            while (q + k < bp && is_digit(q[k]))
+            while (q + k < bp && span_is_digit(q[k]))
                 k++;
             if (k)
                 c->tls_bits = (span){q, k};
@@ -837,7 +788,7 @@ static void comment_tls(pctx *c, span in, int clause)
     if (ct) {
         span r = trim_span((span){ct + 5, in.n - (size_t)(ct + 5 - in.p)});
         size_t k = 0;
-        while (k < r.n && r.p[k] != ')' && r.p[k] != ';' && !is_ws(r.p[k]))
+        while (k < r.n && r.p[k] != ')' && r.p[k] != ';' && !span_is_ws(r.p[k]))
             k++;
         r.n = k;
         if (r.n) {
@@ -853,7 +804,7 @@ static void comment_tls(pctx *c, span in, int clause)
     /* Exim: "with esmtps (TLS1.2) tls CIPHER" or "(TLSv1.2:ECDHE-...:256)" */
     if (clause == C_WITH && (span_iprefix(t, "TLS") || span_iprefix(t, "SSL"))) {
         for (size_t i = 0; i < t.n; i++)
-            if (is_ws(t.p[i]))
+            if (span_is_ws(t.p[i]))
                 return;
         c->tls_whole = t;
     }
@@ -989,7 +940,7 @@ static int last2_differ(const char *a, const char *b)
     if (la - sa != lb - sb)
         return 1;
     for (size_t i = 0; i < la - sa; i++)
-        if (lower(a[sa + i]) != lower(b[sb + i]))
+        if (span_lower(a[sa + i]) != span_lower(b[sb + i]))
             return 1;
     return 0;
 }
@@ -1052,7 +1003,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
     tok toks[MAX_TOKS];
     int nt = 0;
     for (size_t i = 0; i < body_end;) {
-        if (is_ws(s[i]) || s[i] == ')' || s[i] == ';') {
+        if (span_is_ws(s[i]) || s[i] == ')' || s[i] == ';') {
             i++;
             continue;
         }
@@ -1067,7 +1018,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
             toks[nt++] = (tok){T_COMMENT, st, i};
             continue;
         }
-        while (i < body_end && !is_ws(s[i]) && s[i] != '(' && s[i] != ')' && s[i] != ';')
+        while (i < body_end && !span_is_ws(s[i]) && s[i] != '(' && s[i] != ')' && s[i] != ';')
             i++;
         toks[nt++] = (tok){T_WORD, st, i};
     }
@@ -1096,7 +1047,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
             if (pk >= 0 && keyword((span){s + toks[pk].start, toks[pk].end - toks[pk].start}))
                 continue;
             char ch = s[toks[k].start];
-            if (!is_digit(ch) && !is_alpha(ch))
+            if (!span_is_digit(ch) && !is_alpha(ch))
                 continue;
             size_t rem = len - toks[k].start;
             size_t used = route_parse_date(s + toks[k].start, rem, &epoch, &tz, &nozone);
