@@ -11,6 +11,7 @@ jq
 chromium fonts-ipafont-gothic python3-jsonschema cmark-gfm
 libunbound-dev libcurl4-openssl-dev libopendkim-dev opendkim-tools unbound strace
 libsqlite3-dev sqlite3 libpq-dev postgresql
+libmicrohttpd-dev libmilter-dev postfix swaks
 clang libclang-rt-14-dev"
 
 missing=""
@@ -32,6 +33,12 @@ if [ "$(id -u)" != 0 ]; then
     fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+# postfix (for tests/servers.sh) must not ask which mail setup to write: a
+# private instance is configured by the test itself
+case " $missing " in *" postfix "*)
+    echo "postfix postfix/main_mailer_type select No configuration" |
+        $SUDO debconf-set-selections ;;
+esac
 # a stale package index is the usual cause of a failed install on a fresh box
 $SUDO apt-get update -q >/dev/null || $SUDO apt-get update -q
 # shellcheck disable=SC2086

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "inputs.h"
 #include "progress.h"
+#include "server_cmds.h"
 
 enum { FMT_DEFAULT = -1 };
 
@@ -493,10 +494,10 @@ int main(int argc, char **argv)
         return cmd_ingest(argc - 2, argv + 2);
     if (strcmp(argv[1], "trends") == 0)
         return cmd_trends(argc - 2, argv + 2);
-    if (strcmp(argv[1], "serve") == 0 || strcmp(argv[1], "milter") == 0) {
-        fprintf(stderr, "kensa: %s: not available in this version\n", argv[1]);
-        return 1;
-    }
+    if (strcmp(argv[1], "serve") == 0)
+        return cmd_serve(argc - 2, argv + 2);
+    if (strcmp(argv[1], "milter") == 0)
+        return cmd_milter(argc - 2, argv + 2);
     fprintf(stderr, "kensa: %s: unknown command\n", argv[1]);
     usage(stderr);
     return 1;
