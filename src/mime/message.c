@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../../include/kensa.h"
 #include "../util/kbuf.h"
 #include "charset.h"
 #include "decode.h"
@@ -702,15 +703,6 @@ static km_part *new_part(walk_state *w)
     return &m->parts[m->nparts++];
 }
 
-static void sha256_hex(const void *p, size_t n, char out[65])
-{
-    GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(c, p, (gssize)n);
-    const char *h = g_checksum_get_string(c);
-    snprintf(out, 65, "%s", h);
-    g_checksum_free(c);
-}
-
 static void leaf(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
 {
     km_message *m = w->m;
@@ -757,7 +749,7 @@ static void leaf(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
         }
     }
     p->size = dec.len;
-    sha256_hex(dec.p ? dec.p : "", dec.len, p->sha256);
+    kensa_sha256_hex(dec.p ? dec.p : "", dec.len, p->sha256);
 
     int is_plain = strcmp(p->content_type, "text/plain") == 0;
     int is_html = strcmp(p->content_type, "text/html") == 0;
@@ -832,7 +824,7 @@ static void walk(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
                 g_object_unref(ms);
             }
             p->size = b.len;
-            sha256_hex(b.p ? b.p : "", b.len, p->sha256);
+            kensa_sha256_hex(b.p ? b.p : "", b.len, p->sha256);
             kbuf_free(&b);
         }
         if (inner)

@@ -284,6 +284,16 @@ static int text_has_other_domain(arena *a, const char *name, const char *from_re
     return 0;
 }
 
+/* List-Id & co. or Precedence: list/bulk */
+static int is_mailing_list(const km_message *m)
+{
+    if (mime_header_first(m, "List-Id") || mime_header_first(m, "List-Post") ||
+        mime_header_first(m, "Mailing-List") || mime_header_first(m, "List-Unsubscribe"))
+        return 1;
+    const km_header *prec = mime_header_first(m, "Precedence");
+    return prec && (strcasestr(prec->raw, "list") || strcasestr(prec->raw, "bulk"));
+}
+
 static void identity(arena *a, const km_message *m, const route_result *route,
                      sender_result *out)
 {
@@ -293,12 +303,7 @@ static void identity(arena *a, const km_message *m, const route_result *route,
     const char *fr = reg(a, fd);
     const char *rp = m->return_path ? reg(a, domain_of(m->return_path)) : NULL;
     /* mailing lists rewrite Return-Path and Reply-To by design */
-    int list = mime_header_first(m, "List-Id") || mime_header_first(m, "List-Post") ||
-               mime_header_first(m, "Mailing-List") || mime_header_first(m, "List-Unsubscribe");
-    const km_header *prec = mime_header_first(m, "Precedence");
-    if (prec && (strcasestr(prec->raw, "list") || strcasestr(prec->raw, "bulk")))
-        list = 1;
-    out->mailing_list = list;
+    int list = out->mailing_list;
     if (differs(fr, rp) && !list) {
         out->from_return_path_mismatch = 1;
         note(out->identity, &out->nidentity,
@@ -391,6 +396,7 @@ int sender_analyze(arena *a, const km_message *m, const route_result *route,
     }
     read_spam_headers(a, m, out);
     tag_reasons(a, m, route, out);
+    out->mailing_list = is_mailing_list(m);
     identity(a, m, route, out);
     out->upstream_spam = upstream_says_spam(m, out);
     out->has_unsubscribe = mime_header_first(m, "List-Unsubscribe") != NULL;
@@ -401,8 +407,5 @@ int sender_analyze(arena *a, const km_message *m, const route_result *route,
         (strncasecmp(m->from.address, "mailer-daemon@", 14) == 0 ||
          strncasecmp(m->from.address, "postmaster@", 11) == 0))
         out->is_bounce = 1;
-    if (!out->mailing_list)
-        out->mailing_list = mime_header_first(m, "List-Id") || mime_header_first(m, "List-Post") ||
-                            mime_header_first(m, "Mailing-List");
     return 0;
 }
