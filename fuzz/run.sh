@@ -13,6 +13,10 @@
 # FUZZ_SMOKE=1: smoke mode for CI - its own corpus BUILD_DIR/smoke-corpus-NAME,
 # seeded from tests/cases only, no merge, -timeout=10, and the harness's own crash/leak checks.
 # FUZZ_TIMEOUT (default 1 s outside smoke mode): per-input time limit.
+# FUZZ_RUNS: stop each harness after that many executions (-runs) too.
+# Outside smoke mode every run appends a line to BUILD_DIR/ledger.tsv
+# (utc time, harness, seconds, executions, exit code): fuzz/campaign.sh sums
+# it to know how far each harness is from its goal (10 M executions or 1 h).
 set -u
 B=$1; S=${2:-60}; shift 2 2>/dev/null || shift $#
 T=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +50,18 @@ headers() { # name dest
             function flush() { if (cur != "") { n++; printf "%s", cur > (out "-" n); close(out "-" n) } cur = "" }
             END { flush() }' "$f" 2>/dev/null
     done
+}
+
+# maxlen harness: the largest input it gets. Header values are cut at 64 KB
+# before any parser sees them and body text is scanned in one pass, so
+# inputs beyond these sizes only slow the search down (hostile.sh covers
+# the multi-megabyte cases).
+maxlen() {
+    case $1 in
+    fuzz_received|fuzz_authres|fuzz_rfc2047|fuzz_deadline) echo 16384 ;;
+    fuzz_links|fuzz_html|fuzz_content|fuzz_brand) echo 65536 ;;
+    *) echo 262144 ;;
+    esac
 }
 
 seed() { # harness dest
@@ -92,14 +108,21 @@ for h in "$B"/fuzz/fuzz_*; do
     fi
     n=$((n + 1))
     log="$B/$name.log"
-    "$h" -max_total_time="$S" -max_len=262144 -timeout="$TO" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+    [ "$SMOKE" = 1 ] && log="$B/smoke-$name.log" # never clobber a long run's log
+    ml=$(maxlen "$name")
+    t0=$(date +%s)
+    "$h" -max_total_time="$S" -max_len="$ml" -timeout="$TO" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+        ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
         -print_final_stats=1 -artifact_prefix="$B/crash-$name-" "$c" > "$log" 2>&1
     rc=$?
-    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
-    [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+    t1=$(date +%s)
+    execs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+    [ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
     files=$(ls "$c" | wc -l)
-    if [ $rc -eq 0 ]; then echo "ok $n - $name: ${execs:-?} executions in ${S}s, corpus $files, no crash"
-    else echo "not ok $n - $name: failed after ${execs:-?} executions (see $log)"; grep -m3 -E 'ERROR|SUMMARY|Test unit written' "$log" | sed 's/^/#   /'; rcall=1; fi
+    [ "$SMOKE" = 1 ] || printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" \
+        $((t1 - t0)) "${execs:-0}" "$rc" >> "$B/ledger.tsv"
+    if [ $rc -eq 0 ]; then echo "ok $n - $name: ${execs:-?} executions in $((t1 - t0))s, corpus $files, no crash"
+    else echo "not ok $n - $name: failed after ${execs:-?} executions (see $log)"; grep -a -m3 -E 'ERROR|SUMMARY|Test unit written' "$log" | sed 's/^/#   /'; rcall=1; fi
 done
 echo "1..$n"
 exit $rcall
