@@ -52,6 +52,27 @@ static int trusted_id(arena *a, const char *id, const char *want, const char *si
     return site && r && strcmp(r, site) == 0;
 }
 
+/* The contract's result words (pass|fail|softfail|neutral|none|temperror|
+ * permerror). Older words map as RFC 7601 section 2.7 says (hardfail is
+ * already fail; RFC 4408's "error" is temperror, "unknown" permerror); any
+ * other word (dkim "policy", vendor inventions) is not a result kensa can
+ * report, so that entry is skipped. */
+static const char *contract_result(const char *r)
+{
+    static const char *const ok[] = {"pass", "fail", "softfail", "neutral",
+                                     "none", "temperror", "permerror"};
+    if (!r)
+        return NULL;
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (strcmp(r, ok[i]) == 0)
+            return ok[i];
+    if (strcmp(r, "error") == 0)
+        return "temperror";
+    if (strcmp(r, "unknown") == 0)
+        return "permerror";
+    return NULL;
+}
+
 static void read_authres(arena *a, const km_message *m, const route_result *route,
                          const char *want, sender_result *out)
 {
@@ -86,9 +107,12 @@ static void read_authres(arena *a, const km_message *m, const route_result *rout
         return;
     for (int i = 0; i < use->nresults; i++) {
         const authres_result *r = &use->results[i];
+        const char *res = contract_result(r->result);
+        if (!res)
+            continue;
         if (strcmp(r->method, "spf") == 0 && !out->has_spf) {
             out->has_spf = 1;
-            out->spf.result = r->result;
+            out->spf.result = res;
             const char *mf = authres_prop_get(r, "smtp.mailfrom");
             if (!mf)
                 mf = authres_prop_get(r, "smtp.helo");
@@ -96,7 +120,7 @@ static void read_authres(arena *a, const km_message *m, const route_result *rout
             out->spf.reason = r->reason ? r->reason : r->comment;
         } else if (strcmp(r->method, "dkim") == 0 && out->ndkim < SENDER_MAX_DKIM) {
             sender_dkim *d = &out->dkim[out->ndkim++];
-            d->result = r->result;
+            d->result = res;
             const char *dd = authres_prop_get(r, "header.d");
             if (!dd) {
                 const char *hi = authres_prop_get(r, "header.i");
@@ -107,7 +131,7 @@ static void read_authres(arena *a, const km_message *m, const route_result *rout
             d->selector = s ? arena_strdup(a, s) : NULL;
         } else if (strcmp(r->method, "dmarc") == 0 && !out->has_dmarc) {
             out->has_dmarc = 1;
-            out->dmarc.result = r->result;
+            out->dmarc.result = res;
             const char *p = r->policy ? r->policy : authres_prop_get(r, "policy.dmarc");
             if (!p)
                 p = authres_prop_get(r, "policy.published-domain-policy");
@@ -373,9 +397,10 @@ int sender_analyze(arena *a, const km_message *m, const route_result *route,
         /* no trusted Authentication-Results: the top Received-SPF, written by the receiver */
         const km_header *h = mime_header_first(m, "Received-SPF");
         authres_spf s;
-        if (h && authres_parse_received_spf(a, h->raw_bytes, h->raw_len, &s) == 0 && s.result) {
+        if (h && authres_parse_received_spf(a, h->raw_bytes, h->raw_len, &s) == 0 &&
+            contract_result(s.result)) {
             out->has_spf = 1;
-            out->spf.result = s.result;
+            out->spf.result = contract_result(s.result);
             out->spf.domain = s.envelope_from ? arena_strdup(a, domain_of(s.envelope_from))
                                               : s.helo;
             out->spf.ip = s.client_ip;

@@ -24,18 +24,20 @@ typedef struct {
 } sender_note; /* one-liners in both languages (arena strings) */
 
 typedef struct {
-    char *result; /* pass|fail|softfail|neutral|none|temperror|permerror (lowercase) */
+    const char *result; /* pass|fail|softfail|neutral|none|temperror|permerror */
     char *domain;
     char *ip;     /* client IP the result is about, when known */
     char *reason;
 } sender_spf;
 
 typedef struct {
-    char *result, *domain, *selector;
+    const char *result; /* the same words */
+    char *domain, *selector;
 } sender_dkim;
 
 typedef struct {
-    char *result, *policy, *domain;
+    const char *result; /* the same words */
+    char *policy, *domain;
 } sender_dmarc;
 
 typedef struct {
