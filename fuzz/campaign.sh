@@ -7,6 +7,10 @@
 # or OOM stops the campaign with run.sh's report (the reproducer is in
 # BUILD_DIR/crash-NAME-*). UNTIL_EPOCH (date +%s): start no chunk that would
 # end after it. Prints the ledger totals at the end (fuzz/campaign.sh B --sum).
+# Exit code 72 in the ledger is libFuzzer's "interrupted" (the run was
+# stopped from outside), not a finding. Timeouts are wall-clock: on a busy
+# machine run at a mild nice level and re-run any timeout reproducer alone
+# (FUZZ_TIMEOUT raises the per-input limit).
 set -u
 B=$1; shift
 UNTIL=${1:-0}; [ $# -gt 0 ] && shift
@@ -18,7 +22,7 @@ L="$B/ledger.tsv"
 
 total() { # harness -> "seconds executions findings"
     [ -f "$L" ] || { echo "0 0 0"; return; }
-    awk -F'\t' -v h="$1" '$2 == h { s += $3; e += $4; if ($5 != 0) f++ }
+    awk -F'\t' -v h="$1" '$2 == h { s += $3; e += $4; if ($5 != 0 && $5 != 72) f++ }
         END { printf "%d %d %d\n", s, e, f }' "$L"
 }
 
@@ -51,7 +55,8 @@ while [ $progress = 1 ]; do
         now=$(date +%s)
         [ $((now + left)) -le "$UNTIL" ] || { left=$((UNTIL - now)); [ $left -ge 60 ] || continue; }
         FUZZ_RUNS=$((GOAL_EXECS - execs)) sh "$T/fuzz/run.sh" "$B" "$left" "$n" | grep -v '^1\.\.'
-        if [ "$(tail -1 "$L" | cut -f2)" = "$n" ] && [ "$(tail -1 "$L" | cut -f5)" != 0 ]; then
+        last=$(tail -1 "$L" | cut -f5)
+        if [ "$(tail -1 "$L" | cut -f2)" = "$n" ] && [ "$last" != 0 ] && [ "$last" != 72 ]; then
             echo "# campaign stopped: $n found something (see $B/$n.log)"; summary; exit 1
         fi
         progress=1
