@@ -38,6 +38,7 @@ struct content_data {
     lure_phrase *phrases;
     size_t nphrases;
     char **lure_ids; /* distinct ids in file order */
+    const char **lure_class; /* per lure id: "@class" of lures.tsv, default "theme" */
     size_t nlure_ids;
     typo_pair *typos;
     size_t ntypos;
