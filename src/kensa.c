@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../include/kensa.h"
 #include "mime/limits.h"
@@ -179,6 +180,11 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
     r->ip_attribution = intel_attribution(k->intel);
     r->psl_date = domain_psl_date();
     r->from_freemail = r->msg->has_from && freemail_is(k->freemail, r->msg->from.domain);
+    for (size_t i = 0; i < r->msg->nreply_to && !r->reply_to_freemail; i++) {
+        const char *d = r->msg->reply_to[i].domain;
+        r->reply_to_freemail = d && freemail_is(k->freemail, d) &&
+                               !(r->msg->from.domain && strcasecmp(d, r->msg->from.domain) == 0);
+    }
     /* stages, in order; each reads only the message and earlier stages */
     if (route_analyze(a, &k->route, r->msg, &r->route) != 0 ||
         enrich_origin(a, k->intel, &r->route) != 0 ||

@@ -24,6 +24,10 @@ static const char *const k_doc[] = {"pdf", "doc", "docx", "xls", "xlsx", "ppt", 
                                     "txt", "rtf", "csv",  "jpg", "jpeg", "png", "gif",
                                     "bmp", "tif", "tiff", "mp3", "mp4",  "wav", NULL};
 
+/* documents a lure mail asks the reader to open ("instructions in the attached PDF") */
+static const char *const k_office[] = {"pdf", "doc", "docx", "docm", "xls", "xlsx", "xlsm",
+                                       "ppt", "pptx", "rtf", "odt", NULL};
+
 static int in(const char *const *l, const char *e)
 {
     for (int i = 0; l[i]; i++)
@@ -136,6 +140,8 @@ int content_attachments(arena *a, const km_message *m, content_result *out)
             kind = "executable", why = "executable or script: runs code when opened";
         if (kind)
             add(a, out, name, kind, why);
+        else if (!out->document && !pt->in_rfc822 && in(k_office, e1))
+            out->document = name;
         if (e2[0] && in(k_doc, e2) && kind)
             add(a, out, name, "double_extension",
                 arena_printf(a, "looks like .%s but is .%s", e2, e1));

@@ -97,9 +97,12 @@ int content_analyze(arena *a, const content_data *d, const km_message *m, conten
         return -1;
 
     size_t pos[MAX_LURE_POS], npos = 0;
+    /* a date next to a lure phrase is a deadline; spam families and attachment
+     * cues do not make one */
     for (size_t k = 0; k < out->nlures && npos < MAX_LURE_POS; k++)
-        npos += content_lure_positions(d, nfkc, nlen, out->lures[k].id, pos + npos,
-                                       MAX_LURE_POS - npos);
+        if (strcmp(out->lures[k].cls, "spam") != 0 && strcmp(out->lures[k].cls, "attachment") != 0)
+            npos += content_lure_positions(d, nfkc, nlen, out->lures[k].id, pos + npos,
+                                           MAX_LURE_POS - npos);
     const char *receipt = m->received_at ? m->received_at : m->date;
     content_deadline dl;
     if (content_deadline_find(nfkc, nlen, receipt, ja, pos, npos, &dl)) {

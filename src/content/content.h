@@ -44,8 +44,13 @@ typedef struct {
     char *why;
 } attach_fact;
 
+/* A lure counts when its phrases score at least this (lures.tsv weights). */
+#define CONTENT_LURE_MIN 2.0
+
 typedef struct {
-    const char *id; /* lure id as in lures.tsv */
+    const char *id;  /* lure id as in lures.tsv */
+    const char *cls; /* its class (lures.tsv "@class"): credential, theme, scam, spam,
+                        attachment */
     double score;
     char *evidence; /* matched phrases, "; "-separated */
 } content_lure_score;
@@ -71,6 +76,7 @@ typedef struct {
     size_t nphones;
     attach_fact *attach;
     size_t nattach;
+    const char *document; /* name of the first attached document (PDF, Office), or NULL */
     char *subject_random_token; /* a random-looking ID in the subject ("fg46qFdZiRVH3jI") */
 } content_result;
 

@@ -27,6 +27,8 @@ typedef struct {
     char *lang;   /* "ja", "en", ... */
     char *phrase; /* as written in the file */
     char *key;    /* folded, whitespace removed */
+    size_t klen;
+    int next;     /* next phrase whose key starts with the same two bytes, or -1 */
     double weight;
 } lure_phrase;
 
@@ -38,7 +40,11 @@ struct content_data {
     lure_phrase *phrases;
     size_t nphrases;
     char **lure_ids; /* distinct ids in file order */
+    const char **lure_class; /* per lure id: "@class" of lures.tsv, default "theme" */
     size_t nlure_ids;
+    /* first phrase (index) per leading two key bytes, -1 for none: the text is
+     * scanned once, whatever the number of phrases */
+    int *phrase_head;
     typo_pair *typos;
     size_t ntypos;
     /* Han characters of U+4E00..U+9FFF that are simplified-only: not in

@@ -4,7 +4,12 @@
  * lures.tsv: lure id, language, phrase, weight. Phrases are folded like the
  * text (NFKC case fold, look-alikes to ASCII, whitespace removed) so "M FA",
  * "ロ グイン" and "ᴠᴇʀɪғʏ" still match. A phrase counts once per mail; one in
- * the subject counts half again. The best lure needs LURE_MIN_SCORE.
+ * the subject counts half again. The best lure (of the credential, theme
+ * and scam classes) is content.lure when it reaches CONTENT_LURE_MIN.
+ * The folded text is scanned once with the phrases bucketed by their first two
+ * bytes, so more phrases do not mean more passes over a 1 MiB body.
+ * "@class<TAB>id<TAB>class" lines give a lure id its class (credential, theme,
+ * scam, spam, attachment: which finding src/verdict makes of it); default theme.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +18,6 @@
 
 #include "internal.h"
 
-#define LURE_MIN_SCORE 2.0
 #define LINE_MAX_BYTES 4096
 
 static char *xstrdup(const char *s)
@@ -70,15 +74,39 @@ static int load_lures(content_data *d, const char *dir, char **err)
     }
     d->phrases = calloc(CONTENT_MAX_PHRASES, sizeof *d->phrases);
     d->lure_ids = calloc(CONTENT_MAX_PHRASES, sizeof *d->lure_ids);
+    d->lure_class = calloc(CONTENT_MAX_PHRASES, sizeof *d->lure_class);
+    /* "@class" lines, applied once every id is known */
+    char **cls_id = calloc(CONTENT_MAX_PHRASES, sizeof *cls_id);
+    const char **cls_of = calloc(CONTENT_MAX_PHRASES, sizeof *cls_of);
+    size_t ncls = 0;
     arena *tmp = arena_new(1 << 20);
     char line[LINE_MAX_BYTES];
     long ln = 0;
     int rc = 0;
-    while (d->phrases && d->lure_ids && tmp && fgets(line, sizeof line, f)) {
+    while (d->phrases && d->lure_ids && d->lure_class && cls_id && cls_of && tmp &&
+           fgets(line, sizeof line, f)) {
         ln++;
         chomp(line);
         if (!line[0] || line[0] == '#')
             continue;
+        if (line[0] == '@') {
+            static const char *const classes[] = {"credential", "theme", "scam", "spam",
+                                                  "attachment"};
+            char *fc[3];
+            size_t c = sizeof classes / sizeof classes[0];
+            if (split_tabs(line, fc, 3) == 3 && strcmp(fc[0], "@class") == 0 && fc[1][0])
+                for (c = 0; c < sizeof classes / sizeof classes[0]; c++)
+                    if (strcmp(fc[2], classes[c]) == 0)
+                        break;
+            if (c == sizeof classes / sizeof classes[0] || ncls >= CONTENT_MAX_PHRASES) {
+                set_err(err, "%s:%ld: want @class<TAB>lure id<TAB>class", path, ln);
+                rc = -1;
+                break;
+            }
+            cls_id[ncls] = xstrdup(fc[1]);
+            cls_of[ncls++] = classes[c];
+            continue;
+        }
         char *fl[4];
         char *end = NULL;
         if (split_tabs(line, fl, 4) != 4 || !fl[0][0] || !fl[2][0]) {
@@ -115,13 +143,40 @@ static int load_lures(content_data *d, const char *dir, char **err)
         p->lang = xstrdup(fl[1]);
         p->phrase = xstrdup(fl[2]);
         p->key = xstrdup(key);
+        p->klen = kl;
+        p->next = -1;
         p->weight = w;
         d->nphrases++;
     }
-    if (!rc && (!d->phrases || !d->lure_ids || !tmp)) {
+    if (!rc && (!d->phrases || !d->lure_ids || !d->lure_class || !cls_id || !cls_of || !tmp)) {
         *err = xstrdup("out of memory");
         rc = -1;
     }
+    for (size_t k = 0; !rc && k < d->nlure_ids; k++) {
+        d->lure_class[k] = "theme";
+        for (size_t c = 0; c < ncls; c++)
+            if (cls_id[c] && strcmp(cls_id[c], d->lure_ids[k]) == 0)
+                d->lure_class[k] = cls_of[c];
+    }
+    d->phrase_head = rc ? NULL : malloc(65536 * sizeof *d->phrase_head);
+    if (!rc && !d->phrase_head) {
+        *err = xstrdup("out of memory");
+        rc = -1;
+    }
+    for (size_t k = 0; !rc && k < 65536; k++)
+        d->phrase_head[k] = -1;
+    for (size_t i = d->nphrases; !rc && i-- > 0;) { /* chains in file order */
+        lure_phrase *p = &d->phrases[i];
+        if (p->klen < 2 || !p->key)
+            continue;
+        unsigned key = ((unsigned char)p->key[0] << 8) | (unsigned char)p->key[1];
+        p->next = d->phrase_head[key];
+        d->phrase_head[key] = (int)i;
+    }
+    for (size_t c = 0; cls_id && c < ncls; c++)
+        free(cls_id[c]);
+    free(cls_id);
+    free(cls_of);
     arena_free(tmp);
     fclose(f);
     return rc;
@@ -206,6 +261,8 @@ void content_data_free(content_data *d)
     for (size_t i = 0; i < d->nlure_ids; i++)
         free(d->lure_ids[i]);
     free(d->lure_ids);
+    free(d->lure_class);
+    free(d->phrase_head);
     for (size_t i = 0; i < d->ntypos; i++) {
         free(d->typos[i].wrong);
         free(d->typos[i].right);
@@ -236,14 +293,40 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
     }
     for (size_t k = 0; k < nl; k++) {
         ls[k].id = d->lure_ids[k];
+        ls[k].cls = d->lure_class[k];
         kbuf_init(&ev[k], 2048);
     }
     if (subject_len > flen)
         subject_len = flen;
+    /* one pass over the text: at each byte, only the phrases whose key starts
+     * with its two bytes are compared; a match must lie inside the subject or
+     * inside the body. found[i]: 1 = in the subject, 2 = in the body */
+    unsigned char *found = calloc(d->nphrases ? d->nphrases : 1, 1);
+    if (!found) {
+        for (size_t k = 0; k < nl; k++)
+            kbuf_free(&ev[k]);
+        free(ev);
+        return -1;
+    }
+    for (size_t i = 0; d->phrase_head && i + 1 < flen; i++) {
+        unsigned key = ((unsigned char)folded[i] << 8) | (unsigned char)folded[i + 1];
+        size_t end = i < subject_len ? subject_len : flen;
+        for (int pi = d->phrase_head[key]; pi >= 0; pi = d->phrases[pi].next) {
+            const lure_phrase *p = &d->phrases[pi];
+            if (p->klen <= end - i && memcmp(folded + i, p->key, p->klen) == 0)
+                found[pi] |= i < subject_len ? 1 : 2;
+        }
+    }
     for (size_t i = 0; i < d->nphrases; i++) {
         const lure_phrase *p = &d->phrases[i];
-        int in_s = has(folded, subject_len, p->key);
-        int in_b = has(folded + subject_len, flen - subject_len, p->key);
+        int in_s, in_b;
+        if (p->klen >= 2 && d->phrase_head) {
+            in_s = found[i] & 1;
+            in_b = found[i] & 2;
+        } else { /* a one-byte key: not in the table */
+            in_s = has(folded, subject_len, p->key);
+            in_b = has(folded + subject_len, flen - subject_len, p->key);
+        }
         if (!in_s && !in_b)
             continue;
         size_t k;
@@ -256,6 +339,7 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
             kbuf_adds(&ev[k], "; ");
         kbuf_adds(&ev[k], p->phrase);
     }
+    free(found);
     /* keep lures with a score, best first (stable: file order on ties) */
     size_t n = 0;
     for (size_t k = 0; k < nl; k++) {
@@ -278,10 +362,17 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
     }
     out->lures = n ? ls : NULL;
     out->nlures = n;
-    if (n && ls[0].score >= LURE_MIN_SCORE) {
-        out->lure = ls[0].id;
-        out->lure_score = ls[0].score;
-        out->lure_evidence = ls[0].evidence;
+    /* content.lure names the lure theme; spam phrase families and attachment
+     * cues stay in lures[] only */
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(ls[k].cls, "spam") == 0 || strcmp(ls[k].cls, "attachment") == 0)
+            continue;
+        if (ls[k].score >= CONTENT_LURE_MIN) {
+            out->lure = ls[k].id;
+            out->lure_score = ls[k].score;
+            out->lure_evidence = ls[k].evidence;
+        }
+        break;
     }
     return 0;
 }

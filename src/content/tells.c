@@ -268,10 +268,15 @@ static void width_mix(tellbuf *tb, const char *s, size_t len)
     }
 }
 
+/* invisible inside a word: zero-width and format characters, and the other
+ * default-ignorables spam puts between letters (U+034F combining grapheme
+ * joiner "W͏e͏ a͏r͏e͏", Hangul fillers, variation selectors, tag characters) */
 static int zw(uint32_t c)
 {
     return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF || c == 0x00AD ||
-           c == 0x180E || (c >= 0x2061 && c <= 0x2064);
+           c == 0x180E || (c >= 0x2061 && c <= 0x2064) || c == 0x034F || c == 0x115F ||
+           c == 0x1160 || c == 0x3164 || c == 0xFFA0 || (c >= 0x180B && c <= 0x180D) ||
+           (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0000 && c <= 0xE0FFF);
 }
 
 static int wordish(uint32_t c)
@@ -299,7 +304,9 @@ static void zero_width(tellbuf *tb, const char *s, size_t len)
             break;
         q = e;
         uint32_t nc = u8_next(s, len, &q);
-        if (!wordish(pc) || !wordish(nc)) {
+        /* a variation selector after a kanji picks its glyph (IVS: 葛󠄀): not a trick */
+        int vs = (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF);
+        if (!wordish(pc) || !wordish(nc) || (vs && u8_is_cjk(pc))) {
             i = e;
             continue;
         }

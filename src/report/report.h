@@ -49,6 +49,7 @@ struct kensa_report {
     lookalike_hit from_lookalike; /* the From domain imitates a brand */
     int has_from_lookalike;
     int from_freemail;            /* the From domain is a free mailbox provider */
+    int reply_to_freemail;        /* a Reply-To is a free mailbox outside the From domain */
     verdict_result verdict;
     online_result *online;   /* --online facts (src/online), NULL when offline */
 };

@@ -31,6 +31,7 @@ struct verdict_rules {
     rule *v;
     size_t n;
     double t_phishing, t_spam, t_suspicious;
+    double t_spam_phrases_many; /* a spam phrase family this strong adds SPAM_PHRASES_MANY */
 };
 
 /* every id the code below can emit; the loader refuses a rules file missing one */
@@ -41,6 +42,8 @@ static const char *const known_ids[] = {
     "CLOUD_ORIGIN", "JA_MT_TELL", "DEADLINE_PRESSURE", "CREDENTIAL_LURE", "LURE_THEME",
     "RANDOM_DOMAIN", "DANGEROUS_ATTACHMENT", "URL_SHORTENER", "IP_URL", "USERINFO_URL",
     "OBFUSCATED_TEXT", "FREEMAIL_BRAND", "SUBJECT_RANDOM_ID", "SCAM_LURE", "BULK_NO_UNSUBSCRIBE",
+    "SPAM_PHRASES", "SPAM_PHRASES_MANY", "ATTACHMENT_LURE", "DISPLAY_NAME_JUNK",
+    "REPLY_TO_FREEMAIL", "FREEMAIL_SCAM",
     "NEW_DOMAIN", "BLOCKLISTED", "SITE_LIVE", /* --online (online_findings) */
 };
 
@@ -107,7 +110,7 @@ verdict_rules *verdict_rules_load(const char *data_dir, char **err)
         fclose(f);
         return NULL;
     }
-    r->t_phishing = r->t_spam = r->t_suspicious = -1;
+    r->t_phishing = r->t_spam = r->t_suspicious = r->t_spam_phrases_many = -1;
     char line[2048];
     int ln = 0;
     size_t cap = 0;
@@ -131,6 +134,8 @@ verdict_rules *verdict_rules_load(const char *data_dir, char **err)
                 r->t_spam = v;
             else if (strcmp(name, "@suspicious") == 0)
                 r->t_suspicious = v;
+            else if (strcmp(name, "@spam_phrases_many") == 0)
+                r->t_spam_phrases_many = v;
             else {
                 fail(err, path, ln, "unknown threshold", r, f);
                 return NULL;
@@ -170,8 +175,10 @@ verdict_rules *verdict_rules_load(const char *data_dir, char **err)
         ru->weight = weight;
     }
     fclose(f);
-    if (r->t_phishing < 0 || r->t_spam < 0 || r->t_suspicious < 0) {
-        fail(err, path, ln, "thresholds @phishing, @spam and @suspicious are required", r, NULL);
+    if (r->t_phishing < 0 || r->t_spam < 0 || r->t_suspicious < 0 || r->t_spam_phrases_many < 0) {
+        fail(err, path, ln,
+             "thresholds @phishing, @spam, @suspicious and @spam_phrases_many are required", r,
+             NULL);
         return NULL;
     }
     for (size_t i = 0; i < sizeof known_ids / sizeof known_ids[0]; i++)
@@ -226,6 +233,13 @@ static int cmp_finding(const void *x, const void *y)
     return sev_rank(b->severity) - sev_rank(a->severity);
 }
 
+static int credential_lure(const content_result *ct);
+static const char *display_name_junk(const char *dn);
+
+/* at most this many visible characters (spaces and rules not counted) make a
+ * mail "short": its message is elsewhere (an attachment) */
+#define VERDICT_SHORT_TEXT 600
+
 static void sender_findings(ctx *c, const struct kensa_report *r)
 {
     const sender_result *s = &r->sender;
@@ -270,6 +284,14 @@ static void sender_findings(ctx *c, const struct kensa_report *r)
         emit(c, "REPLY_TO_MISMATCH",
              arena_printf(a, "From %s, Reply-To %s", m->from.address ? m->from.address : "?",
                           m->reply_to[0].address ? m->reply_to[0].address : "?"));
+    if (r->reply_to_freemail && !s->mailing_list && !r->from_freemail && m->nreply_to)
+        emit(c, "REPLY_TO_FREEMAIL",
+             arena_printf(a, "From %s, Reply-To %s", m->from.address ? m->from.address : "?",
+                          m->reply_to[0].address ? m->reply_to[0].address : "?"));
+    const char *junk = m->has_from ? display_name_junk(m->from.display_name) : NULL;
+    if (junk)
+        emit(c, "DISPLAY_NAME_JUNK",
+             arena_printf(a, "display name \"%s\" holds %s", m->from.display_name, junk));
     if (s->display_name_other_address)
         emit(c, "DISPLAY_NAME_ADDRESS",
              arena_printf(a, "display name \"%s\", address %s",
@@ -277,7 +299,6 @@ static void sender_findings(ctx *c, const struct kensa_report *r)
                           m->from.address ? m->from.address : "?"));
 }
 
-static int is_credential_lure(const char *id);
 
 static void brand_findings(ctx *c, const struct kensa_report *r)
 {
@@ -298,7 +319,7 @@ static void brand_findings(ctx *c, const struct kensa_report *r)
     for (size_t i = 0; i < r->content.ntells; i++)
         if (strcmp(r->content.tells[i].kind, "lookalike_letters") == 0)
             obfuscated = 1;
-    int asks = is_credential_lure(r->content.lure);
+    int asks = credential_lure(&r->content);
     if (b->impersonated && (!weak_claim || spoofed || obfuscated ||
                             (b->links_foreign > 0 && asks && !s->mailing_list)))
         emit(c, "BRAND_IMPERSONATION", b->evidence);
@@ -386,13 +407,101 @@ static void bulk_findings(ctx *c, const struct kensa_report *r)
                           first));
 }
 
-static int is_credential_lure(const char *id)
+/* The strongest lure of class cls (lures.tsv "@class") that counts, or NULL. */
+static const content_lure_score *lure_of(const content_result *ct, const char *cls)
 {
-    static const char *const ids[] = {"mfa", "verify", "payment", "suspension"};
-    for (size_t i = 0; id && i < sizeof ids / sizeof ids[0]; i++)
-        if (strcmp(id, ids[i]) == 0)
-            return 1;
-    return 0;
+    for (size_t i = 0; i < ct->nlures; i++) /* best first */
+        if (ct->lures[i].cls && strcmp(ct->lures[i].cls, cls) == 0 &&
+            ct->lures[i].score >= CONTENT_LURE_MIN)
+            return &ct->lures[i];
+    return NULL;
+}
+
+/* The phishing theme of the mail: the best credential or theme lure (scam and
+ * spam phrase families are judged apart, so they never hide it). */
+static const content_lure_score *theme_lure(const content_result *ct)
+{
+    const content_lure_score *c = lure_of(ct, "credential"), *t = lure_of(ct, "theme");
+    return c && (!t || c->score >= t->score) ? c : t;
+}
+
+static int credential_lure(const content_result *ct)
+{
+    const content_lure_score *l = theme_lure(ct);
+    return l && strcmp(l->cls, "credential") == 0;
+}
+
+/* A display name no sender chooses: a long number ("[Itaucard Pontos -
+ * 63600497739178]"), a random mixed-case ID, a tab or a run of dots before a
+ * tag ("WinMetCenterParcs  .GQME", "Omaha..Steaks", "Kit # gJrgOp"), or
+ * invisible characters between the letters ("X<U+E0139>finity") - the
+ * per-message junk bulk kits add to dodge duplicate and brand filters. */
+static const char *display_name_junk(const char *dn)
+{
+    if (!dn)
+        return NULL;
+    size_t digits = 0;
+    for (const unsigned char *u = (const unsigned char *)dn; *u; u++)
+        /* U+034F, U+200B..U+200D, U+2060, U+FEFF, tags and selectors U+E0000..U+E0FFF */
+        if ((u[0] == 0xCD && u[1] == 0x8F) ||
+            (u[0] == 0xE2 && u[1] == 0x80 && u[2] >= 0x8B && u[2] <= 0x8D) ||
+            (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0xA0) ||
+            (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) || (u[0] == 0xF3 && u[1] == 0xA0))
+            return "invisible characters";
+    /* small capitals (U+1D00..U+1DBF) or mathematical letters (U+1D400..U+1D7FF):
+     * "ᴘᴀʏᴍᴇɴᴛ ᴅᴇᴄʟɪɴᴇᴅ" passes filters that look for "payment declined" */
+    int look = 0;
+    for (const unsigned char *u = (const unsigned char *)dn; *u; u++)
+        look += (u[0] == 0xE1 && u[1] >= 0xB4 && u[1] <= 0xB6) ||
+                (u[0] == 0xF0 && u[1] == 0x9D && u[2] >= 0x90 && u[2] <= 0x9F);
+    if (look >= 2)
+        return "look-alike letters";
+    for (const char *p = dn; *p; p++) {
+        digits = (*p >= '0' && *p <= '9') ? digits + 1 : 0;
+        if (digits >= 8)
+            return "a long number";
+        if (*p == '\t' || (p[0] == '.' && p[1] == '.'))
+            return p[0] == '\t' ? "a tab" : "a run of dots";
+    }
+    /* a tag after a space and a dot at the end: "WinMetCenterParcs  .GQME" */
+    const char *e = dn + strlen(dn);
+    while (e > dn && e[-1] == ' ')
+        e--;
+    const char *t = e;
+    while (t > dn && ((t[-1] >= 'A' && t[-1] <= 'Z') || (t[-1] >= 'a' && t[-1] <= 'z') ||
+                      (t[-1] >= '0' && t[-1] <= '9')))
+        t--;
+    if (e - t >= 3 && e - t <= 8 && t - dn >= 2 && t[-1] == '.' && t[-2] == ' ')
+        return "a trailing tag";
+    const char *h = strrchr(dn, '#');
+    if (h) {
+        const char *p = h + 1;
+        while (*p == ' ')
+            p++;
+        size_t n = 0;
+        while ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= 'a' && p[n] <= 'z') ||
+               (p[n] >= '0' && p[n] <= '9'))
+            n++;
+        while (p[n] == ' ')
+            n++;
+        if (n >= 3 && !p[n])
+            return "a trailing # tag";
+    }
+    for (const char *p = dn; *p;) {
+        const char *w = p;
+        int up = 0, lo = 0, dg = 0;
+        while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+            up += *p >= 'A' && *p <= 'Z';
+            lo += *p >= 'a' && *p <= 'z';
+            dg += *p >= '0' && *p <= '9';
+            p++;
+        }
+        if (p - w >= 8 && up && lo && dg)
+            return "a random ID";
+        if (p == w)
+            p++;
+    }
+    return NULL;
 }
 
 static void content_findings(ctx *c, const struct kensa_report *r)
@@ -428,28 +537,48 @@ static void content_findings(ctx *c, const struct kensa_report *r)
                               ct->deadline_off_hours ? ", outside support hours" : ""));
         }
     }
-    if (ct->lure) {
-        int scam = strcmp(ct->lure, "crypto") == 0 || strcmp(ct->lure, "advance_fee") == 0;
-        if (is_credential_lure(ct->lure))
-            emit(c, "CREDENTIAL_LURE",
-                 arena_printf(a, "%s: %s", ct->lure, ct->lure_evidence ? ct->lure_evidence : ""));
-        else if (scam)
-            emit(c, "SCAM_LURE",
-                 arena_printf(a, "%s: %s", ct->lure, ct->lure_evidence ? ct->lure_evidence : ""));
-        else
-            emit(c, "LURE_THEME",
-                 arena_printf(a, "%s: %s", ct->lure, ct->lure_evidence ? ct->lure_evidence : ""));
-    }
+    const content_lure_score *th = theme_lure(ct);
+    if (th)
+        emit(c, strcmp(th->cls, "credential") == 0 ? "CREDENTIAL_LURE" : "LURE_THEME",
+             arena_printf(a, "%s: %s", th->id, th->evidence ? th->evidence : ""));
+    const content_lure_score *sc = lure_of(ct, "scam");
+    if (sc)
+        emit(c, "SCAM_LURE", arena_printf(a, "%s: %s", sc->id, sc->evidence ? sc->evidence : ""));
+    const content_lure_score *sp = lure_of(ct, "spam");
+    if (sp)
+        emit(c, "SPAM_PHRASES",
+             arena_printf(a, "%s: %s", sp->id, sp->evidence ? sp->evidence : ""));
+    if (sp && sp->score >= c->rules->t_spam_phrases_many)
+        emit(c, "SPAM_PHRASES_MANY",
+             arena_printf(a, "%s: phrase score %.1f (at least %.1f)", sp->id, sp->score,
+                          c->rules->t_spam_phrases_many));
+    /* a short mail whose message is the attached document ("instructions in the
+     * PDF", "senha: 123"): the lure sits where link checks cannot see it */
+    const content_lure_score *at = lure_of(ct, "attachment");
+    const char *txt = r->msg->text;
+    size_t tl = 0;
+    for (size_t i = 0; txt && txt[i] && tl <= VERDICT_SHORT_TEXT; i++)
+        tl += !(txt[i] == ' ' || txt[i] == '\n' || txt[i] == '\r' || txt[i] == '\t' ||
+                txt[i] == '_' || txt[i] == '-');
+    if (at && ct->document && !r->sender.is_bounce && tl <= VERDICT_SHORT_TEXT)
+        emit(c, "ATTACHMENT_LURE",
+             arena_printf(a, "%s; %zu characters of text; %s", ct->document, tl,
+                          at->evidence ? at->evidence : ""));
     if (ct->subject_random_token)
         emit(c, "SUBJECT_RANDOM_ID", arena_printf(a, "\"%s\" in the subject",
                                                   ct->subject_random_token));
     /* docomo.ne.jp is both a brand's own domain and a consumer mailbox */
     if (r->from_freemail && !r->brand.from_is_official &&
-        (has(c->out, "BRAND_IMPERSONATION") || is_credential_lure(ct->lure)))
+        (has(c->out, "BRAND_IMPERSONATION") || credential_lure(ct)))
         emit(c, "FREEMAIL_BRAND",
              arena_printf(a, "%s%s%s from %s", r->brand.brand ? "claims " : "",
                           r->brand.brand ? r->brand.brand->name_ja : "",
-                          r->brand.brand ? "" : ct->lure,
+                          r->brand.brand ? "" : th ? th->id : "",
+                          r->msg->from.address ? r->msg->from.address : "?"));
+    /* a scam or an attached-document lure from a free mailbox: nobody's business */
+    if (r->from_freemail && (has(c->out, "SCAM_LURE") || has(c->out, "ATTACHMENT_LURE")))
+        emit(c, "FREEMAIL_SCAM",
+             arena_printf(a, "%s from %s", sc ? sc->id : "attached document",
                           r->msg->from.address ? r->msg->from.address : "?"));
     for (size_t i = 0; i < ct->nattach; i++) {
         const attach_fact *f = &ct->attach[i];

@@ -285,4 +285,71 @@ write('route-exchange-online', raw,
        'auth': {'filters': {'ms_scl': 5, 'ms_sfv': 'SPM', 'ms_cat': 'PHISH'},
                 'tag_reasons': [{'en': {'$contains': 'Microsoft EOP judged it spam: SCL 5, SFV SPM, CAT PHISH'}}]}})
 
+# verdict: spam and scam signals beside the phishing tricks (issue 6). Each case
+# fails without its rule; the texts are written for these tests.
+VHDR = (b'Received: from mta1.bulk-sender.example (mta1.bulk-sender.example [198.51.100.7])\n'
+        b'\tby mx.example.jp (Postfix) with ESMTP id V1\n\tfor <u@example.jp>; Mon, 04 May 2026 15:48:30 +0900\n'
+        b'To: u@example.jp\nDate: Mon, 04 May 2026 15:48:28 +0900\nMIME-Version: 1.0\n')
+
+def vmail(frm, subject, body, extra=b'', ctype=b'text/plain; charset=utf-8'):
+    return (VHDR + b'From: ' + frm + b'\nSubject: ' + subject + b'\nMessage-ID: <v@bulk-sender.example>\n' +
+            extra + b'Content-Type: ' + ctype + b'\nContent-Transfer-Encoding: 8bit\n\n' + body)
+
+write('verdict-spam-phrases',
+      vmail(b'Daily Health <news@bulk-sender.example>', b'Doctors stunned by this morning ritual',
+            'She wanted to lose weight for years. This weird trick melts belly fat and stubborn fat, '
+            'and it keeps your blood sugar steady. Try it risk free today.\n'.encode()),
+      {'content': {'lure': None},
+       'findings': {'$has_ids': ['SPAM_PHRASES', 'SPAM_PHRASES_MANY']},
+       'verdict': {'label': 'spam'}})
+
+write('verdict-spam-phrases-ordinary-words',
+      vmail(b'Dev List <dev@lists.example.org>', b'Re: inheritance in the parser',
+            'Dear friends, a specialist on the list asked why the class inheritance breaks. '
+            'The fix keeps the test suite green.\n'.encode()),
+      {'findings': {'$lacks_ids': ['SPAM_PHRASES', 'SCAM_LURE']},
+       'verdict': {'label': 'clean'}})
+
+# a fake order with a number to call, words split by U+034F, from a free mailbox
+cgj = '\u034f'
+write('verdict-callback-scam',
+      vmail(b'Order Desk <orders.desk.2026@gmail.com>', b'Your order #4471 is confirmed',
+            ('Thank you for your order of a gaming laptop.\n' +
+             cgj.join('Your order has been processed') + '.\n'
+             'If you did not make this purchase, call our support at +1 808 555 0199 to cancel this order.\n').encode()),
+      {'findings': {'$has_ids': ['SCAM_LURE', 'FREEMAIL_SCAM', 'OBFUSCATED_TEXT']},
+       'verdict': {'label': 'spam'}})
+
+# a short mail whose message is the attached PDF and its password
+pdf = base64.encodebytes(b'%PDF-1.4\n% test document, no content\n%%EOF\n')
+raw = vmail(b'"[Banco Comunicado 48210937715]" <avisos.banco77@gmail.com>', b'Comunicado urgente',
+            b'--b1\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n' +
+            'Libere o saldo em até 24 horas. Instruções no arquivo PDF em anexo. Senha: 123\n'.encode() +
+            b'--b1\nContent-Type: application/octet-stream; name="instrucoes.pdf"\n'
+            b'Content-Disposition: attachment; filename="instrucoes.pdf"\nContent-Transfer-Encoding: base64\n\n' +
+            pdf + b'--b1--\n', ctype=b'multipart/mixed; boundary="b1"')
+write('verdict-attachment-lure', raw,
+      {'findings': {'$has_ids': ['ATTACHMENT_LURE', 'DISPLAY_NAME_JUNK', 'FREEMAIL_SCAM']},
+       'verdict': {'label': 'spam'}})
+
+write('verdict-display-name-junk',
+      vmail('"ᴘᴀʏᴍᴇɴᴛ ᴅᴇᴄʟɪɴᴇᴅ" <billing@bulk-sender.example>'.encode(), b'Action needed',
+            b'Please review the message from your provider.\n'),
+      {'findings': {'$has_ids': ['DISPLAY_NAME_JUNK']}})
+
+write('verdict-reply-to-freemail',
+      vmail(b'Lee Foundation <office@foundation.example.org>', b'Donation for you',
+            b'You were randomly selected for a donation of one million dollars. As next of kin of our '
+            b'late client you are the beneficiary. Contact our barrister.\n',
+            extra=b'Reply-To: claims.office2026@gmail.com\n'),
+      {'findings': {'$has_ids': ['REPLY_TO_FREEMAIL', 'SCAM_LURE']}})
+
+write('verdict-crypto-wallet-brand',
+      vmail(b'MetaMask Support <support@wallet-help.example>', b'Wallet validation required',
+            b'Your wallet will be restricted. Connect your wallet and confirm your secret recovery '
+            b'phrase at https://wallet-help.example/validate to keep access.\n'),
+      {'brand': {'id': 'metamask', 'impersonated': True},
+       'findings': {'$has_ids': ['FROM_DISPLAY_BRAND_MISMATCH', 'BRAND_IMPERSONATION', 'SCAM_LURE']},
+       'verdict': {'label': 'phishing'}})
+
 print('ok')

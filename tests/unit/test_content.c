@@ -4,7 +4,9 @@
  * object, and the bounds (1 MiB text cap, tell/phone caps).
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "../../src/content/content.h"
@@ -76,6 +78,50 @@ int main(void)
     content_data *bad = content_data_load("/nonexistent", &err);
     TAP_OK(bad == NULL && err != NULL, "missing data dir is an error: %s", err ? err : "");
     free(err);
+
+    /* ---- "@class" lines of lures.tsv: a bad class is refused with its line ---- */
+    {
+        char dir[] = "/tmp/kensa-lures-XXXXXX";
+        char path[64];
+        if (mkdtemp(dir)) {
+            snprintf(path, sizeof path, "%s/lures.tsv", dir);
+            FILE *f = fopen(path, "w");
+            if (f) {
+                fputs("@class\tmfa\tcredential\n@class\tdiet\tbogus\nmfa\ten\tMFA\t2\n", f);
+                fclose(f);
+            }
+            snprintf(path, sizeof path, "%s/typos.tsv", dir);
+            f = fopen(path, "w");
+            if (f)
+                fclose(f);
+            err = NULL;
+            content_data *c = content_data_load(dir, &err);
+            TAP_OK(c == NULL && err && strstr(err, "lures.tsv:2:"), "@class with an unknown class: %s",
+                   err ? err : "(loaded)");
+            content_data_free(c);
+            free(err);
+            snprintf(path, sizeof path, "%s/lures.tsv", dir);
+            remove(path);
+            snprintf(path, sizeof path, "%s/typos.tsv", dir);
+            remove(path);
+            rmdir(dir);
+        }
+    }
+    {
+        /* the data's classes: a spam family scores in lures[] but is never content.lure */
+        arena *a = arena_new(1 << 22);
+        km_message *m = a ? msg(a, "Lose weight fast",
+                                "This weird trick melts belly fat and stubborn fat.")
+                          : NULL;
+        content_result r;
+        int rc = m ? content_analyze(a, d, m, &r) : -1;
+        int spam = 0;
+        for (size_t i = 0; rc == 0 && i < r.nlures; i++)
+            spam |= !strcmp(r.lures[i].id, "health") && !strcmp(r.lures[i].cls, "spam") &&
+                    r.lures[i].score >= CONTENT_LURE_MIN;
+        TAP_OK(rc == 0 && spam && r.lure == NULL, "spam family in lures[], content.lure empty");
+        arena_free(a);
+    }
 
     /* ---- random-looking labels (rspamd #5591) ---- */
     const char *hit[] = {"ujmlges", "qzcta", "xkqzvbt", NULL};
