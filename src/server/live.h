@@ -22,10 +22,13 @@
  * process-directed signal to the main thread first when that thread does
  * not block it ("if the main thread wants the signal, it gets first crack",
  * kernel/signal.c complete_signal), so with the main thread always
- * accepting them libmilter's thread never sees SIGHUP. The one exception is
- * a second signal arriving while another one is still pending on the main
- * thread and it has not run yet; libmilter then may take it and stop the
- * milter cleanly (the same as SIGTERM) - a stop, never a crash.
+ * accepting them libmilter's thread never sees SIGHUP once it sleeps in
+ * sigwait(). Two windows remain, both needing the main thread to be chosen
+ * but not yet scheduled: a signal arriving just as libmilter's thread makes
+ * its first sigwait() call at start-up (it dequeues what is pending), and a
+ * second signal arriving while another is still pending on the main thread.
+ * libmilter then takes it and stops the milter cleanly (as on SIGTERM): a
+ * stop, never a crash or a lost message.
  */
 #ifndef KENSA_SERVER_LIVE_H
 #define KENSA_SERVER_LIVE_H

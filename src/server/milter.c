@@ -545,10 +545,20 @@ static sfsistat on_close(SMFICTX *ctx)
     return SMFIS_CONTINUE;
 }
 
+typedef struct {
+    sem_t go;   /* posted once the main thread takes the signals */
+    int status; /* smfi_main()'s */
+} milter_run;
+
 static void *milter_thread(void *arg)
 {
-    int *status = arg;
-    *status = smfi_main() == MI_SUCCESS ? 0 : 1;
+    milter_run *run = arg;
+    /* smfi_main() starts libmilter's sigwait() thread: not before the main
+     * thread has unblocked the signals, or a signal pending meanwhile would
+     * go to libmilter's thread (and stop the milter) instead */
+    while (sem_wait(&run->go) != 0 && errno == EINTR)
+        ;
+    run->status = smfi_main() == MI_SUCCESS ? 0 : 1;
     live_signal_wake(); /* smfi_main() may also end on its own */
     return NULL;
 }
@@ -603,15 +613,19 @@ int milter_serve(const milter_config *cfg)
     }
     fprintf(stderr, "kensa: milter: listening on %s\n", cfg->listen);
     /* libmilter's threads start from this one with the signals blocked */
-    int main_status = 1;
+    milter_run run = {.status = 1};
+    sem_init(&run.go, 0, 0);
     pthread_t mt;
     live_signals_block();
-    int trc = pthread_create(&mt, NULL, milter_thread, &main_status);
+    int trc = pthread_create(&mt, NULL, milter_thread, &run);
     live_signals_unblock();
     if (trc != 0) {
         fprintf(stderr, "kensa: milter: cannot start the milter thread\n");
+        sem_destroy(&run.go);
         goto out;
     }
+    sem_post(&run.go);
+    int asked_to_stop = 0;
     for (;;) {
         int sig = live_signal_next();
         if (sig == SIGHUP) {
@@ -625,13 +639,18 @@ int milter_serve(const milter_config *cfg)
             err = NULL;
             continue;
         }
-        if (sig == SIGTERM || sig == SIGINT)
+        if (sig == SIGTERM || sig == SIGINT) {
             fprintf(stderr, "kensa: milter: signal %d, shutting down\n", sig);
+            asked_to_stop = 1;
+        }
         smfi_stop();
         break;
     }
     pthread_join(mt, NULL);
-    status = main_status;
+    sem_destroy(&run.go);
+    /* a stop asked for is a clean exit, even when it came before libmilter's
+     * listener loop started (smfi_main() then reports a failure) */
+    status = asked_to_stop ? 0 : run.status;
     fprintf(stderr, "kensa: milter: stopped\n");
     /* libmilter does not wait for its session threads: refuse new analyses,
      * wait (bounded) for the end-of-message callbacks in progress, then for
