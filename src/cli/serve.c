@@ -1,7 +1,8 @@
 /*
  * serve.c - the command lines of `kensa serve` and `kensa milter`: parse and
  * check every option, then hand the config to src/server/http.c or
- * src/server/milter.c, which run until SIGTERM/SIGINT.
+ * src/server/milter.c, which run until SIGTERM/SIGINT (SIGHUP reloads the
+ * data files).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@
 static void serve_usage(FILE *f)
 {
     fputs("usage: kensa serve --listen HOST:PORT [--db PATH|--pg CONNINFO] [--token TOKEN]\n"
-          "                   [--max-body BYTES] [--max-concurrent N] [--timeout S] [--online]\n"
+          "                   [--max-body BYTES] [--max-concurrent N] [--timeout S]\n"
+          "                   [--analysis-timeout S] [--online]\n"
           "  POST /v1/analyze?format=json|html|md&lang=ja|en&online=0|1, GET /v1/reports/SHA256,\n"
           "  GET /v1/trends?week=YYYY-MM-DD|since=&until=, GET /healthz, the page at /\n"
           "  --listen HOST:PORT     bind exactly this address ([::1]:PORT for IPv6)\n"
@@ -20,8 +22,11 @@ static void serve_usage(FILE *f)
           "  --max-body BYTES       largest message accepted (default 10485760; 413 beyond)\n"
           "  --max-concurrent N     /v1 requests at once (default 16; 503 beyond)\n"
           "  --timeout S            idle connection timeout (default 30)\n"
+          "  --analysis-timeout S   analysis time per request, decimals allowed (default 30;\n"
+          "                         503 timeout beyond)\n"
           "  --online               allow ?online=1 (network lookups)\n"
-          "  --data-dir DIR, --trusted-relay LIST, --authserv-id ID   as for analyze\n",
+          "  --data-dir DIR, --trusted-relay LIST, --authserv-id ID   as for analyze\n"
+          "  SIGHUP reloads the data files, SIGTERM/SIGINT stop\n",
           f);
 }
 
@@ -36,11 +41,25 @@ static void milter_usage(FILE *f)
           "  --quarantine phishing   put these verdicts on hold in the MTA's queue\n"
           "  --fail-open (default)   accept unscanned on internal error or timeout\n"
           "  --fail-closed           answer 451 (try later) instead\n"
-          "  --timeout S             analysis time per message (default 20)\n"
+          "  --timeout S             analysis time per message, decimals allowed (default 20)\n"
           "  --max-concurrent N      analyses at once (default 8)\n"
           "  --max-message BYTES     bytes of one message kept (default 10485760)\n"
-          "  --data-dir DIR, --trusted-relay LIST, --authserv-id ID   as for analyze\n",
+          "  --data-dir DIR, --trusted-relay LIST, --authserv-id ID   as for analyze\n"
+          "  SIGHUP reloads the data files, SIGTERM/SIGINT stop\n",
           f);
+}
+
+/* Seconds with an optional decimal fraction ("20", "0.5"), from 0.001 to 3600. */
+static int parse_seconds(const char *opt, const char *v, double *out)
+{
+    char *end;
+    double d = strtod(v, &end);
+    if (!*v || *end || !(d >= 0.001 && d <= 3600)) {
+        fprintf(stderr, "kensa: %s %s: seconds from 0.001 to 3600\n", opt, v);
+        return -1;
+    }
+    *out = d;
+    return 0;
 }
 
 static int parse_num(const char *opt, const char *v, unsigned long long lo,
@@ -79,7 +98,8 @@ static int common_opt(const char *a, const char *v, kensa_options *o, const char
 
 int cmd_serve(int argc, char **argv)
 {
-    http_config c = {.max_body = 10 * 1024 * 1024, .max_concurrent = 16, .timeout_s = 30};
+    http_config c = {.max_body = 10 * 1024 * 1024, .max_concurrent = 16, .timeout_s = 30,
+                     .analysis_timeout_s = 30};
     const char *listen = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -106,6 +126,10 @@ int cmd_serve(int argc, char **argv)
             if (parse_num(a, v, 1, 3600, &n) != 0)
                 return 1;
             c.timeout_s = (unsigned)n;
+            i++;
+        } else if (strcmp(a, "--analysis-timeout") == 0 && v) {
+            if (parse_seconds(a, v, &c.analysis_timeout_s) != 0)
+                return 1;
             i++;
         } else if (strcmp(a, "--online") == 0) {
             c.online = 1;
@@ -173,9 +197,12 @@ static int parse_labels(const char *opt, const char *v, unsigned *out)
     return 0;
 }
 
-/* "phishing=[phishing],spam=[spam]" into tags[4] (pointers into store[]). */
+/* "phishing=[phishing],spam=[spam]" into tags[4] (pointers into store[]);
+ * the last --subject-tag given wins as a whole. */
 static int parse_tags(const char *v, char *store, size_t cap, const char **tags)
 {
+    for (int i = 0; i < 4; i++)
+        tags[i] = NULL;
     snprintf(store, cap, "%s", v);
     char *save = NULL;
     static const char *const names[4] = {"phishing", "spam", "suspicious", "clean"};
@@ -227,9 +254,8 @@ int cmd_milter(int argc, char **argv)
         } else if (strcmp(a, "--fail-closed") == 0) {
             c.fail_closed = 1;
         } else if (strcmp(a, "--timeout") == 0 && v) {
-            if (parse_num(a, v, 1, 3600, &n) != 0)
+            if (parse_seconds(a, v, &c.timeout_s) != 0)
                 return 1;
-            c.timeout_s = (unsigned)n;
             i++;
         } else if (strcmp(a, "--max-concurrent") == 0 && v) {
             if (parse_num(a, v, 1, 1024, &n) != 0)

@@ -3,7 +3,7 @@
  * `kensa milter` (libmilter, src/server/milter.c).
  *
  * src/cli/serve.c parses the command line into the configs below and runs
- * the server until SIGTERM/SIGINT. Both return the exit status (0 clean
+ * the server until SIGTERM/SIGINT; SIGHUP reloads the data (src/server/live.h). Both return the exit status (0 clean
  * shutdown, 1 usage error or cannot start).
  */
 #ifndef KENSA_SERVER_CMDS_H
@@ -25,6 +25,7 @@ typedef struct {
     size_t max_body;           /* bytes of one POST body (413 beyond) */
     unsigned max_concurrent;   /* /v1 requests in flight (503 beyond) */
     unsigned timeout_s;        /* idle connection timeout */
+    double analysis_timeout_s; /* analysis time per request (503 timeout beyond) */
     int online;                /* allow ?online=1 */
     kensa_options opts;        /* offline analysis options (online forced 0/1 per ctx) */
 } http_config;
@@ -43,7 +44,7 @@ typedef struct {
     unsigned reject;           /* MV_* labels answered with 550 */
     unsigned quarantine;       /* MV_* labels put on hold (smfi_quarantine) */
     int fail_closed;           /* internal error / timeout: tempfail instead of accept */
-    unsigned timeout_s;        /* analysis time per message */
+    double timeout_s;          /* analysis time per message (slot wait included) */
     unsigned max_concurrent;   /* analyses at once (more wait, within the timeout) */
     size_t max_message;        /* bytes of headers + body kept per message */
     kensa_options opts;

@@ -11,16 +11,29 @@
  * the configured address (MHD_OPTION_SOCK_ADDR; without it MHD binds
  * 0.0.0.0). Limits: POST body bytes (413, checked on Content-Length before
  * the body is read and again while it arrives), /v1 requests in flight
- * (503), idle connection timeout. The bearer token, when set, guards /v1/...
+ * (503 busy), analysis time per request (503 timeout, --analysis-timeout),
+ * idle connection timeout. The bearer token, when set, guards /v1/...
  * only: the page and /healthz stay open, the page sends the token the user
  * types. Errors are JSON: {"error": {"code", "message"}}. One log line per
  * request on stderr: method, path, status, bytes, ms.
  *
+ * An analysis runs on its own thread; the request thread waits for it until
+ * the time limit, then answers 503 and lets go. The analysis keeps its
+ * /v1 slot until it really ends (so runaway analyses count against
+ * --max-concurrent) and is freed by whichever side lets go last. Analyses
+ * are stored when the server has a store (GET /v1/reports/{sha256} then
+ * finds a posted mail), timed out or not.
+ *
+ * The analyzer contexts are a live generation (live.h): SIGHUP reloads the
+ * data, requests in flight finish on the generation they started with.
+ * SIGTERM/SIGINT stop: MHD finishes the connections, then the analyses
+ * still running are waited for.
+ *
  * The store handle is one connection, so store queries are serialized by a
  * mutex. No global state: everything hangs off the server struct passed to
- * MHD as the callbacks' closure; SIGTERM/SIGINT are taken with sigwait() in
- * the main thread.
+ * MHD as the callbacks' closure.
  */
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -38,15 +51,35 @@
 #include "../store/db.h"
 #include "../store/store.h"
 #include "../store/trends.h"
+#include "../util/arena.h"
+#include "live.h"
 #include "page.h"
 
 typedef struct {
     const http_config *cfg;
-    kensa_ctx *offline, *online; /* online: NULL unless --online */
+    live data;                   /* the analyzer contexts (online: only with --online) */
     store *st;                   /* NULL without --db/--pg */
     pthread_mutex_t st_mu;
     atomic_uint in_flight;
+    pthread_mutex_t run_mu;      /* analysis threads still running, for shutdown */
+    pthread_cond_t run_cv;
+    unsigned running;
 } server;
+
+/* One analysis, shared by the request thread and its worker thread. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int refs, done;
+    int holds_slot;  /* the request gave up: the worker frees the /v1 slot */
+    server *s;
+    live_gen *g;
+    int online;
+    char *body;      /* taken from the request */
+    size_t len;
+    kensa_status st;
+    kensa_report *rep;
+} ajob;
 
 /* One request, from the first call of the access handler to completion. */
 typedef struct {
@@ -215,6 +248,135 @@ static enum MHD_Result get_trends(server *s, struct MHD_Connection *c, request *
     return respond_str(c, r, 200, "application/json; charset=utf-8", out);
 }
 
+static void job_release(ajob *j)
+{
+    pthread_mutex_lock(&j->mu);
+    int last = --j->refs == 0;
+    pthread_mutex_unlock(&j->mu);
+    if (!last)
+        return;
+    kensa_report_free(j->rep);
+    live_put(&j->s->data, j->g); /* after the report: it points into the data */
+    free(j->body);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+}
+
+/* Store one report (the server has a store); errors are logged only: the
+ * client still gets its report. */
+static void store_report(server *s, const kensa_report *rep)
+{
+    arena *a = arena_new(0);
+    store_row row;
+    char *err = NULL;
+    int ins = 0;
+    if (!a || store_row_from_report(rep, a, &row) != 0) {
+        fprintf(stderr, "kensa: serve: store: out of memory\n");
+        arena_free(a);
+        return;
+    }
+    pthread_mutex_lock(&s->st_mu);
+    if (store_begin(s->st, &err) != 0 || store_put(s->st, &row, &ins, &err) != 0 ||
+        store_commit(s->st, &err) != 0) {
+        store_rollback(s->st);
+        fprintf(stderr, "kensa: serve: store: %s\n", err ? err : "insert failed");
+    }
+    pthread_mutex_unlock(&s->st_mu);
+    free(err);
+    arena_free(a);
+}
+
+static void *analysis_thread(void *arg)
+{
+    ajob *j = arg;
+    server *s = j->s;
+    char *err = NULL;
+    kensa_ctx *k = j->online ? j->g->online : j->g->offline;
+    j->st = kensa_analyze(k, j->body, j->len, "upload.eml", &j->rep, &err);
+    free(err);
+    if (j->st == KENSA_OK && s->st)
+        store_report(s, j->rep);
+    pthread_mutex_lock(&j->mu);
+    j->done = 1;
+    int slot = j->holds_slot;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    if (slot)
+        atomic_fetch_sub(&s->in_flight, 1);
+    job_release(j);
+    pthread_mutex_lock(&s->run_mu);
+    if (--s->running == 0)
+        pthread_cond_broadcast(&s->run_cv);
+    pthread_mutex_unlock(&s->run_mu);
+    return NULL;
+}
+
+/* Run the analysis of r's body on a thread and wait for it until the time
+ * limit. Returns the finished job (release it), or NULL: *timed_out set when
+ * the limit passed (the analysis goes on and takes r's /v1 slot with it),
+ * else out of memory / no thread. */
+static ajob *analyze_in_time(server *s, request *r, int online, int *timed_out)
+{
+    *timed_out = 0;
+    ajob *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    j->refs = 2;
+    j->s = s;
+    j->online = online;
+    j->body = r->body; /* the job owns the body now */
+    j->len = r->len;
+    r->body = NULL;
+    r->len = r->cap = 0;
+    j->g = live_get(&s->data);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    long long ns = (long long)(s->cfg->analysis_timeout_s * 1e9);
+    deadline.tv_sec += (time_t)(ns / 1000000000LL);
+    deadline.tv_nsec += (long)(ns % 1000000000LL);
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->run_mu);
+    s->running++;
+    pthread_mutex_unlock(&s->run_mu);
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    int trc = pthread_create(&t, &at, analysis_thread, j);
+    pthread_attr_destroy(&at);
+    if (trc != 0) {
+        pthread_mutex_lock(&s->run_mu);
+        if (--s->running == 0)
+            pthread_cond_broadcast(&s->run_cv);
+        pthread_mutex_unlock(&s->run_mu);
+        j->refs = 1;
+        job_release(j);
+        return NULL;
+    }
+    pthread_mutex_lock(&j->mu);
+    int wrc = 0;
+    while (!j->done && wrc != ETIMEDOUT)
+        wrc = pthread_cond_timedwait(&j->cv, &j->mu, &deadline);
+    int done = j->done;
+    if (!done && r->counted) { /* hand the slot over to the analysis */
+        j->holds_slot = 1;
+        r->counted = 0;
+    }
+    pthread_mutex_unlock(&j->mu);
+    if (!done) {
+        *timed_out = 1;
+        job_release(j);
+        return NULL;
+    }
+    return j;
+}
+
 static enum MHD_Result post_analyze(server *s, struct MHD_Connection *c, request *r)
 {
     const char *fmt = arg(c, "format"), *lang = arg(c, "lang"), *online = arg(c, "online");
@@ -232,31 +394,39 @@ static enum MHD_Result post_analyze(server *s, struct MHD_Connection *c, request
     }
     if (lang && strcmp(lang, "ja") != 0 && strcmp(lang, "en") != 0)
         return respond_err(c, r, 400, "bad_lang", "lang is ja or en");
-    kensa_ctx *k = s->offline;
+    int use_online = 0;
     if (online && strcmp(online, "1") == 0) {
-        if (!s->online)
+        if (!s->cfg->online)
             return respond_err(c, r, 403, "online_disabled",
                                "online=1 needs a server started with --online");
-        k = s->online;
+        use_online = 1;
     } else if (online && strcmp(online, "0") != 0) {
         return respond_err(c, r, 400, "bad_online", "online is 0 or 1");
     }
     if (r->len == 0)
         return respond_err(c, r, 400, "empty", "the request body is the raw message");
-    kensa_report *rep = NULL;
-    char *err = NULL;
-    kensa_status st = kensa_analyze(k, r->body, r->len, "upload.eml", &rep, &err);
-    free(err);
-    if (st != KENSA_OK)
+    int timed_out = 0;
+    ajob *j = analyze_in_time(s, r, use_online, &timed_out);
+    if (!j && timed_out) {
+        return respond_err(c, r, 503, "timeout",
+                           "the analysis took longer than the server's time limit");
+    }
+    if (!j)
+        return respond_err(c, r, 500, "nomem", "cannot start the analysis");
+    if (j->st != KENSA_OK) {
+        kensa_status st = j->st;
+        job_release(j);
         return respond_err(c, r, st == KENSA_ERR_INPUT ? 422 : 500, "cannot_analyze",
                            "the body could not be analyzed as a mail message");
+    }
+    const kensa_report *rep = j->rep;
     size_t len = 0;
     char *out = kensa_report_render(rep, f, lang ? lang : "ja", &len);
     char verdict[32], score[32], sha[65];
     snprintf(verdict, sizeof verdict, "%s", rep->verdict.label ? rep->verdict.label : "");
     snprintf(score, sizeof score, "%.1f", rep->verdict.score);
     memcpy(sha, rep->sha256, sizeof sha);
-    kensa_report_free(rep);
+    job_release(j);
     if (!out)
         return respond_err(c, r, 500, "nomem", "out of memory rendering the report");
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, out, MHD_RESPMEM_MUST_FREE);
@@ -389,29 +559,28 @@ int http_serve(const http_config *cfg)
     server s = {.cfg = cfg};
     atomic_init(&s.in_flight, 0);
     pthread_mutex_init(&s.st_mu, NULL);
-    int status = 1;
+    pthread_mutex_init(&s.run_mu, NULL);
+    pthread_cond_init(&s.run_cv, NULL);
+    int status = 1, have_data = 0;
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *ai = NULL;
     char port[16];
     snprintf(port, sizeof port, "%u", cfg->port);
+    char *err = NULL;
     int gai = getaddrinfo(cfg->host, port, &hints, &ai);
     if (gai != 0 || !ai) {
         fprintf(stderr, "kensa: serve: %s: %s\n", cfg->host, gai_strerror(gai));
-        pthread_mutex_destroy(&s.st_mu);
-        return 1;
+        goto out;
     }
-    char *err = NULL;
-    kensa_options o = cfg->opts;
-    o.online = 0;
-    s.offline = kensa_open(&o, &err);
-    if (s.offline && cfg->online) {
-        o.online = 1;
-        s.online = kensa_open(&o, &err);
+    if (live_signals_install() != 0) {
+        fprintf(stderr, "kensa: serve: cannot install the signal handlers\n");
+        goto out;
     }
-    if (!s.offline || (cfg->online && !s.online)) {
+    if (live_init(&s.data, &cfg->opts, cfg->online, &err) != 0) {
         fprintf(stderr, "kensa: serve: %s\n", err ? err : "cannot load the data");
         goto out;
     }
+    have_data = 1;
     if (cfg->db || cfg->pg) {
         s.st = store_open(cfg->db, cfg->pg, 1, &err);
         if (!s.st) {
@@ -420,15 +589,9 @@ int http_serve(const http_config *cfg)
         }
     }
 
-    /* SIGTERM/SIGINT are blocked here and in every thread MHD starts (they
-     * inherit the mask); the main thread takes them with sigwait(). */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
+    /* MHD's threads (and the analysis threads they start) inherit a mask
+     * with SIGHUP/SIGTERM/SIGINT blocked; the main thread takes them */
+    live_signals_block();
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
@@ -438,23 +601,47 @@ int http_serve(const http_config *cfg)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(cfg->max_concurrent * 4 + 16),
         MHD_OPTION_NOTIFY_COMPLETED, completed, &s, MHD_OPTION_END);
+    live_signals_unblock();
     if (!d) {
         fprintf(stderr, "kensa: serve: cannot listen on %s:%u\n", cfg->host, cfg->port);
         goto out;
     }
     fprintf(stderr, "kensa: serve: listening on %s:%u\n", cfg->host, cfg->port);
-    int sig = 0;
-    sigwait(&sigs, &sig);
-    fprintf(stderr, "kensa: serve: signal %d, shutting down\n", sig);
+    for (;;) {
+        int sig = live_signal_next();
+        if (sig == SIGHUP) {
+            unsigned long id = 0;
+            if (live_reload(&s.data, &id, &err) == 0)
+                fprintf(stderr, "kensa: serve: reloaded the data (generation %lu)\n", id);
+            else
+                fprintf(stderr, "kensa: serve: reload failed, keeping the current data: %s\n",
+                        err ? err : "cannot load the data");
+            free(err);
+            err = NULL;
+            continue;
+        }
+        if (sig == SIGTERM || sig == SIGINT) {
+            fprintf(stderr, "kensa: serve: signal %d, shutting down\n", sig);
+            break;
+        }
+    }
     MHD_stop_daemon(d);
+    /* analyses that outlived their request (timed out) */
+    pthread_mutex_lock(&s.run_mu);
+    while (s.running > 0)
+        pthread_cond_wait(&s.run_cv, &s.run_mu);
+    pthread_mutex_unlock(&s.run_mu);
     status = 0;
 out:
     free(err);
-    freeaddrinfo(ai);
+    if (ai)
+        freeaddrinfo(ai);
     if (s.st)
         store_close(s.st);
-    kensa_close(s.online);
-    kensa_close(s.offline);
+    if (have_data)
+        live_destroy(&s.data);
+    pthread_cond_destroy(&s.run_cv);
+    pthread_mutex_destroy(&s.run_mu);
     pthread_mutex_destroy(&s.st_mu);
     return status;
 }

@@ -23,19 +23,30 @@
  * The analysis runs on a worker thread so the connection thread can give up
  * after --timeout seconds; at most --max-concurrent analyses run at once
  * (a counting semaphore, also waited for within the timeout). On timeout or
- * internal error the message is accepted with X-Kensa-Verdict: unscanned
- * (--fail-open, the default) or answered 451 (--fail-closed). A job outlives
- * a timed-out wait: it is reference counted and freed by whichever side
- * (connection or worker) lets go last.
+ * internal error the message is accepted (--fail-open, the default) with
+ * copies of our headers the sender put in removed and X-Kensa-Verdict:
+ * unscanned - so a sender cannot get a forged "clean" through by making the
+ * analysis time out - or answered 451 4.7.1 (--fail-closed). A report that
+ * cannot be stored is an internal error too: --fail-closed answers 451 so
+ * the MTA retries once the store is back; --fail-open delivers the message
+ * with its verdict. A job outlives a timed-out wait: it is reference counted
+ * and freed by whichever side (connection or worker) lets go last.
  *
  * Global state: libmilter's callbacks have no closure argument, so the
- * server's configuration, analyzer context, store and semaphore live in one
- * singleton (M below), set before smfi_main() and torn down after it
- * returns. It is the only mutable global. libmilter does not join its session
- * threads when smfi_main() returns, so shutdown first waits (bounded) for
- * end-of-message callbacks and analyses in progress. SIGTERM/SIGINT/SIGHUP are handled
- * by libmilter's own signal thread, which stops the listener (as smfi_stop()
- * does); smfi_main() then returns and we wait for running analyses.
+ * server's configuration, analyzer generations, store and semaphore live in
+ * one singleton (M below), set before smfi_main() and torn down after it
+ * returns. It is the only mutable global.
+ *
+ * Signals and reload: smfi_main() runs on a thread of its own, started with
+ * SIGHUP/SIGTERM/SIGINT blocked (libmilter's signal thread and session
+ * threads inherit that); the main thread takes the signals (live.h explains
+ * why libmilter's own signal thread, which would stop the milter on SIGHUP,
+ * does not get them). SIGHUP loads a new analyzer generation and swaps it in:
+ * each message takes the generation current at its end of message, so
+ * messages being analyzed finish on the old data and connections are never
+ * dropped. SIGTERM/SIGINT call smfi_stop(); smfi_main() returns and, since
+ * libmilter does not join its session threads, shutdown waits (bounded) for
+ * end-of-message callbacks and analyses in progress.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,6 +54,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,18 +67,21 @@
 #include "../report/report.h"
 #include "../store/store.h"
 #include "../util/arena.h"
+#include "live.h"
 
 #define FIELD_MAX 256      /* bytes kept of the IP, PTR name, HELO, MAIL FROM */
 #define FINDINGS_MAX 1024  /* bytes of the X-Kensa-Findings value */
 #define SUBJECT_MAX 2048   /* bytes of the original Subject kept for the prefix */
+#define SHUTDOWN_WAIT_S 120 /* how long a stop waits for running analyses */
 
 /* The singleton (see the header comment). */
 static struct {
     const milter_config *cfg;
-    kensa_ctx *k;
+    live data;
     store *st;
     pthread_mutex_t st_mu;
     sem_t slots;
+    atomic_int running;  /* analyses holding a slot (logged: shows the limit holds) */
     atomic_int in_eom;   /* connection threads inside on_eom */
     atomic_int stopping; /* smfi_main() returned: no new analysis */
 } M;
@@ -89,6 +104,9 @@ typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int refs, done, ok;
+    int store_failed;  /* analyzed, but the report could not be stored */
+    int running;       /* analyses running when this one started, itself included */
+    live_gen *g;       /* the data this message is analyzed with */
     char *data;
     size_t len;
     char label[16];
@@ -234,7 +252,8 @@ static void job_release(job *j)
     }
 }
 
-static void store_report(const kensa_report *rep)
+/* 0 stored (or already there), -1 not stored (logged). */
+static int store_report(const kensa_report *rep)
 {
     arena *a = arena_new(0);
     store_row row;
@@ -243,17 +262,20 @@ static void store_report(const kensa_report *rep)
     if (!a || store_row_from_report(rep, a, &row) != 0) {
         fprintf(stderr, "kensa: milter: store: out of memory\n");
         arena_free(a);
-        return;
+        return -1;
     }
+    int rc = 0;
     pthread_mutex_lock(&M.st_mu);
     if (store_begin(M.st, &err) != 0 || store_put(M.st, &row, &ins, &err) != 0 ||
         store_commit(M.st, &err) != 0) {
         store_rollback(M.st);
         fprintf(stderr, "kensa: milter: store: %s\n", err ? err : "insert failed");
+        rc = -1;
     }
     pthread_mutex_unlock(&M.st_mu);
     free(err);
     arena_free(a);
+    return rc;
 }
 
 static void *worker(void *arg)
@@ -261,12 +283,13 @@ static void *worker(void *arg)
     job *j = arg;
     kensa_report *rep = NULL;
     char *err = NULL;
-    int ok = kensa_analyze(M.k, j->data, j->len, "milter", &rep, &err) == KENSA_OK;
+    int ok = kensa_analyze(j->g->offline, j->data, j->len, "milter", &rep, &err) == KENSA_OK;
     if (!ok)
         fprintf(stderr, "kensa: milter: cannot analyze: %s\n", err ? err : "?");
     free(err);
     char label[16] = "", findings[FINDINGS_MAX] = "";
     double score = 0;
+    int store_failed = 0;
     if (ok) {
         snprintf(label, sizeof label, "%s", rep->verdict.label ? rep->verdict.label : "clean");
         score = rep->verdict.score;
@@ -282,13 +305,17 @@ static void *worker(void *arg)
             n += l;
             findings[n] = 0;
         }
-        if (M.st)
-            store_report(rep);
+        if (M.st && store_report(rep) != 0)
+            store_failed = 1;
         kensa_report_free(rep);
     }
-    sem_post(&M.slots);
+    live_put(&M.data, j->g); /* after the report: it points into the data */
+    j->g = NULL;
+    atomic_fetch_sub(&M.running, 1);
+    sem_post(&M.slots); /* the last touch of M: shutdown takes every slot back */
     pthread_mutex_lock(&j->mu);
     j->ok = ok;
+    j->store_failed = store_failed;
     memcpy(j->label, label, sizeof label);
     memcpy(j->findings, findings, sizeof findings);
     j->score = score;
@@ -322,14 +349,28 @@ static int label_index(unsigned bit)
     return bit == MV_PHISHING ? 0 : bit == MV_SPAM ? 1 : bit == MV_SUSPICIOUS ? 2 : 3;
 }
 
-static sfsistat fail(SMFICTX *ctx, const char *why)
+/* Remove the copies of X-Kensa-Verdict/Score/Findings the message came with. */
+static void drop_forged(SMFICTX *ctx, const conn *c)
 {
-    fprintf(stderr, "kensa: milter: %s (%s)\n", why,
-            M.cfg->fail_closed ? "tempfail" : "accepted unscanned");
+    for (int i = 0; c && i < 3; i++)
+        for (int k = c->ours[i]; k >= 1; k--)
+            smfi_chgheader(ctx, (char *)OUR_HEADERS[i], k, NULL);
+}
+
+/* The fail-open / fail-closed answer to a message that was not scanned. */
+static sfsistat fail(SMFICTX *ctx, conn *c, const char *why)
+{
+    fprintf(stderr, "kensa: milter: [%s] from=<%s> %s (%s)\n", c ? c->ip : "?",
+            c ? c->from : "", why, M.cfg->fail_closed ? "tempfail" : "accepted unscanned");
     if (M.cfg->fail_closed) {
+        if (c)
+            reset_message(c);
         smfi_setreply(ctx, "451", "4.7.1", "kensa: message could not be scanned, try later");
         return SMFIS_TEMPFAIL;
     }
+    drop_forged(ctx, c);
+    if (c)
+        reset_message(c);
     smfi_addheader(ctx, "X-Kensa-Verdict", "unscanned");
     return SMFIS_ACCEPT;
 }
@@ -367,7 +408,8 @@ static sfsistat eom(SMFICTX *ctx);
 static sfsistat on_eom(SMFICTX *ctx)
 {
     atomic_fetch_add(&M.in_eom, 1);
-    sfsistat rc = atomic_load(&M.stopping) ? fail(ctx, "shutting down") : eom(ctx);
+    sfsistat rc =
+        atomic_load(&M.stopping) ? fail(ctx, smfi_getpriv(ctx), "shutting down") : eom(ctx);
     atomic_fetch_sub(&M.in_eom, 1);
     return rc;
 }
@@ -376,19 +418,25 @@ static sfsistat eom(SMFICTX *ctx)
 {
     conn *c = smfi_getpriv(ctx);
     if (!c)
-        return fail(ctx, "no connection state");
+        return fail(ctx, NULL, "no connection state");
     struct timespec t0, deadline;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += (time_t)M.cfg->timeout_s;
+    long long ns = (long long)(M.cfg->timeout_s * 1e9);
+    deadline.tv_sec += (time_t)(ns / 1000000000LL);
+    deadline.tv_nsec += (long)(ns % 1000000000LL);
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
 
     job *j = calloc(1, sizeof *j);
     if (!j)
-        return fail(ctx, "out of memory");
+        return fail(ctx, c, "out of memory");
     j->data = rebuild(c, &j->len);
     if (!j->data) {
         free(j);
-        return fail(ctx, "out of memory");
+        return fail(ctx, c, "out of memory");
     }
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
@@ -399,8 +447,10 @@ static sfsistat eom(SMFICTX *ctx)
     if (got != 0) {
         j->refs = 1;
         job_release(j);
-        return fail(ctx, "timeout waiting for a free analysis slot");
+        return fail(ctx, c, "timeout waiting for a free analysis slot");
     }
+    j->running = atomic_fetch_add(&M.running, 1) + 1;
+    j->g = live_get(&M.data);
     pthread_t t;
     pthread_attr_t at;
     pthread_attr_init(&at);
@@ -408,16 +458,18 @@ static sfsistat eom(SMFICTX *ctx)
     int trc = pthread_create(&t, &at, worker, j);
     pthread_attr_destroy(&at);
     if (trc != 0) {
+        live_put(&M.data, j->g);
+        atomic_fetch_sub(&M.running, 1);
         sem_post(&M.slots);
         j->refs = 1;
         job_release(j);
-        return fail(ctx, "cannot start an analysis thread");
+        return fail(ctx, c, "cannot start an analysis thread");
     }
     pthread_mutex_lock(&j->mu);
     int wrc = 0;
     while (!j->done && wrc != ETIMEDOUT)
         wrc = pthread_cond_timedwait(&j->cv, &j->mu, &deadline);
-    int done = j->done, ok = j->ok;
+    int done = j->done, ok = j->ok, store_failed = j->store_failed, running = j->running;
     char label[16], findings[FINDINGS_MAX];
     memcpy(label, j->label, sizeof label);
     memcpy(findings, j->findings, sizeof findings);
@@ -425,14 +477,14 @@ static sfsistat eom(SMFICTX *ctx)
     pthread_mutex_unlock(&j->mu);
     job_release(j);
     if (!done)
-        return fail(ctx, "analysis timed out");
+        return fail(ctx, c, "analysis timed out");
     if (!ok)
-        return fail(ctx, "the message could not be analyzed");
+        return fail(ctx, c, "the message could not be analyzed");
+    if (store_failed && M.cfg->fail_closed)
+        return fail(ctx, c, "the report could not be stored");
 
     /* headers: drop forged copies of ours, then add the verdict */
-    for (int i = 0; i < 3; i++)
-        for (int k = c->ours[i]; k >= 1; k--)
-            smfi_chgheader(ctx, (char *)OUR_HEADERS[i], k, NULL);
+    drop_forged(ctx, c);
     char sc[32];
     snprintf(sc, sizeof sc, "%.1f", score);
     smfi_addheader(ctx, "X-Kensa-Verdict", label);
@@ -456,10 +508,9 @@ static sfsistat eom(SMFICTX *ctx)
             }
         }
     }
-    fprintf(stderr, "kensa: milter: [%s] helo=%s from=<%s> %s %s %.0fms%s\n", c->ip, c->helo,
-            c->from, label, sc,
-            ms_since(&t0),
-            c->truncated ? " (truncated)" : "");
+    fprintf(stderr, "kensa: milter: [%s] helo=%s from=<%s> %s %s %.0fms running=%d%s%s\n",
+            c->ip, c->helo, c->from, label, sc, ms_since(&t0), running,
+            c->truncated ? " (truncated)" : "", store_failed ? " (not stored)" : "");
     reset_message(c);
     if (M.cfg->reject & bit) {
         char msg[96];
@@ -494,6 +545,24 @@ static sfsistat on_close(SMFICTX *ctx)
     return SMFIS_CONTINUE;
 }
 
+typedef struct {
+    sem_t go;   /* posted once the main thread takes the signals */
+    int status; /* smfi_main()'s */
+} milter_run;
+
+static void *milter_thread(void *arg)
+{
+    milter_run *run = arg;
+    /* smfi_main() starts libmilter's sigwait() thread: not before the main
+     * thread has unblocked the signals, or a signal pending meanwhile would
+     * go to libmilter's thread (and stop the milter) instead */
+    while (sem_wait(&run->go) != 0 && errno == EINTR)
+        ;
+    run->status = smfi_main() == MI_SUCCESS ? 0 : 1;
+    live_signal_wake(); /* smfi_main() may also end on its own */
+    return NULL;
+}
+
 int milter_serve(const milter_config *cfg)
 {
     static char name[] = "kensa";
@@ -502,16 +571,20 @@ int milter_serve(const milter_config *cfg)
     M.cfg = cfg;
     atomic_init(&M.in_eom, 0);
     atomic_init(&M.stopping, 0);
+    atomic_init(&M.running, 0);
     pthread_mutex_init(&M.st_mu, NULL);
     sem_init(&M.slots, 0, cfg->max_concurrent);
-    int status = 1;
+    int status = 1, have_data = 0;
     char *err = NULL;
-    kensa_options o = cfg->opts;
-    M.k = kensa_open(&o, &err);
-    if (!M.k) {
+    if (live_signals_install() != 0) {
+        fprintf(stderr, "kensa: milter: cannot install the signal handlers\n");
+        goto out;
+    }
+    if (live_init(&M.data, &cfg->opts, 0, &err) != 0) {
         fprintf(stderr, "kensa: milter: %s\n", err ? err : "cannot load the data");
         goto out;
     }
+    have_data = 1;
     if (cfg->db || cfg->pg) {
         M.st = store_open(cfg->db, cfg->pg, 1, &err);
         if (!M.st) {
@@ -539,27 +612,76 @@ int milter_serve(const milter_config *cfg)
         goto out;
     }
     fprintf(stderr, "kensa: milter: listening on %s\n", cfg->listen);
-    status = smfi_main() == MI_SUCCESS ? 0 : 1;
+    /* libmilter's threads start from this one with the signals blocked */
+    milter_run run = {.status = 1};
+    sem_init(&run.go, 0, 0);
+    pthread_t mt;
+    live_signals_block();
+    int trc = pthread_create(&mt, NULL, milter_thread, &run);
+    live_signals_unblock();
+    if (trc != 0) {
+        fprintf(stderr, "kensa: milter: cannot start the milter thread\n");
+        sem_destroy(&run.go);
+        goto out;
+    }
+    sem_post(&run.go);
+    int asked_to_stop = 0;
+    for (;;) {
+        int sig = live_signal_next();
+        if (sig == SIGHUP) {
+            unsigned long id = 0;
+            if (live_reload(&M.data, &id, &err) == 0)
+                fprintf(stderr, "kensa: milter: reloaded the data (generation %lu)\n", id);
+            else
+                fprintf(stderr, "kensa: milter: reload failed, keeping the current data: %s\n",
+                        err ? err : "cannot load the data");
+            free(err);
+            err = NULL;
+            continue;
+        }
+        if (sig == SIGTERM || sig == SIGINT) {
+            fprintf(stderr, "kensa: milter: signal %d, shutting down\n", sig);
+            asked_to_stop = 1;
+        }
+        smfi_stop();
+        break;
+    }
+    pthread_join(mt, NULL);
+    sem_destroy(&run.go);
+    /* a stop asked for is a clean exit, even when it came before libmilter's
+     * listener loop started (smfi_main() then reports a failure) */
+    status = asked_to_stop ? 0 : run.status;
     fprintf(stderr, "kensa: milter: stopped\n");
     /* libmilter does not wait for its session threads: refuse new analyses,
      * wait (bounded) for the end-of-message callbacks in progress, then for
      * the analyses still running (take every slot back) */
     atomic_store(&M.stopping, 1);
+    for (int i = 0; atomic_load(&M.in_eom) > 0 && i < 100 * SHUTDOWN_WAIT_S; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     struct timespec dl;
     clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += (time_t)cfg->timeout_s + 1;
-    for (int i = 0; atomic_load(&M.in_eom) > 0 && i < (int)cfg->timeout_s * 100 + 100; i++)
-        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-    for (unsigned i = 0; i < cfg->max_concurrent; i++)
-        if (sem_timedwait(&M.slots, &dl) != 0)
+    dl.tv_sec += SHUTDOWN_WAIT_S;
+    unsigned back = 0;
+    while (back < cfg->max_concurrent) { /* every slot back: no analysis left */
+        if (sem_timedwait(&M.slots, &dl) == 0)
+            back++;
+        else if (errno != EINTR)
             break;
+    }
+    if (atomic_load(&M.in_eom) > 0 || back < cfg->max_concurrent) {
+        /* never free what a thread still uses: leave it to the exit */
+        fprintf(stderr, "kensa: milter: analyses still running after %ds, exiting anyway\n",
+                SHUTDOWN_WAIT_S);
+        free(err);
+        return status;
+    }
 out:
     free(err);
     if (M.st)
         store_close(M.st);
-    kensa_close(M.k);
+    if (have_data)
+        live_destroy(&M.data);
     M.st = NULL;
-    M.k = NULL;
     sem_destroy(&M.slots);
     pthread_mutex_destroy(&M.st_mu);
     return status;

@@ -265,6 +265,17 @@ static int pg_run(db *d, const char *sql, const db_val *p, int np, long long *ch
         set_err(err, "SQL constant too long");
         return -1;
     }
+    if (PQstatus(d->pg) == CONNECTION_BAD) {
+        /* the server went away (restart, network): a long-running process
+         * (kensa serve / milter) reconnects on its next statement; the
+         * prepared statements went with the old session */
+        PQreset(d->pg);
+        d->ncache = 0;
+        if (PQstatus(d->pg) != CONNECTION_OK || PQsetClientEncoding(d->pg, "UTF8") != 0) {
+            set_err(err, "PostgreSQL: connection lost: %s", PQerrorMessage(d->pg));
+            return -1;
+        }
+    }
     cached *c = cache_find(d, sql);
     PGresult *res;
     if (!c && d->ncache < DB_CACHE) {
