@@ -5,7 +5,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps demo check clean fuzz
+.PHONY: all deps demo check clean fuzz fuzz-campaign
 
 all: build/build.ninja
 	$(NINJA) -C build
@@ -40,6 +40,12 @@ build-fuzz/build.ninja:
 fuzz: deps build-fuzz/build.ninja
 	$(NINJA) -C build-fuzz
 	sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+# issue 9's long runs: each harness to 10 M executions or 1 h in all, summed
+# over sessions in build-fuzz/ledger.tsv; `sh fuzz/campaign.sh build-fuzz --sum`
+fuzz-campaign: deps build-fuzz/build.ninja
+	$(NINJA) -C build-fuzz
+	sh fuzz/campaign.sh build-fuzz
 
 clean:
 	rm -rf build build-check build-fuzz
