@@ -18,10 +18,16 @@
 
 #define MD_MAX ((size_t)4 << 20) /* bytes of one trends document */
 
-/* Lure themes of data/lures.tsv as readers call them (presentation wording). */
+/* Lure themes of data/lures.tsv as readers call them (presentation wording);
+ * every @class there that can become content.lure (credential, theme, scam,
+ * attachment) needs a line here, or trends show the bare id. */
 static const struct {
     const char *id, *ja, *en;
 } lure_names[] = {
+    {"advance_fee", "前払い金・遺産詐欺", "advance-fee scam"},
+    {"attachment", "添付ファイルを開かせる", "open-the-attachment"},
+    {"callback", "電話をかけさせる詐欺", "call-back scam"},
+    {"crypto", "暗号資産の配布・投資", "crypto giveaway"},
     {"delivery", "不在・配送", "parcel delivery"},
     {"mfa", "多要素認証", "multi-factor authentication"},
     {"payment", "支払い情報の更新", "payment update"},
