@@ -46,7 +46,8 @@ typedef struct {
 typedef struct {
     const char *s;
     unsigned len, brand;
-    int strong; /* long and distinctive: counts anywhere inside a label */
+    int strong;  /* long and distinctive: counts anywhere inside a label */
+    int generic; /* a generic word ("!" in the word list): is_generic() at load */
 } btoken;
 
 typedef struct {
@@ -57,6 +58,7 @@ typedef struct {
 typedef struct {
     const char *label;
     unsigned len, brand;
+    int generic; /* is_generic() at load, not once per checked domain */
 } blabel;
 
 struct brand_data {

@@ -143,7 +143,8 @@ static void add_token(brand_data *d, size_t cap, const char *t, unsigned brand)
     k->s = t;
     k->len = (unsigned)strlen(t);
     k->brand = brand;
-    k->strong = k->len >= TOKEN_STRONG_LEN && !is_generic(d, t, k->len);
+    k->generic = is_generic(d, t, k->len);
+    k->strong = k->len >= TOKEN_STRONG_LEN && !k->generic;
 }
 
 /* label of a registrable domain: "monex" of "monex.co.jp"; NULL when dom is a
@@ -187,6 +188,7 @@ int bi_lookalike_init(brand_data *d, char **err)
                 d->labels[d->nlabels].label = l;
                 d->labels[d->nlabels].len = (unsigned)strlen(l);
                 d->labels[d->nlabels].brand = b;
+                d->labels[d->nlabels].generic = is_generic(d, l, strlen(l));
                 d->nlabels++;
             }
             add_token(d, cap, token_form(d->mem, l, 1), b);
@@ -238,7 +240,7 @@ static int check_token(const brand_data *d, const char *label, int risky_tld, un
             size_t i = (size_t)(p - label), j = i + k->len;
             int hit;
             if (i == 0 && j == n) /* the brand's name under another suffix */
-                hit = !is_generic(d, k->s, k->len) && (k->len > 3 || risky_tld);
+                hit = !k->generic && (k->len > 3 || risky_tld);
             else if (k->strong)
                 hit = 1;
             else
@@ -354,7 +356,7 @@ static const blabel *check_edit(const brand_data *d, const char *label, unsigned
                 continue;
             for (size_t i = 0; i < d->nlabels; i++) {
                 const blabel *l = &d->labels[i];
-                if (l->len < EDIT1_MIN_LEN || is_generic(d, l->label, l->len))
+                if (l->len < EDIT1_MIN_LEN || l->generic)
                     continue;
                 unsigned max = l->len >= EDIT2_MIN_LEN ? 2 : 1;
                 unsigned dd = osa(c, cl, l->label, l->len, max);
