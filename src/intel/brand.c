@@ -64,6 +64,32 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
 {
     if (n > BRAND_MAX_TEXT)
         n = BRAND_MAX_TEXT;
+    size_t ascii = 0;
+    while (ascii < n && (unsigned char)s[ascii] < 0x80)
+        ascii++;
+    if (ascii == n) {
+        /* ASCII: NFKC changes nothing and NFKC_Casefold only lowercases A-Z */
+        char *r = arena_alloc(a, n + 1);
+        if (!r)
+            return NULL;
+        size_t w = 0;
+        int sp = 0;
+        for (size_t i = 0; i < n; i++) {
+            char c = s[i];
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+                sp = 1;
+                continue;
+            }
+            if (sp && w > 0)
+                r[w++] = ' ';
+            sp = 0;
+            r[w++] = fold && c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        }
+        r[w] = '\0';
+        if (outlen)
+            *outlen = w;
+        return r;
+    }
     const UNormalizer2 *norm = fold ? d->nfkc_cf : d->nfkc;
     UErrorCode st = U_ZERO_ERROR;
     int32_t cap16 = (int32_t)n + 1, ulen = 0;
