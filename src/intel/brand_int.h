@@ -56,6 +56,12 @@ typedef struct {
 } bskel;
 
 typedef struct {
+    const char *od; /* an official domain; NULL: empty slot */
+    size_t len;
+    unsigned brand, idx; /* its first place in brands[].official_domains */
+} bofficial;
+
+typedef struct {
     const char *label;
     unsigned len, brand;
     int generic; /* is_generic() at load, not once per checked domain */
@@ -81,6 +87,9 @@ struct brand_data {
     size_t skelcap;
     blabel *labels;
     size_t nlabels;
+    bofficial *offi; /* official domains by name (open addressing) */
+    size_t officap;
+    int offi_empty; /* an empty official domain exists: offi is not used */
     USpoofChecker *sc;
     const UNormalizer2 *nfkc, *nfkc_cf;
 };

@@ -204,6 +204,30 @@ int bi_lookalike_init(brand_data *d, char **err)
             add_token(d, cap, token_form(d->mem, names[i], 0), b);
         }
     }
+    /* official domains by name, for the "spelled out in front" test */
+    size_t nod = 0;
+    for (unsigned b = 0; b < d->nbrands; b++)
+        nod += d->brands[b].ndomains;
+    d->officap = 64;
+    while (d->officap < nod * 2)
+        d->officap *= 2;
+    d->offi = arena_alloc(d->mem, d->officap * sizeof *d->offi);
+    if (!d->offi) {
+        *err = strdup("out of memory");
+        return -1;
+    }
+    for (unsigned b = 0; b < d->nbrands; b++)
+        for (size_t i = 0; i < d->brands[b].ndomains; i++) {
+            const char *od = d->brands[b].official_domains[i];
+            size_t ol = strlen(od);
+            if (!ol)
+                d->offi_empty = 1;
+            size_t mask = d->officap - 1, h = bi_hash(od, ol) & mask;
+            while (d->offi[h].od && strcmp(d->offi[h].od, od) != 0)
+                h = (h + 1) & mask;
+            if (!d->offi[h].od) /* the first place wins, as in the scan order */
+                d->offi[h] = (bofficial){od, ol, b, (unsigned)i};
+        }
     d->skelcap = 64;
     while (d->skelcap < (d->ntoks + d->nlabels) * 2)
         d->skelcap *= 2;
@@ -394,24 +418,52 @@ int brand_lookalike(arena *a, const brand_data *d, const char *domain, lookalike
     memcpy(label, reg, (size_t)(dot - reg));
     label[dot - reg] = '\0';
 
-    /* an official domain spelled out in front of an unrelated one */
+    /* an official domain spelled out in front of an unrelated one: a run of
+     * whole labels (split at '.' and '-') ending before the registrable part */
     size_t hl = strlen(low), rl = strlen(reg);
     if (hl > rl) {
-        for (size_t b = 0; b < d->nbrands; b++)
-            for (size_t i = 0; i < d->brands[b].ndomains; i++) {
-                const char *od = d->brands[b].official_domains[i];
-                size_t ol = strlen(od);
-                for (const char *p = strstr(low, od); p; p = strstr(p + 1, od)) {
-                    if ((p == low || p[-1] == '.' || p[-1] == '-') &&
-                        (p[ol] == '.' || p[ol] == '-') && p + ol < low + hl - rl) {
-                        out->brand = &d->brands[b];
-                        out->kind = "token";
-                        out->evidence = arena_printf(a, "%s contains the official domain %s (%s)",
-                                                     low, od, d->brands[b].name_ja);
-                        return out->evidence ? 1 : -1;
+        const bofficial *best = NULL;
+        bofficial scanned;
+        if (d->offi_empty) { /* the plain scan, in brand and list order */
+            for (size_t b = 0; b < d->nbrands && !best; b++)
+                for (size_t i = 0; i < d->brands[b].ndomains && !best; i++) {
+                    const char *od = d->brands[b].official_domains[i];
+                    size_t ol = strlen(od);
+                    for (const char *p = strstr(low, od); p && !best; p = strstr(p + 1, od))
+                        if ((p == low || p[-1] == '.' || p[-1] == '-') &&
+                            (p[ol] == '.' || p[ol] == '-') && p + ol < low + hl - rl) {
+                            scanned = (bofficial){od, ol, (unsigned)b, (unsigned)i};
+                            best = &scanned;
+                        }
+                }
+        } else {
+            size_t mask = d->officap - 1;
+            for (size_t s = 0; s < hl; s++) {
+                if (s > 0 && low[s - 1] != '.' && low[s - 1] != '-')
+                    continue;
+                for (size_t e = s + 1; e < hl - rl; e++) {
+                    if (low[e] != '.' && low[e] != '-')
+                        continue;
+                    for (size_t h = bi_hash(low + s, e - s) & mask; d->offi[h].od;
+                         h = (h + 1) & mask) {
+                        const bofficial *o = &d->offi[h];
+                        if (o->len != e - s || memcmp(o->od, low + s, e - s) != 0)
+                            continue;
+                        if (!best || o->brand < best->brand ||
+                            (o->brand == best->brand && o->idx < best->idx))
+                            best = o;
+                        break;
                     }
                 }
             }
+        }
+        if (best) {
+            out->brand = &d->brands[best->brand];
+            out->kind = "token";
+            out->evidence = arena_printf(a, "%s contains the official domain %s (%s)", low,
+                                         best->od, d->brands[best->brand].name_ja);
+            return out->evidence ? 1 : -1;
+        }
     }
 
     const char *why = NULL;
