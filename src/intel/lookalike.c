@@ -256,10 +256,24 @@ static int check_token(const brand_data *d, const char *label, int risky_tld, un
                        const char **tok)
 {
     size_t n = strlen(label);
+    /* the byte pairs of the label (hashed into 4096 bits): a token can only
+     * occur where its first two bytes do, which rules out most tokens
+     * before strstr */
+    unsigned char pairs[512];
+    memset(pairs, 0, sizeof pairs);
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned h = ((unsigned char)label[i] * 31u + (unsigned char)label[i + 1]) & 4095;
+        pairs[h >> 3] |= (unsigned char)(1u << (h & 7));
+    }
     for (size_t t = 0; t < d->ntoks; t++) {
         const btoken *k = &d->toks[t];
         if (k->len > n)
             continue;
+        if (k->len >= 2) {
+            unsigned h = ((unsigned char)k->s[0] * 31u + (unsigned char)k->s[1]) & 4095;
+            if (!(pairs[h >> 3] & (1u << (h & 7))))
+                continue;
+        }
         for (const char *p = strstr(label, k->s); p; p = strstr(p + 1, k->s)) {
             size_t i = (size_t)(p - label), j = i + k->len;
             int hit;
