@@ -75,6 +75,9 @@ struct brand_data {
     bpat *pats;
     size_t npats, patcap;
     int *head_cf, *head_cs;
+    /* bit key of head_cf/head_cs set when the chain is not empty: 8 KB that
+     * stay in L1 while a text is scanned, instead of a 256 KB table */
+    unsigned char used_cf[65536 / 8], used_cs[65536 / 8];
     bdom *dom;
     size_t domcap;
     btld *tlds;
