@@ -16,7 +16,9 @@
 # Peers are installed when missing (apt-get: rspamd, spamassassin spamc spamd), started and stopped here by
 # their process ids. PEERS=0 skips them; SA_N=K gives SpamAssassin only the
 # first K mails (it runs at ~10 msg/s per core). rspamd's hyperscan cache is
-# kept in bench/.cache (first start ~15 s, later ~1 s).
+# kept in bench/.cache (first start ~15 s, later ~1 s). KENSA_BASELINE=PATH
+# adds another kensa binary (e.g. a build of an older commit) at -j 1, for
+# before/after figures from the same run.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
@@ -93,6 +95,11 @@ log "bench: $N mails, $MB MB, $CORES cores; kensa $($K --version)"
 run floor "$CACHE/gmime_floor" "${FILES[@]}"
 WALL[floor]=$R_WALL CPU[floor]=$R_CPU RSS[floor]=$R_RSS
 log "floor: $(cat "$W/out.floor")"
+
+if [ -n "${KENSA_BASELINE:-}" ]; then
+    run base "$KENSA_BASELINE" analyze --format ndjson -j 1 "${FILES[@]}"
+    WALL[base]=$R_WALL CPU[base]=$R_CPU RSS[base]=$R_RSS
+fi
 
 for j in 1 2 "$CORES"; do
     [ "$j" = 2 ] && [ "$CORES" -lt 2 ] && continue
@@ -215,6 +222,7 @@ echo
 echo "bench/run.sh $N: $N mails ($MB MB; $(grep -c '^sa-ham/' "$W/list") sa-ham + $(grep -c '^phish-pot/' "$W/list") phish-pot), $CORES cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 printf '%-34s %5s %7s %7s %9s %9s %7s %7s %6s %9s %9s\n' system mails wall_s cpu_s msg/s_wall msg/s_cpu MB/s ms_cpu/m RSS_MB cpu/kensa kensa_x
 row floor "GMime parse + text decode (floor)" "$N"
+row base "kensa -j 1, KENSA_BASELINE" "$N"
 row k1 "kensa -j 1" "$N"
 row k2 "kensa -j 2" "$N"
 [ "$CORES" -gt 2 ] && row "k$CORES" "kensa -j $CORES" "$N"

@@ -9,7 +9,7 @@ libglib2.0-dev libgmime-3.0-dev libjansson-dev libgumbo-dev libuchardet-dev
 libpsl-dev publicsuffix libidn2-dev libmaxminddb-dev libicu-dev
 jq
 chromium fonts-ipafont-gothic python3-jsonschema cmark-gfm
-libunbound-dev libcurl4-openssl-dev libopendkim-dev opendkim-tools unbound strace
+libunbound-dev libcurl4-openssl-dev libssl-dev libopendkim-dev opendkim-tools unbound strace
 libsqlite3-dev sqlite3 libpq-dev postgresql
 libmicrohttpd-dev libmilter-dev postfix swaks
 clang libclang-rt-14-dev"

@@ -3,7 +3,7 @@
  * Trusts nothing about the file system: every read is bounded, directories
  * are walked with a depth cap and a check against the directories being
  * walked (device, inode). Jobs stream out of an iterator: one directory's
- * sorted names at a time, an mbox mmap'd and split as it goes.
+ * sorted names at a time, an mbox read (small) or mmap'd (large) and split as it goes.
  */
 #include "inputs.h"
 
@@ -17,9 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int read_fd(int fd, char **out, size_t *len, const char **why)
+/* Read to EOF; hint: the expected size (fstat), 0 when unknown. One byte
+ * more than the hint is asked for so that EOF is seen without a realloc. */
+static int read_fd(int fd, size_t hint, char **out, size_t *len, const char **why)
 {
-    size_t cap = 65536, n = 0;
+    size_t cap = hint > 0 && hint < INPUT_MAX_FILE ? hint + 1 : 65536, n = 0;
     char *b = malloc(cap);
     if (!b) {
         *why = "out of memory";
@@ -67,12 +69,14 @@ int inputs_read_file(const char *path, char **out, size_t *len, const char **why
         return -1;
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    int have_st = fstat(fd, &st) == 0;
+    if (have_st && S_ISDIR(st.st_mode)) {
         close(fd);
         *why = "is a directory";
         return -1;
     }
-    int rc = read_fd(fd, out, len, why);
+    size_t hint = have_st && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0;
+    int rc = read_fd(fd, hint, out, len, why);
     close(fd);
     return rc;
 }
@@ -115,7 +119,7 @@ static int is_mbox(const char *b, size_t n)
 }
 
 
-/* Bytes that jobs point into: an mmap'd mbox or a heap buffer (stdin). */
+/* Bytes that jobs point into: an mmap'd mbox or a heap buffer (a small mbox, stdin). */
 struct input_map {
     char *base;
     size_t size;
@@ -412,13 +416,30 @@ static int open_path(input_iter *it, const char *path, int depth, input_job *j)
             return 1;
         }
         size_t size = (size_t)fst.st_size;
-        void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd);
-        if (m == MAP_FAILED) {
-            job_error(j, path, "unreadable", strerror(errno));
-            return 1;
+        input_map *im;
+        if (size <= INPUT_MBOX_READ_MAX) {
+            /* a small mbox (a single mail with its envelope line, often) is
+             * read: mapping costs mmap, madvise and a munmap whose TLB
+             * shootdown interrupts every core running a worker */
+            char *buf = NULL;
+            size_t n = 0;
+            const char *why = NULL;
+            int rc = lseek(fd, 0, SEEK_SET) == 0 ? read_fd(fd, size, &buf, &n, &why) : -1;
+            close(fd);
+            if (rc != 0) {
+                job_error(j, path, "unreadable", why ? why : strerror(errno));
+                return 1;
+            }
+            im = map_new(buf, n, 0);
+        } else {
+            void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+            close(fd);
+            if (m == MAP_FAILED) {
+                job_error(j, path, "unreadable", strerror(errno));
+                return 1;
+            }
+            im = map_new(m, size, 1);
         }
-        input_map *im = map_new(m, size, 1);
         if (!im) {
             job_error(j, path, "nomem", "out of memory");
             return 1;
@@ -438,7 +459,7 @@ static int open_stdin(input_iter *it, input_job *j)
     char *buf;
     size_t n;
     const char *why;
-    if (read_fd(0, &buf, &n, &why) != 0) {
+    if (read_fd(0, 0, &buf, &n, &why) != 0) {
         job_error(j, "-", "unreadable", why);
         return 1;
     }

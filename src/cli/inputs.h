@@ -29,6 +29,7 @@ typedef struct {
 } input_list;
 
 #define INPUT_MAX_FILE ((size_t)1 << 30) /* bytes read from one file or stdin */
+#define INPUT_MBOX_READ_MAX ((size_t)4 << 20) /* a larger mbox is mmap'd, not read */
 #define INPUT_MAX_DEPTH 64              /* directory recursion */
 
 void inputs_init(input_list *l);

@@ -64,6 +64,32 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
 {
     if (n > BRAND_MAX_TEXT)
         n = BRAND_MAX_TEXT;
+    size_t ascii = 0;
+    while (ascii < n && (unsigned char)s[ascii] < 0x80)
+        ascii++;
+    if (ascii == n) {
+        /* ASCII: NFKC changes nothing and NFKC_Casefold only lowercases A-Z */
+        char *r = arena_alloc(a, n + 1);
+        if (!r)
+            return NULL;
+        size_t w = 0;
+        int sp = 0;
+        for (size_t i = 0; i < n; i++) {
+            char c = s[i];
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+                sp = 1;
+                continue;
+            }
+            if (sp && w > 0)
+                r[w++] = ' ';
+            sp = 0;
+            r[w++] = fold && c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        }
+        r[w] = '\0';
+        if (outlen)
+            *outlen = w;
+        return r;
+    }
     const UNormalizer2 *norm = fold ? d->nfkc_cf : d->nfkc;
     UErrorCode st = U_ZERO_ERROR;
     int32_t cap16 = (int32_t)n + 1, ulen = 0;
@@ -208,6 +234,7 @@ static void add_pattern(brand_data *d, unsigned brand, const char *name)
     int *head = cs ? d->head_cs : d->head_cf;
     p->next = head[key];
     head[key] = (int)d->npats;
+    (cs ? d->used_cs : d->used_cf)[key >> 3] |= (unsigned char)(1u << (key & 7));
     d->npats++;
 }
 
@@ -531,11 +558,14 @@ static int boundary(char c, int cs)
 static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bmatch *m, size_t nm)
 {
     const int *head = cs ? d->head_cs : d->head_cf;
+    const unsigned char *used = cs ? d->used_cs : d->used_cf;
     for (size_t i = 0; i + 1 < n && nm < BRAND_MAX_MATCHES; i++) {
         unsigned char c = (unsigned char)t[i];
         if ((c & 0xC0) == 0x80)
             continue;
         unsigned key = (c << 8) | (unsigned char)t[i + 1];
+        if (!(used[key >> 3] & (1u << (key & 7))))
+            continue;
         for (int pi = head[key]; pi >= 0 && nm < BRAND_MAX_MATCHES; pi = d->pats[pi].next) {
             const bpat *p = &d->pats[pi];
             if (p->len > n - i || memcmp(t + i, p->s, p->len) != 0)

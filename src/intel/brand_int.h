@@ -46,7 +46,8 @@ typedef struct {
 typedef struct {
     const char *s;
     unsigned len, brand;
-    int strong; /* long and distinctive: counts anywhere inside a label */
+    int strong;  /* long and distinctive: counts anywhere inside a label */
+    int generic; /* a generic word ("!" in the word list): is_generic() at load */
 } btoken;
 
 typedef struct {
@@ -55,8 +56,15 @@ typedef struct {
 } bskel;
 
 typedef struct {
+    const char *od; /* an official domain; NULL: empty slot */
+    size_t len;
+    unsigned brand, idx; /* its first place in brands[].official_domains */
+} bofficial;
+
+typedef struct {
     const char *label;
     unsigned len, brand;
+    int generic; /* is_generic() at load, not once per checked domain */
 } blabel;
 
 struct brand_data {
@@ -67,6 +75,9 @@ struct brand_data {
     bpat *pats;
     size_t npats, patcap;
     int *head_cf, *head_cs;
+    /* bit key of head_cf/head_cs set when the chain is not empty: 8 KB that
+     * stay in L1 while a text is scanned, instead of a 256 KB table */
+    unsigned char used_cf[65536 / 8], used_cs[65536 / 8];
     bdom *dom;
     size_t domcap;
     btld *tlds;
@@ -79,6 +90,9 @@ struct brand_data {
     size_t skelcap;
     blabel *labels;
     size_t nlabels;
+    bofficial *offi; /* official domains by name (open addressing) */
+    size_t officap;
+    int offi_empty; /* an empty official domain exists: offi is not used */
     USpoofChecker *sc;
     const UNormalizer2 *nfkc, *nfkc_cf;
 };

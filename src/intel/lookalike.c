@@ -143,7 +143,8 @@ static void add_token(brand_data *d, size_t cap, const char *t, unsigned brand)
     k->s = t;
     k->len = (unsigned)strlen(t);
     k->brand = brand;
-    k->strong = k->len >= TOKEN_STRONG_LEN && !is_generic(d, t, k->len);
+    k->generic = is_generic(d, t, k->len);
+    k->strong = k->len >= TOKEN_STRONG_LEN && !k->generic;
 }
 
 /* label of a registrable domain: "monex" of "monex.co.jp"; NULL when dom is a
@@ -187,6 +188,7 @@ int bi_lookalike_init(brand_data *d, char **err)
                 d->labels[d->nlabels].label = l;
                 d->labels[d->nlabels].len = (unsigned)strlen(l);
                 d->labels[d->nlabels].brand = b;
+                d->labels[d->nlabels].generic = is_generic(d, l, strlen(l));
                 d->nlabels++;
             }
             add_token(d, cap, token_form(d->mem, l, 1), b);
@@ -202,6 +204,30 @@ int bi_lookalike_init(brand_data *d, char **err)
             add_token(d, cap, token_form(d->mem, names[i], 0), b);
         }
     }
+    /* official domains by name, for the "spelled out in front" test */
+    size_t nod = 0;
+    for (unsigned b = 0; b < d->nbrands; b++)
+        nod += d->brands[b].ndomains;
+    d->officap = 64;
+    while (d->officap < nod * 2)
+        d->officap *= 2;
+    d->offi = arena_alloc(d->mem, d->officap * sizeof *d->offi);
+    if (!d->offi) {
+        *err = strdup("out of memory");
+        return -1;
+    }
+    for (unsigned b = 0; b < d->nbrands; b++)
+        for (size_t i = 0; i < d->brands[b].ndomains; i++) {
+            const char *od = d->brands[b].official_domains[i];
+            size_t ol = strlen(od);
+            if (!ol)
+                d->offi_empty = 1;
+            size_t mask = d->officap - 1, h = bi_hash(od, ol) & mask;
+            while (d->offi[h].od && strcmp(d->offi[h].od, od) != 0)
+                h = (h + 1) & mask;
+            if (!d->offi[h].od) /* the first place wins, as in the scan order */
+                d->offi[h] = (bofficial){od, ol, b, (unsigned)i};
+        }
     d->skelcap = 64;
     while (d->skelcap < (d->ntoks + d->nlabels) * 2)
         d->skelcap *= 2;
@@ -230,15 +256,29 @@ static int check_token(const brand_data *d, const char *label, int risky_tld, un
                        const char **tok)
 {
     size_t n = strlen(label);
+    /* the byte pairs of the label (hashed into 4096 bits): a token can only
+     * occur where its first two bytes do, which rules out most tokens
+     * before strstr */
+    unsigned char pairs[512];
+    memset(pairs, 0, sizeof pairs);
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned h = ((unsigned char)label[i] * 31u + (unsigned char)label[i + 1]) & 4095;
+        pairs[h >> 3] |= (unsigned char)(1u << (h & 7));
+    }
     for (size_t t = 0; t < d->ntoks; t++) {
         const btoken *k = &d->toks[t];
         if (k->len > n)
             continue;
+        if (k->len >= 2) {
+            unsigned h = ((unsigned char)k->s[0] * 31u + (unsigned char)k->s[1]) & 4095;
+            if (!(pairs[h >> 3] & (1u << (h & 7))))
+                continue;
+        }
         for (const char *p = strstr(label, k->s); p; p = strstr(p + 1, k->s)) {
             size_t i = (size_t)(p - label), j = i + k->len;
             int hit;
             if (i == 0 && j == n) /* the brand's name under another suffix */
-                hit = !is_generic(d, k->s, k->len) && (k->len > 3 || risky_tld);
+                hit = !k->generic && (k->len > 3 || risky_tld);
             else if (k->strong)
                 hit = 1;
             else
@@ -354,7 +394,7 @@ static const blabel *check_edit(const brand_data *d, const char *label, unsigned
                 continue;
             for (size_t i = 0; i < d->nlabels; i++) {
                 const blabel *l = &d->labels[i];
-                if (l->len < EDIT1_MIN_LEN || is_generic(d, l->label, l->len))
+                if (l->len < EDIT1_MIN_LEN || l->generic)
                     continue;
                 unsigned max = l->len >= EDIT2_MIN_LEN ? 2 : 1;
                 unsigned dd = osa(c, cl, l->label, l->len, max);
@@ -392,24 +432,52 @@ int brand_lookalike(arena *a, const brand_data *d, const char *domain, lookalike
     memcpy(label, reg, (size_t)(dot - reg));
     label[dot - reg] = '\0';
 
-    /* an official domain spelled out in front of an unrelated one */
+    /* an official domain spelled out in front of an unrelated one: a run of
+     * whole labels (split at '.' and '-') ending before the registrable part */
     size_t hl = strlen(low), rl = strlen(reg);
     if (hl > rl) {
-        for (size_t b = 0; b < d->nbrands; b++)
-            for (size_t i = 0; i < d->brands[b].ndomains; i++) {
-                const char *od = d->brands[b].official_domains[i];
-                size_t ol = strlen(od);
-                for (const char *p = strstr(low, od); p; p = strstr(p + 1, od)) {
-                    if ((p == low || p[-1] == '.' || p[-1] == '-') &&
-                        (p[ol] == '.' || p[ol] == '-') && p + ol < low + hl - rl) {
-                        out->brand = &d->brands[b];
-                        out->kind = "token";
-                        out->evidence = arena_printf(a, "%s contains the official domain %s (%s)",
-                                                     low, od, d->brands[b].name_ja);
-                        return out->evidence ? 1 : -1;
+        const bofficial *best = NULL;
+        bofficial scanned;
+        if (d->offi_empty) { /* the plain scan, in brand and list order */
+            for (size_t b = 0; b < d->nbrands && !best; b++)
+                for (size_t i = 0; i < d->brands[b].ndomains && !best; i++) {
+                    const char *od = d->brands[b].official_domains[i];
+                    size_t ol = strlen(od);
+                    for (const char *p = strstr(low, od); p && !best; p = strstr(p + 1, od))
+                        if ((p == low || p[-1] == '.' || p[-1] == '-') &&
+                            (p[ol] == '.' || p[ol] == '-') && p + ol < low + hl - rl) {
+                            scanned = (bofficial){od, ol, (unsigned)b, (unsigned)i};
+                            best = &scanned;
+                        }
+                }
+        } else {
+            size_t mask = d->officap - 1;
+            for (size_t s = 0; s < hl; s++) {
+                if (s > 0 && low[s - 1] != '.' && low[s - 1] != '-')
+                    continue;
+                for (size_t e = s + 1; e < hl - rl; e++) {
+                    if (low[e] != '.' && low[e] != '-')
+                        continue;
+                    for (size_t h = bi_hash(low + s, e - s) & mask; d->offi[h].od;
+                         h = (h + 1) & mask) {
+                        const bofficial *o = &d->offi[h];
+                        if (o->len != e - s || memcmp(o->od, low + s, e - s) != 0)
+                            continue;
+                        if (!best || o->brand < best->brand ||
+                            (o->brand == best->brand && o->idx < best->idx))
+                            best = o;
+                        break;
                     }
                 }
             }
+        }
+        if (best) {
+            out->brand = &d->brands[best->brand];
+            out->kind = "token";
+            out->evidence = arena_printf(a, "%s contains the official domain %s (%s)", low,
+                                         best->od, d->brands[best->brand].name_ja);
+            return out->evidence ? 1 : -1;
+        }
     }
 
     const char *why = NULL;

@@ -21,6 +21,7 @@
 #include "links_int.h"
 
 #define LINKS_HASH 1024 /* > 2 * LINKS_MAX, power of two */
+#define LINKS_FIRST_CAP 16
 
 struct links_ctx {
     arena *a;
@@ -175,6 +176,17 @@ static void add_info(links_ctx *c, url_info *u, const char *text, int html, cons
             c->r->dropped++;
             return;
         }
+        if (c->r->n == c->cap) { /* grown by doubling, up to LINKS_MAX */
+            size_t nc = c->cap * 2 > LINKS_MAX ? LINKS_MAX : c->cap * 2;
+            link_t *nv = arena_alloc(c->a, nc * sizeof *nv);
+            if (!nv) {
+                c->r->dropped++;
+                return;
+            }
+            memcpy(nv, c->r->v, c->r->n * sizeof *nv);
+            c->r->v = nv;
+            c->cap = nc;
+        }
         l = &c->r->v[c->r->n];
         memset(l, 0, sizeof *l);
         c->slot[h] = (int)++c->r->n;
@@ -242,13 +254,16 @@ int links_extract(arena *a, const links_data *d, const km_message *m, links_resu
     memset(out, 0, sizeof *out);
     if (!a || !m)
         return -1;
-    out->v = arena_alloc(a, LINKS_MAX * sizeof *out->v);
+    /* most mails have a few links: zeroing room for LINKS_MAX of them cost
+     * more than finding them */
+    out->v = arena_alloc(a, LINKS_FIRST_CAP * sizeof *out->v);
     links_ctx *c = malloc(sizeof *c);
     if (!out->v || !c) {
         free(c);
         return -1;
     }
     memset(c, 0, sizeof *c);
+    c->cap = LINKS_FIRST_CAP;
     c->a = a;
     c->d = d;
     c->r = out;

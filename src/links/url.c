@@ -127,6 +127,10 @@ static int refang(kbuf *b)
     }
     size_t j = 0;
     for (size_t i = 0; i < b->len;) {
+        if (p[i] != '[' && p[i] != '(' && p[i] != '{') { /* no pattern starts here */
+            p[j++] = p[i++];
+            continue;
+        }
         size_t r;
         for (r = 0; r < sizeof rep / sizeof rep[0]; r++) {
             size_t fl = strlen(rep[r].from);

@@ -353,6 +353,13 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
             break;
         run = ++i;
     }
+    if (rc == KBUF_OK && run == 0) { /* all valid: one copy, no buffer */
+        kbuf_free(&b);
+        char *r = arena_strndup(a, s ? s : "", n);
+        if (out_len)
+            *out_len = r ? n : 0;
+        return r;
+    }
     if (rc == KBUF_OK && i > run)
         kbuf_add(&b, u + run, i - run);
     size_t len = b.len;
@@ -366,60 +373,90 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
 /* ---- decoders: each appends UTF-8 to out and returns the error count (-1:
  * charset unavailable). With stop set, they return at the first error. ---- */
 
+/* Append the run s[0..n) made of units of unit(s) bytes in one go; when it
+ * does not fit, unit by unit up to the limit, as a byte-at-a-time loop
+ * would have stopped. Returns KBUF_OK or the error of the first unit that
+ * did not fit. */
+static int add_run(kbuf *out, const unsigned char *s, size_t n, int utf8)
+{
+    int rc = kbuf_add(out, s, n);
+    if (rc == KBUF_OK)
+        return rc;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8 ? utf8_seq(s + i, n - i) : 1;
+        if ((rc = kbuf_add(out, s + i, k)) != KBUF_OK)
+            return rc;
+        i += k;
+    }
+    return KBUF_OK;
+}
+
 static int dec_utf8(const unsigned char *s, size_t n, kbuf *out, int stop)
 {
     int err = 0;
     size_t i = 0;
     if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
         i = 3; /* BOM */
+    size_t run = i; /* valid sequences [run, i) not yet copied */
     while (i < n) {
-        size_t k = utf8_seq(s + i, n - i);
-        int rc;
-        if (k)
-            rc = kbuf_add(out, s + i, k);
-        else {
-            err++;
-            if (stop)
-                return err;
-            rc = kbuf_add(out, FFFD, 3);
-            k = 1;
+        size_t k = s[i] < 0x80 ? 1 : utf8_seq(s + i, n - i);
+        if (k) {
+            i += k;
+            continue;
         }
-        if (rc != KBUF_OK)
-            break;
-        i += k;
+        if (i > run && add_run(out, s + run, i - run, 1) != KBUF_OK)
+            return err;
+        err++;
+        if (stop)
+            return err;
+        if (kbuf_add(out, FFFD, 3) != KBUF_OK)
+            return err;
+        run = ++i;
     }
+    if (i > run)
+        add_run(out, s + run, i - run, 1);
     return err;
 }
 
 static int dec_ascii(const unsigned char *s, size_t n, kbuf *out, int stop)
 {
     int err = 0;
-    for (size_t i = 0; i < n; i++) {
-        int rc;
+    size_t run = 0, i = 0; /* ASCII [run, i) not yet copied */
+    for (; i < n; i++) {
         if (s[i] < 0x80)
-            rc = kbuf_addc(out, (char)s[i]);
-        else {
-            err++;
-            if (stop)
-                return err;
-            rc = kbuf_add(out, FFFD, 3);
-        }
-        if (rc != KBUF_OK)
-            break;
+            continue;
+        if (i > run && add_run(out, s + run, i - run, 0) != KBUF_OK)
+            return err;
+        err++;
+        if (stop)
+            return err;
+        if (kbuf_add(out, FFFD, 3) != KBUF_OK)
+            return err;
+        run = i + 1;
     }
+    if (i > run)
+        add_run(out, s + run, i - run, 0);
     return err;
 }
 
 /* Windows-1252 as browsers decode it (the 5 undefined bytes map to C1). */
 static int dec_1252(const unsigned char *s, size_t n, kbuf *out)
 {
-    for (size_t i = 0; i < n; i++) {
+    size_t run = 0, i = 0; /* ASCII [run, i) not yet copied */
+    for (; i < n; i++) {
         unsigned long cp = s[i];
-        if (cp >= 0x80 && cp <= 0x9F)
+        if (cp < 0x80)
+            continue;
+        if (i > run && add_run(out, s + run, i - run, 0) != KBUF_OK)
+            return 0;
+        if (cp <= 0x9F)
             cp = W1252[cp - 0x80];
         if (kbuf_add_utf8(out, cp) != KBUF_OK)
-            break;
+            return 0;
+        run = i + 1;
     }
+    if (i > run)
+        add_run(out, s + run, i - run, 0);
     return 0;
 }
 

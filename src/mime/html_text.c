@@ -71,30 +71,90 @@ static void sink_text(text_sink *s, const char *t)
     }
 }
 
+/* gumbo's memory for a part of up to GP_MAX_INPUT bytes: a per-thread bump
+ * allocator whose deallocate does nothing; the tree goes at once when the
+ * next part is parsed. gumbo makes several small mallocs per node and grows
+ * its buffers by copy and free, which made malloc/free a large share of a
+ * parse. Larger parts use malloc and free as before, so that a hostile
+ * part's abandoned buffers cannot pile up. */
+enum { GP_CHUNK = 256 * 1024, GP_MAX_INPUT = 512 * 1024 };
+typedef struct gp_chunk {
+    struct gp_chunk *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+} gp_chunk;
+
+static void *gp_alloc(void *ud, size_t n)
+{
+    gp_chunk **head = ud;
+    n = (n + 15) & ~(size_t)15;
+    gp_chunk *c = *head;
+    if (!c || c->size - c->used < n) {
+        size_t sz = n > GP_CHUNK ? n : GP_CHUNK;
+        c = malloc(sizeof *c + sz);
+        if (!c)
+            return NULL;
+        c->size = sz;
+        c->used = 0;
+        c->next = *head;
+        *head = c;
+    }
+    void *r = c->data + c->used;
+    c->used += n;
+    return r;
+}
+
+static void gp_free(void *ud, void *p)
+{
+    (void)ud;
+    (void)p;
+}
+
+/* Keeps the oldest chunk (a plain GP_CHUNK) for the next parse. */
+static void gp_reset(gp_chunk **head, int keep)
+{
+    gp_chunk *c = *head, *last = NULL;
+    while (c) {
+        gp_chunk *n = c->next;
+        if (!n && keep && c->size == GP_CHUNK) {
+            last = c;
+            last->used = 0;
+        } else {
+            free(c);
+        }
+        c = n;
+    }
+    *head = last;
+}
+
 /* One tree per thread (no state shared between threads): mime, links and
  * content each walked their own parse of the same part before. */
 typedef struct {
     char *bytes;
     size_t len;
     GumboOutput *out;
+    int pooled;     /* out lives in pool */
+    gp_chunk *pool;
 } parse_cache;
 static __thread parse_cache pc_tls;
 static pthread_key_t pc_key;
 static pthread_once_t pc_once = PTHREAD_ONCE_INIT;
 
-static void pc_clear(parse_cache *c)
+static void pc_clear(parse_cache *c, int keep)
 {
-    if (c->out)
+    if (c->out && !c->pooled)
         gumbo_destroy_output(&kGumboDefaultOptions, c->out);
+    gp_reset(&c->pool, keep);
     free(c->bytes);
     c->out = NULL;
     c->bytes = NULL;
     c->len = 0;
+    c->pooled = 0;
 }
 
 static void pc_thread_exit(void *p)
 {
-    pc_clear(p);
+    pc_clear(p, 0);
 }
 
 static void pc_key_init(void)
@@ -107,22 +167,33 @@ const void *html_parse_cached(const char *html, size_t len)
     parse_cache *c = &pc_tls;
     if (c->out && c->len == len && (len == 0 || memcmp(c->bytes, html, len) == 0))
         return c->out;
-    pc_clear(c);
+    pc_clear(c, 1);
     pthread_once(&pc_once, pc_key_init);
     pthread_setspecific(pc_key, c); /* pc_thread_exit frees the tree */
     GumboOptions opts = kGumboDefaultOptions;
     opts.max_errors = 0; /* errors are not used; the tree is the same */
+    int pooled = len <= GP_MAX_INPUT;
+    if (pooled) {
+        opts.allocator = gp_alloc;
+        opts.deallocator = gp_free;
+        opts.userdata = &c->pool;
+    }
     GumboOutput *g = gumbo_parse_with_options(&opts, html, len);
-    if (!g)
+    if (!g) {
+        gp_reset(&c->pool, 1);
         return NULL;
+    }
     c->bytes = malloc(len ? len : 1);
     if (!c->bytes) {
-        gumbo_destroy_output(&kGumboDefaultOptions, g);
+        if (!pooled)
+            gumbo_destroy_output(&kGumboDefaultOptions, g);
+        gp_reset(&c->pool, 1);
         return NULL;
     }
     memcpy(c->bytes, html, len);
     c->len = len;
     c->out = g;
+    c->pooled = pooled;
     return g;
 }
 

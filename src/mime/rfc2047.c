@@ -223,11 +223,26 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
     /* 1. unfold: CR and LF go */
     kbuf vb;
     kbuf_init(&vb, len);
-    for (size_t i = 0; i < len; i++)
-        if (value[i] != '\r' && value[i] != '\n')
-            kbuf_addc(&vb, value[i]);
+    if (len && kbuf_add(&vb, value, len) == KBUF_OK) {
+        size_t j = 0;
+        for (size_t i = 0; i < len; i++)
+            if (vb.p[i] != '\r' && vb.p[i] != '\n')
+                vb.p[j++] = vb.p[i];
+        vb.len = j;
+        vb.p[j] = '\0';
+    }
     const char *v = kbuf_str(&vb);
     size_t n = vb.len;
+
+    /* most header values: no encoded word and nothing to convert; the steps
+     * below would emit the text unchanged */
+    if (!memmem(v, n, "=?", 2) && !needs_conversion(v, n)) {
+        char *r = charset_utf8_sanitize(a, v, n, NULL);
+        kbuf_free(&vb);
+        if (flags)
+            *flags = 0;
+        return r;
+    }
 
     /* 2. tokenize */
     size_t maxtok = 1;

@@ -1,11 +1,13 @@
 /*
- * json.c - the contract's JSON report (../shared/CONTRACT.md) with jansson.
+ * json.c - the contract's JSON report (../shared/CONTRACT.md), written in
+ * one pass by the jw.h streaming writer (the bytes jansson's json_dumps()
+ * gave for the tree this file used to build).
  *
  * Every key of the contract is present; what a stage does not know yet is
- * null, never omitted. Strings pass through charset_utf8_sanitize() first:
- * jansson silently drops keys whose value is invalid UTF-8.
+ * null, never omitted. Strings from the mail are repaired to valid UTF-8
+ * (charset_utf8_sanitize) by jw_str_any().
  */
-#include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,75 +15,90 @@
 #include "json_content.h"
 #include "json_links.h"
 #include "json_online.h"
+#include "jw.h"
 #include "report.h"
 
-static json_t *jstr(const char *s)
+#define jstr jw_str_any
+
+static void key_str(jw *w, const char *k, const char *v)
 {
-    if (!s)
-        return json_null();
-    size_t n = strlen(s);
-    json_t *j = json_stringn(s, n);
-    if (j)
-        return j;
-    /* not valid UTF-8: sanitize into a temporary arena */
-    arena *t = arena_new(4 * n + 64);
-    size_t ol = 0;
-    char *c = charset_utf8_sanitize(t, s, n, &ol);
-    j = c ? json_stringn(c, ol) : NULL;
-    arena_free(t);
-    return j ? j : json_string("");
+    jw_key(w, k);
+    jstr(w, v);
 }
 
-static json_t *jaddr(const km_addr *a)
+static void lit(jw *w, const char *s)
 {
-    return json_pack("{s:o,s:o,s:o}", "display_name", jstr(a->display_name), "address",
-                     jstr(a->address), "domain", jstr(a->domain));
+    jw_strn(w, s, strlen(s));
 }
 
-static json_t *jaddr_list(const km_addr *v, size_t n)
+static void jaddr(jw *w, const km_addr *a)
 {
-    json_t *arr = json_array();
+    jw_obj(w);
+    key_str(w, "display_name", a->display_name);
+    key_str(w, "address", a->address);
+    key_str(w, "domain", a->domain);
+    jw_end(w);
+}
+
+static void jaddr_list(jw *w, const km_addr *v, size_t n)
+{
+    jw_arr(w);
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, jaddr(&v[i]));
-    return arr;
+        jaddr(w, &v[i]);
+    jw_end(w);
 }
 
-static json_t *jmessage(const km_message *m)
+static void jmessage(jw *w, const km_message *m, const char *text_defanged)
 {
-    json_t *parts = json_array();
+    jw_obj(w);
+    key_str(w, "subject", m->subject);
+    key_str(w, "subject_tag", m->subject_tag);
+    jw_key(w, "from");
+    if (m->has_from)
+        jaddr(w, &m->from);
+    else
+        jw_null(w);
+    key_str(w, "return_path", m->return_path);
+    jw_key(w, "reply_to");
+    jaddr_list(w, m->reply_to, m->nreply_to);
+    jw_key(w, "to");
+    jaddr_list(w, m->to, m->nto);
+    key_str(w, "date", m->date);
+    key_str(w, "received_at", m->received_at);
+    key_str(w, "message_id", m->message_id);
+    key_str(w, "text", m->text);
+    key_str(w, "text_source", m->text_source);
+    jw_key(w, "parts");
+    jw_arr(w);
     for (size_t i = 0; i < m->nparts; i++) {
         const km_part *p = &m->parts[i];
-        json_array_append_new(
-            parts, json_pack("{s:o,s:o,s:o,s:o,s:I,s:s,s:o,s:o,s:i}", "content_type",
-                             jstr(p->content_type), "charset", jstr(p->charset), "charset_used",
-                             jstr(p->charset_used), "filename", jstr(p->filename), "size",
-                             (json_int_t)p->size, "sha256", p->sha256, "disposition",
-                             jstr(p->disposition), "transfer_encoding",
-                             jstr(p->transfer_encoding), "depth", p->depth));
+        jw_obj(w);
+        key_str(w, "content_type", p->content_type);
+        key_str(w, "charset", p->charset);
+        key_str(w, "charset_used", p->charset_used);
+        key_str(w, "filename", p->filename);
+        jw_key(w, "size");
+        jw_int(w, (long long)p->size);
+        jw_key(w, "sha256");
+        lit(w, p->sha256);
+        key_str(w, "disposition", p->disposition);
+        key_str(w, "transfer_encoding", p->transfer_encoding);
+        jw_key(w, "depth");
+        jw_int(w, p->depth);
+        jw_end(w);
     }
-    json_t *warn = json_array();
+    jw_end(w);
+    jw_key(w, "warnings");
+    jw_arr(w);
     for (size_t i = 0; i < m->nwarnings; i++)
-        json_array_append_new(warn, jstr(m->warnings[i]));
-    json_t *from = m->has_from ? jaddr(&m->from) : json_null();
-    json_t *o = json_object();
-    json_object_set_new(o, "subject", jstr(m->subject));
-    json_object_set_new(o, "subject_tag", jstr(m->subject_tag));
-    json_object_set_new(o, "from", from);
-    json_object_set_new(o, "return_path", jstr(m->return_path));
-    json_object_set_new(o, "reply_to", jaddr_list(m->reply_to, m->nreply_to));
-    json_object_set_new(o, "to", jaddr_list(m->to, m->nto));
-    json_object_set_new(o, "date", jstr(m->date));
-    json_object_set_new(o, "received_at", jstr(m->received_at));
-    json_object_set_new(o, "message_id", jstr(m->message_id));
-    json_object_set_new(o, "text", jstr(m->text));
-    json_object_set_new(o, "text_source", jstr(m->text_source));
-    json_object_set_new(o, "parts", parts);
-    json_object_set_new(o, "warnings", warn);
-    return o;
+        jstr(w, m->warnings[i]);
+    jw_end(w);
+    key_str(w, "text_defanged", text_defanged);
+    jw_end(w);
 }
 
 /* the hop's facts as strings, for readers who do not decode flags */
-static void hops_json_set(json_t *o, const rcv_hop *h)
+static void hop_facts(jw *w, const rcv_hop *h)
 {
     static const struct {
         unsigned bit;
@@ -91,236 +108,333 @@ static void hops_json_set(json_t *o, const rcv_hop *h)
                  {RCV_IP_PRIVATE, "ip_private"},         {RCV_IP_LOOPBACK, "ip_loopback"},
                  {RCV_AUTH, "authenticated"},           {RCV_MAY_BE_FORGED, "may_be_forged"},
                  {RCV_DATE_NO_ZONE, "date_without_zone"}};
-    json_t *f = json_array();
+    jw_key(w, "facts");
+    jw_arr(w);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (h->flags & names[i].bit)
-            json_array_append_new(f, json_string(names[i].name));
-    json_object_set_new(o, "facts", f);
-    json_object_set_new(o, "by_ip", jstr(h->by_ip));
-    json_object_set_new(o, "envelope_from", jstr(h->envelope_from));
-    json_object_set_new(o, "parsed", json_boolean(RCV_FULLY_PARSED(h->flags)));
+            lit(w, names[i].name);
+    jw_end(w);
+    key_str(w, "by_ip", h->by_ip);
+    key_str(w, "envelope_from", h->envelope_from);
+    jw_key(w, "parsed");
+    jw_bool(w, RCV_FULLY_PARSED(h->flags));
 }
 
-static json_t *jint_or_null(int has, long long v)
+static void jroute(jw *w, const route_result *rt)
 {
-    return has ? json_integer((json_int_t)v) : json_null();
-}
-
-static json_t *jroute(const route_result *rt)
-{
-    json_t *hops = json_array();
+    jw_obj(w);
+    jw_key(w, "hops");
+    jw_arr(w);
     for (size_t i = 0; i < rt->nhops; i++) {
         const rcv_hop *h = &rt->hops[i].hop;
-        json_t *o = json_object();
-        json_object_set_new(o, "from_helo", jstr(h->from_helo));
-        json_object_set_new(o, "from_rdns", jstr(h->from_rdns));
-        json_object_set_new(o, "from_ip", jstr(h->from_ip));
-        json_object_set_new(o, "by", jstr(h->by));
-        json_object_set_new(o, "protocol", jstr(h->protocol));
-        json_object_set_new(o, "tls", jstr(h->tls));
-        json_object_set_new(o, "id", jstr(h->id));
-        json_object_set_new(o, "time", jstr(h->time_iso));
-        json_object_set_new(o, "delay_s", jint_or_null(rt->hops[i].has_delay, rt->hops[i].delay_s));
-        json_object_set_new(o, "for", jstr(h->for_addr));
-        json_object_set_new(o, "internal", json_boolean(rt->hops[i].internal));
-        hops_json_set(o, h);
-        json_array_append_new(hops, o);
+        jw_obj(w);
+        key_str(w, "from_helo", h->from_helo);
+        key_str(w, "from_rdns", h->from_rdns);
+        key_str(w, "from_ip", h->from_ip);
+        key_str(w, "by", h->by);
+        key_str(w, "protocol", h->protocol);
+        key_str(w, "tls", h->tls);
+        key_str(w, "id", h->id);
+        key_str(w, "time", h->time_iso);
+        jw_key(w, "delay_s");
+        if (rt->hops[i].has_delay)
+            jw_int(w, rt->hops[i].delay_s);
+        else
+            jw_null(w);
+        key_str(w, "for", h->for_addr);
+        jw_key(w, "internal");
+        jw_bool(w, rt->hops[i].internal);
+        hop_facts(w, h);
+        jw_end(w);
     }
-    json_t *origin = json_null();
+    jw_end(w);
+    jw_key(w, "origin");
     const rcv_hop *oh = route_origin(rt);
     if (oh) {
-        origin = json_object();
-        json_object_set_new(origin, "ip", jstr(oh->from_ip));
-        json_object_set_new(origin, "helo", jstr(oh->from_helo));
-        json_object_set_new(origin, "rdns", jstr(oh->from_rdns));
-        json_object_set_new(origin, "asn", rt->origin_asn ? json_integer(rt->origin_asn)
-                                                          : json_null());
-        json_object_set_new(origin, "as_org", jstr(rt->origin_as_org));
-        json_object_set_new(origin, "country", jstr(rt->origin_country));
-        json_object_set_new(origin, "provider", jstr(rt->origin_provider));
-        json_object_set_new(origin, "provider_kind", jstr(rt->origin_provider_kind));
-        json_object_set_new(origin, "rdns_claim", jstr(rt->origin_rdns_claim));
-        json_object_set_new(origin, "hop", json_integer(rt->origin));
-        json_object_set_new(origin, "reason", jstr(rt->origin_reason));
+        jw_obj(w);
+        key_str(w, "ip", oh->from_ip);
+        key_str(w, "helo", oh->from_helo);
+        key_str(w, "rdns", oh->from_rdns);
+        jw_key(w, "asn");
+        if (rt->origin_asn)
+            jw_int(w, rt->origin_asn);
+        else
+            jw_null(w);
+        key_str(w, "as_org", rt->origin_as_org);
+        key_str(w, "country", rt->origin_country);
+        key_str(w, "provider", rt->origin_provider);
+        key_str(w, "provider_kind", rt->origin_provider_kind);
+        key_str(w, "rdns_claim", rt->origin_rdns_claim);
+        jw_key(w, "hop");
+        jw_int(w, rt->origin);
+        key_str(w, "reason", rt->origin_reason);
+        jw_end(w);
+    } else {
+        jw_null(w);
     }
-    json_t *facts = json_array();
+    key_str(w, "receiving_domain", rt->receiving_domain);
+    jw_key(w, "facts");
+    jw_arr(w);
     for (size_t i = 0; i < rt->nfacts; i++)
-        json_array_append_new(facts, jstr(rt->facts[i]));
-    json_t *o = json_object();
-    json_object_set_new(o, "hops", hops);
-    json_object_set_new(o, "origin", origin);
-    json_object_set_new(o, "receiving_domain", jstr(rt->receiving_domain));
-    json_object_set_new(o, "facts", facts);
-    if (rt->dropped)
-        json_object_set_new(o, "hops_dropped", json_integer((json_int_t)rt->dropped));
-    return o;
-}
-
-static json_t *jnotes(const sender_note *v, size_t n)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:o,s:o}", "ja", jstr(v[i].ja), "en", jstr(v[i].en)));
-    return arr;
-}
-
-static json_t *jauth(const sender_result *s)
-{
-    json_t *spf = json_null(), *dmarc = json_null();
-    if (s->has_spf)
-        spf = json_pack("{s:o,s:o,s:s,s:o,s:o}", "result", jstr(s->spf.result), "domain",
-                        jstr(s->spf.domain), "source", "header", "ip", jstr(s->spf.ip), "reason",
-                        jstr(s->spf.reason));
-    if (s->has_dmarc)
-        dmarc = json_pack("{s:o,s:o,s:s,s:o}", "result", jstr(s->dmarc.result), "policy",
-                          jstr(s->dmarc.policy), "source", "header", "domain",
-                          jstr(s->dmarc.domain));
-    json_t *dkim = json_array();
-    for (size_t i = 0; i < s->ndkim; i++)
-        json_array_append_new(dkim, json_pack("{s:o,s:o,s:o,s:s}", "result",
-                                              jstr(s->dkim[i].result), "domain",
-                                              jstr(s->dkim[i].domain), "selector",
-                                              jstr(s->dkim[i].selector), "source", "header"));
-    json_t *sig = json_array();
-    for (size_t i = 0; i < s->ndkim_sig; i++)
-        json_array_append_new(sig, jstr(s->dkim_sig_domains[i]));
-    json_t *filters = json_object();
-    json_object_set_new(filters, "spam_flag",
-                        s->spam_flag < 0 ? json_null() : json_boolean(s->spam_flag));
-    json_object_set_new(filters, "spamassassin_score",
-                        s->has_sa_score ? json_real(s->sa_score) : json_null());
-    json_object_set_new(filters, "spamassassin_required",
-                        s->has_sa_score ? json_real(s->sa_required) : json_null());
-    json_object_set_new(filters, "spamassassin_tests", jstr(s->sa_tests));
-    json_object_set_new(filters, "rspamd_score",
-                        s->has_rspamd ? json_real(s->rspamd_score) : json_null());
-    json_object_set_new(filters, "ms_scl", s->ms_scl > -2 ? json_integer(s->ms_scl) : json_null());
-    json_object_set_new(filters, "ms_sfv", jstr(s->ms_sfv));
-    json_object_set_new(filters, "ms_cat", jstr(s->ms_cat));
-    json_t *o = json_object();
-    json_object_set_new(o, "spf", spf);
-    json_object_set_new(o, "dkim", dkim);
-    json_object_set_new(o, "dmarc", dmarc);
-    json_object_set_new(o, "authserv_id", jstr(s->authserv_id));
-    json_object_set_new(o, "authserv_why", jstr(s->authserv_why));
-    json_object_set_new(o, "ignored_authentication_results",
-                        json_integer((json_int_t)s->ignored_authres));
-    json_object_set_new(o, "dkim_signature_domains", sig);
-    json_object_set_new(o, "filters", filters);
-    json_object_set_new(o, "tag_reasons", jnotes(s->tag_reasons, s->ntag_reasons));
-    json_object_set_new(o, "identity", jnotes(s->identity, s->nidentity));
-    return o;
-}
-
-/* the contract's links[] plus what offline intel knows about each one */
-static json_t *jlinks(const struct kensa_report *r)
-{
-    json_t *arr = report_json_links(&r->links);
-    for (size_t i = 0; arr && i < json_array_size(arr) && i < r->links.n; i++) {
-        json_t *o = json_array_get(arr, i);
-        const link_facts *f = &r->link_facts[i];
-        if (f->as_org)
-            json_object_set_new(o, "as_org", jstr(f->as_org));
-        if (f->asn)
-            json_object_set_new(o, "asn", json_integer(f->asn));
-        if (f->country)
-            json_object_set_new(o, "country", jstr(f->country));
-        if (f->provider)
-            json_object_set_new(o, "provider", jstr(f->provider));
-        json_object_set_new(o, "lookalike",
-                            f->has_lookalike
-                                ? json_pack("{s:o,s:o,s:o}", "brand",
-                                            jstr(f->lookalike.brand ? f->lookalike.brand->id : NULL),
-                                            "kind", jstr(f->lookalike.kind), "evidence",
-                                            jstr(f->lookalike.evidence))
-                                : json_null());
-        json_object_set_new(o, "suspicious_tld", jstr(f->tld_why));
-        json_object_set_new(o, "random_looking", json_boolean(f->random_domain));
-        report_json_online_link(o, r->online, i);
+        jstr(w, rt->facts[i]);
+    jw_end(w);
+    if (rt->dropped) {
+        jw_key(w, "hops_dropped");
+        jw_int(w, (long long)rt->dropped);
     }
-    return arr ? arr : json_array();
+    jw_end(w);
 }
 
-static json_t *jbrand(const brand_result *b)
+static void jnotes(jw *w, const sender_note *v, size_t n)
 {
-    if (!b->brand)
-        return json_null();
-    json_t *doms = json_array();
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(w);
+        key_str(w, "ja", v[i].ja);
+        key_str(w, "en", v[i].en);
+        jw_end(w);
+    }
+    jw_end(w);
+}
+
+static void real_or_null(jw *w, const char *k, int has, double v)
+{
+    if (has) {
+        jw_key_real(w, k, v);
+    } else {
+        jw_key(w, k);
+        jw_null(w);
+    }
+}
+
+/* auth: what the headers said; with --online, the verified results fill in
+ * what the headers did not say, and "verified" has them all */
+static void jauth(jw *w, const sender_result *s, const online_result *on)
+{
+    jw_obj(w);
+    jw_key(w, "spf");
+    if (s->has_spf) {
+        jw_obj(w);
+        key_str(w, "result", s->spf.result);
+        key_str(w, "domain", s->spf.domain);
+        jw_key(w, "source");
+        lit(w, "header");
+        key_str(w, "ip", s->spf.ip);
+        key_str(w, "reason", s->spf.reason);
+        jw_end(w);
+    } else if (on && on->has_spf) {
+        report_json_online_auth_obj(w, &on->spf, 0, 0);
+    } else {
+        jw_null(w);
+    }
+    jw_key(w, "dkim");
+    jw_arr(w);
+    for (size_t i = 0; i < s->ndkim; i++) {
+        jw_obj(w);
+        key_str(w, "result", s->dkim[i].result);
+        key_str(w, "domain", s->dkim[i].domain);
+        key_str(w, "selector", s->dkim[i].selector);
+        jw_key(w, "source");
+        lit(w, "header");
+        jw_end(w);
+    }
+    for (size_t i = 0; on && s->ndkim == 0 && i < on->ndkim; i++)
+        report_json_online_auth_obj(w, &on->dkim[i], 1, 0);
+    jw_end(w);
+    jw_key(w, "dmarc");
+    if (s->has_dmarc) {
+        jw_obj(w);
+        key_str(w, "result", s->dmarc.result);
+        key_str(w, "policy", s->dmarc.policy);
+        jw_key(w, "source");
+        lit(w, "header");
+        key_str(w, "domain", s->dmarc.domain);
+        jw_end(w);
+    } else if (on && on->has_dmarc) {
+        report_json_online_auth_obj(w, &on->dmarc, 0, 1);
+    } else {
+        jw_null(w);
+    }
+    key_str(w, "authserv_id", s->authserv_id);
+    key_str(w, "authserv_why", s->authserv_why);
+    jw_key(w, "ignored_authentication_results");
+    jw_int(w, (long long)s->ignored_authres);
+    jw_key(w, "dkim_signature_domains");
+    jw_arr(w);
+    for (size_t i = 0; i < s->ndkim_sig; i++)
+        jstr(w, s->dkim_sig_domains[i]);
+    jw_end(w);
+    jw_key(w, "filters");
+    jw_obj(w);
+    jw_key(w, "spam_flag");
+    if (s->spam_flag < 0)
+        jw_null(w);
+    else
+        jw_bool(w, s->spam_flag);
+    real_or_null(w, "spamassassin_score", s->has_sa_score, s->sa_score);
+    real_or_null(w, "spamassassin_required", s->has_sa_score, s->sa_required);
+    key_str(w, "spamassassin_tests", s->sa_tests);
+    real_or_null(w, "rspamd_score", s->has_rspamd, s->rspamd_score);
+    jw_key(w, "ms_scl");
+    if (s->ms_scl > -2)
+        jw_int(w, s->ms_scl);
+    else
+        jw_null(w);
+    key_str(w, "ms_sfv", s->ms_sfv);
+    key_str(w, "ms_cat", s->ms_cat);
+    jw_end(w);
+    jw_key(w, "tag_reasons");
+    jnotes(w, s->tag_reasons, s->ntag_reasons);
+    jw_key(w, "identity");
+    jnotes(w, s->identity, s->nidentity);
+    if (on) {
+        jw_key(w, "verified");
+        report_json_online_verified(w, on);
+    }
+    jw_end(w);
+}
+
+static void jbrand(jw *w, const brand_result *b)
+{
+    if (!b->brand) {
+        jw_null(w);
+        return;
+    }
+    jw_obj(w);
+    key_str(w, "id", b->brand->id);
+    key_str(w, "name", b->brand->name_ja);
+    key_str(w, "name_en", b->brand->name_en);
+    jw_key(w, "official_domains");
+    jw_arr(w);
     for (size_t i = 0; i < b->brand->ndomains; i++)
-        json_array_append_new(doms, jstr(b->brand->official_domains[i]));
-    json_t *o = json_object();
-    json_object_set_new(o, "id", jstr(b->brand->id));
-    json_object_set_new(o, "name", jstr(b->brand->name_ja));
-    json_object_set_new(o, "name_en", jstr(b->brand->name_en));
-    json_object_set_new(o, "official_domains", doms);
-    json_object_set_new(o, "impersonated", json_boolean(b->impersonated));
-    json_object_set_new(o, "claimed_in", jstr(b->claimed_in));
-    json_object_set_new(o, "score", json_integer(b->score));
-    json_object_set_new(o, "from_is_official", json_boolean(b->from_is_official));
-    json_object_set_new(o, "display_mismatch", json_boolean(b->display_mismatch));
-    json_object_set_new(o, "category", jstr(b->brand->category));
-    json_object_set_new(o, "phone", b->brand->phone && *b->brand->phone ? jstr(b->brand->phone)
-                                                                      : json_null());
-    json_object_set_new(o, "evidence", jstr(b->evidence));
-    return o;
+        jstr(w, b->brand->official_domains[i]);
+    jw_end(w);
+    jw_key(w, "impersonated");
+    jw_bool(w, b->impersonated);
+    key_str(w, "claimed_in", b->claimed_in);
+    jw_key(w, "score");
+    jw_int(w, b->score);
+    jw_key(w, "from_is_official");
+    jw_bool(w, b->from_is_official);
+    jw_key(w, "display_mismatch");
+    jw_bool(w, b->display_mismatch);
+    key_str(w, "category", b->brand->category);
+    jw_key(w, "phone");
+    if (b->brand->phone && *b->brand->phone)
+        jstr(w, b->brand->phone);
+    else
+        jw_null(w);
+    key_str(w, "evidence", b->evidence);
+    jw_end(w);
 }
 
-static json_t *jfindings(const verdict_result *v)
+/* a string json_pack("s") accepted: present and valid UTF-8 */
+static int packable(const char *s)
 {
-    json_t *arr = json_array();
+    return s && charset_utf8_valid(s, strlen(s));
+}
+
+static void jfindings(jw *w, const verdict_result *v)
+{
+    jw_arr(w);
     for (size_t i = 0; i < v->n; i++) {
         const finding *f = &v->v[i];
-        json_array_append_new(
-            arr, json_pack("{s:s,s:s,s:f,s:{s:o,s:o},s:o}", "id", f->id, "severity", f->severity,
-                           "score", f->score, "summary", "ja", jstr(f->summary_ja), "en",
-                           jstr(f->summary_en), "evidence", jstr(f->evidence)));
+        if (!packable(f->id) || !packable(f->severity) || !isfinite(f->score))
+            continue; /* jansson could not pack it and left it out */
+        jw_obj(w);
+        jw_key(w, "id");
+        lit(w, f->id);
+        jw_key(w, "severity");
+        lit(w, f->severity);
+        jw_key(w, "score");
+        jw_real(w, f->score);
+        jw_key(w, "summary");
+        jw_obj(w);
+        key_str(w, "ja", f->summary_ja);
+        key_str(w, "en", f->summary_en);
+        jw_end(w);
+        key_str(w, "evidence", f->evidence);
+        jw_end(w);
     }
-    return arr;
+    jw_end(w);
 }
 
 char *report_json(const struct kensa_report *r, int pretty)
 {
-    json_t *root = json_object();
-    json_object_set_new(root, "schema_version", json_integer(1));
-    json_object_set_new(root, "source",
-                        json_pack("{s:o,s:s,s:I}", "path", jstr(r->path), "sha256", r->sha256,
-                                  "size", (json_int_t)r->size));
-    json_t *msg = jmessage(r->msg);
-    json_object_set_new(msg, "text_defanged", jstr(r->text_defanged));
-    json_object_set_new(root, "message", msg);
-    /* stages not built yet report "unknown" as the contract's nulls/empties */
-    json_object_set_new(root, "route", jroute(&r->route));
-    json_object_set_new(root, "auth", jauth(&r->sender));
-    report_json_online_auth(json_object_get(root, "auth"), r->online);
-    json_object_set_new(root, "links", jlinks(r));
-    json_object_set_new(root, "online", report_json_online(r->online));
-    json_object_set_new(root, "brand", jbrand(&r->brand));
-    json_object_set_new(root, "content", report_json_content(&r->content));
-    json_object_set_new(root, "findings", jfindings(&r->verdict));
-    json_object_set_new(root, "data_sources",
-                        json_pack("{s:o,s:o}", "ip",
-                                  r->ip_attribution && *r->ip_attribution
-                                      ? jstr(r->ip_attribution)
-                                      : json_null(),
-                                  "public_suffix_list", jstr(r->psl_date)));
-    json_object_set_new(root, "verdict",
-                        json_pack("{s:s,s:f,s:s}", "label", r->verdict.label, "score",
-                                  r->verdict.score, "why", r->verdict.why));
-    size_t flags = JSON_PRESERVE_ORDER;
-    flags |= pretty ? JSON_INDENT(2) : JSON_COMPACT;
-    char *s = json_dumps(root, flags);
-    json_decref(root);
-    return s;
+    jw w;
+    jw_init(&w, pretty);
+    jw_obj(&w);
+    jw_key(&w, "schema_version");
+    jw_int(&w, 1);
+    jw_key(&w, "source");
+    jw_obj(&w);
+    key_str(&w, "path", r->path);
+    jw_key(&w, "sha256");
+    lit(&w, r->sha256);
+    jw_key(&w, "size");
+    jw_int(&w, (long long)r->size);
+    jw_end(&w);
+    jw_key(&w, "message");
+    jmessage(&w, r->msg, r->text_defanged);
+    jw_key(&w, "route");
+    jroute(&w, &r->route);
+    jw_key(&w, "auth");
+    jauth(&w, &r->sender, r->online);
+    jw_key(&w, "links");
+    report_json_links_write(&w, &r->links, r->link_facts, r->online);
+    jw_key(&w, "online");
+    report_json_online(&w, r->online);
+    jw_key(&w, "brand");
+    jbrand(&w, &r->brand);
+    jw_key(&w, "content");
+    report_json_content_write(&w, &r->content);
+    jw_key(&w, "findings");
+    jfindings(&w, &r->verdict);
+    jw_key(&w, "data_sources");
+    jw_obj(&w);
+    jw_key(&w, "ip");
+    if (r->ip_attribution && *r->ip_attribution)
+        jstr(&w, r->ip_attribution);
+    else
+        jw_null(&w);
+    key_str(&w, "public_suffix_list", r->psl_date);
+    jw_end(&w);
+    if (packable(r->verdict.label) && packable(r->verdict.why) && isfinite(r->verdict.score)) {
+        jw_key(&w, "verdict");
+        jw_obj(&w);
+        jw_key(&w, "label");
+        lit(&w, r->verdict.label);
+        jw_key(&w, "score");
+        jw_real(&w, r->verdict.score);
+        jw_key(&w, "why");
+        lit(&w, r->verdict.why);
+        jw_end(&w);
+    }
+    jw_end(&w);
+    return jw_finish(&w);
 }
 
 char *kensa_error_record(const char *path, const char *sha256, long long size, const char *code,
                          const char *message)
 {
-    json_t *jsize = size >= 0 ? json_integer((json_int_t)size) : json_null();
-    json_t *root = json_pack("{s:{s:o,s:o,s:o},s:{s:o,s:o}}", "source", "path", jstr(path),
-                             "sha256", jstr(sha256), "size", jsize, "error", "code", jstr(code),
-                             "message", jstr(message));
-    char *s = root ? json_dumps(root, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
-    json_decref(root);
-    return s;
+    jw w;
+    jw_init(&w, 0);
+    jw_obj(&w);
+    jw_key(&w, "source");
+    jw_obj(&w);
+    key_str(&w, "path", path);
+    key_str(&w, "sha256", sha256);
+    jw_key(&w, "size");
+    if (size >= 0)
+        jw_int(&w, size);
+    else
+        jw_null(&w);
+    jw_end(&w);
+    jw_key(&w, "error");
+    jw_obj(&w);
+    key_str(&w, "code", code);
+    key_str(&w, "message", message);
+    jw_end(&w);
+    jw_end(&w);
+    return jw_finish(&w);
 }

@@ -1,15 +1,14 @@
-/*
- * json_content.h - the contract's `content` object from a content_result.
- */
 #ifndef KENSA_JSON_CONTENT_H
 #define KENSA_JSON_CONTENT_H
 
 #include <jansson.h>
 
 #include "../content/content.h"
+#include "jw.h"
 
-/* {language, lure, deadline, deadline_text, phones[]} plus deadline_facts,
- * mt_tells, attachments, lure_evidence, lure_scores. New reference; NULL r -> null. */
+/* The report's "content" value. */
+void report_json_content_write(jw *w, const content_result *r);
+/* The same as a jansson tree (tests and fuzzers). */
 json_t *report_json_content(const content_result *r);
 
 #endif

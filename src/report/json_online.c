@@ -1,140 +1,172 @@
 /*
  * json_online.c - see json_online.h. Every string from the network (page
- * titles, PTR names, certificate fields) is made valid UTF-8 before jansson
- * sees it; jansson escapes the rest.
+ * titles, PTR names, certificate fields) is repaired to valid UTF-8 by
+ * jw_str_any(); the writer escapes the rest.
  */
 #include "json_online.h"
 
-#include <string.h>
-
-#include "../mime/charset.h"
-
-static json_t *s_or_null(const char *s)
+static void s_array(jw *w, char *const *v, size_t n)
 {
-    if (!s)
-        return json_null();
-    size_t n = strlen(s);
-    json_t *j = json_stringn(s, n);
-    if (j)
-        return j;
-    arena *t = arena_new(4 * n + 64);
-    size_t ol = 0;
-    char *c = t ? charset_utf8_sanitize(t, s, n, &ol) : NULL;
-    j = c ? json_stringn(c, ol) : NULL;
-    arena_free(t);
-    return j ? j : json_string("");
-}
-
-static json_t *s_array(char *const *v, size_t n)
-{
-    json_t *a = json_array();
+    jw_arr(w);
     for (size_t i = 0; v && i < n; i++)
-        json_array_append_new(a, s_or_null(v[i]));
-    return a;
+        jw_str_any(w, v[i]);
+    jw_end(w);
 }
 
-void report_json_online_link(json_t *o, const online_result *res, size_t i)
+const online_link *report_online_link(const online_result *res, size_t i)
 {
-    if (!res || !o || i >= res->nlinks || !res->links[i].checked)
-        return;
-    const online_link *l = &res->links[i];
-    if (l->ip)
-        json_object_set_new(o, "ip", s_or_null(l->ip));
-    if (l->as_org)
-        json_object_set_new(o, "as_org", s_or_null(l->as_org));
-    if (l->country)
-        json_object_set_new(o, "country", s_or_null(l->country));
-    json_object_set_new(o, "registered", s_or_null(l->registered));
-    json_object_set_new(o, "age_days", l->has_age ? json_integer(l->age_days) : json_null());
-    json_object_set_new(o, "blocklists", s_array(l->blocklists, l->nbl));
-    json_object_set_new(o, "live", l->live < 0 ? json_null() : json_boolean(l->live));
-    json_object_set_new(o, "final_url", s_or_null(l->final_url));
-    json_object_set_new(o, "screenshot", s_or_null(l->screenshot));
-    json_t *hops = json_array();
-    for (size_t k = 0; k < l->nhops; k++)
-        json_array_append_new(hops, json_pack("{s:o,s:o}", "url", s_or_null(l->hops[k].url),
-                                              "status", l->hops[k].status
-                                                            ? json_integer(l->hops[k].status)
-                                                            : json_null()));
-    json_t *tls = json_null();
-    if (l->tls_subject || l->tls_issuer)
-        tls = json_pack("{s:o,s:o,s:o,s:b}", "subject", s_or_null(l->tls_subject), "issuer",
-                        s_or_null(l->tls_issuer), "not_before", s_or_null(l->tls_not_before),
-                        "verified", l->tls_verify == 0);
-    json_t *x = json_object();
-    json_object_set_new(x, "ips", s_array(l->ips, l->nips));
-    json_object_set_new(x, "asn", l->asn ? json_integer(l->asn) : json_null());
-    json_object_set_new(x, "provider", s_or_null(l->provider));
-    json_object_set_new(x, "mx", s_array(l->mx, l->nmx));
-    json_object_set_new(x, "registration",
-                        json_pack("{s:o,s:o,s:o}", "source", s_or_null(l->reg_source), "server",
-                                  s_or_null(l->reg_server), "error", s_or_null(l->reg_error)));
-    json_object_set_new(x, "status", l->status ? json_integer(l->status) : json_null());
-    json_object_set_new(x, "title", s_or_null(l->title));
-    json_object_set_new(x, "redirects", hops);
-    json_object_set_new(x, "final_ip", s_or_null(l->final_ip));
-    json_object_set_new(x, "tls", tls);
-    json_object_set_new(x, "site_error", s_or_null(l->site_error));
-    json_object_set_new(x, "screenshot_error", s_or_null(l->screenshot_error));
-    json_object_set_new(o, "online", x);
+    if (!res || i >= res->nlinks || !res->links[i].checked)
+        return NULL;
+    return &res->links[i];
 }
 
-static json_t *auth_obj(const online_auth *a, int dkim, int dmarc)
+void report_json_online_link_extra(jw *w, const online_link *l)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "result", s_or_null(a->result));
-    json_object_set_new(o, "domain", s_or_null(a->domain));
-    if (dkim)
-        json_object_set_new(o, "selector", s_or_null(a->selector));
-    if (dmarc)
-        json_object_set_new(o, "policy", s_or_null(a->policy));
-    json_object_set_new(o, "source", json_string("verified"));
-    json_object_set_new(o, "reason", s_or_null(a->reason));
-    return o;
+    jw_obj(w);
+    jw_key(w, "ips");
+    s_array(w, l->ips, l->nips);
+    jw_key(w, "asn");
+    if (l->asn)
+        jw_int(w, l->asn);
+    else
+        jw_null(w);
+    jw_key(w, "provider");
+    jw_str_any(w, l->provider);
+    jw_key(w, "mx");
+    s_array(w, l->mx, l->nmx);
+    jw_key(w, "registration");
+    jw_obj(w);
+    jw_key(w, "source");
+    jw_str_any(w, l->reg_source);
+    jw_key(w, "server");
+    jw_str_any(w, l->reg_server);
+    jw_key(w, "error");
+    jw_str_any(w, l->reg_error);
+    jw_end(w);
+    jw_key(w, "status");
+    if (l->status)
+        jw_int(w, l->status);
+    else
+        jw_null(w);
+    jw_key(w, "title");
+    jw_str_any(w, l->title);
+    jw_key(w, "redirects");
+    jw_arr(w);
+    for (size_t k = 0; k < l->nhops; k++) {
+        jw_obj(w);
+        jw_key(w, "url");
+        jw_str_any(w, l->hops[k].url);
+        jw_key(w, "status");
+        if (l->hops[k].status)
+            jw_int(w, l->hops[k].status);
+        else
+            jw_null(w);
+        jw_end(w);
+    }
+    jw_end(w);
+    jw_key(w, "final_ip");
+    jw_str_any(w, l->final_ip);
+    jw_key(w, "tls");
+    if (l->tls_subject || l->tls_issuer) {
+        jw_obj(w);
+        jw_key(w, "subject");
+        jw_str_any(w, l->tls_subject);
+        jw_key(w, "issuer");
+        jw_str_any(w, l->tls_issuer);
+        jw_key(w, "not_before");
+        jw_str_any(w, l->tls_not_before);
+        jw_key(w, "verified");
+        jw_bool(w, l->tls_verify == 0);
+        jw_end(w);
+    } else {
+        jw_null(w);
+    }
+    jw_key(w, "site_error");
+    jw_str_any(w, l->site_error);
+    jw_key(w, "screenshot_error");
+    jw_str_any(w, l->screenshot_error);
+    jw_end(w);
 }
 
-void report_json_online_auth(json_t *auth, const online_result *res)
+void report_json_online_auth_obj(jw *w, const online_auth *a, int dkim, int dmarc)
 {
-    if (!res || !auth)
-        return;
-    json_t *dkim = json_array();
+    jw_obj(w);
+    jw_key(w, "result");
+    jw_str_any(w, a->result);
+    jw_key(w, "domain");
+    jw_str_any(w, a->domain);
+    if (dkim) {
+        jw_key(w, "selector");
+        jw_str_any(w, a->selector);
+    }
+    if (dmarc) {
+        jw_key(w, "policy");
+        jw_str_any(w, a->policy);
+    }
+    jw_key(w, "source");
+    jw_strn(w, "verified", 8);
+    jw_key(w, "reason");
+    jw_str_any(w, a->reason);
+    jw_end(w);
+}
+
+void report_json_online_verified(jw *w, const online_result *res)
+{
+    jw_obj(w);
+    jw_key(w, "spf");
+    if (res->has_spf)
+        report_json_online_auth_obj(w, &res->spf, 0, 0);
+    else
+        jw_null(w);
+    jw_key(w, "dkim");
+    jw_arr(w);
     for (size_t i = 0; i < res->ndkim; i++)
-        json_array_append_new(dkim, auth_obj(&res->dkim[i], 1, 0));
-    json_t *v = json_object();
-    json_object_set_new(v, "spf", res->has_spf ? auth_obj(&res->spf, 0, 0) : json_null());
-    json_object_set_new(v, "dkim", dkim);
-    json_object_set_new(v, "dmarc", res->has_dmarc ? auth_obj(&res->dmarc, 0, 1) : json_null());
-    json_object_set_new(v, "mail_from", s_or_null(res->mail_from));
-    json_object_set_new(v, "helo", s_or_null(res->helo));
-    json_object_set_new(v, "ip", s_or_null(res->origin_ip));
-    /* the header said nothing: the verified result takes the contract's place */
-    if (json_is_null(json_object_get(auth, "spf")) && res->has_spf)
-        json_object_set_new(auth, "spf", auth_obj(&res->spf, 0, 0));
-    if (json_is_null(json_object_get(auth, "dmarc")) && res->has_dmarc)
-        json_object_set_new(auth, "dmarc", auth_obj(&res->dmarc, 0, 1));
-    json_t *hd = json_object_get(auth, "dkim");
-    if (json_is_array(hd) && json_array_size(hd) == 0)
-        for (size_t i = 0; i < res->ndkim; i++)
-            json_array_append_new(hd, auth_obj(&res->dkim[i], 1, 0));
-    json_object_set_new(auth, "verified", v);
+        report_json_online_auth_obj(w, &res->dkim[i], 1, 0);
+    jw_end(w);
+    jw_key(w, "dmarc");
+    if (res->has_dmarc)
+        report_json_online_auth_obj(w, &res->dmarc, 0, 1);
+    else
+        jw_null(w);
+    jw_key(w, "mail_from");
+    jw_str_any(w, res->mail_from);
+    jw_key(w, "helo");
+    jw_str_any(w, res->helo);
+    jw_key(w, "ip");
+    jw_str_any(w, res->origin_ip);
+    jw_end(w);
 }
 
-json_t *report_json_online(const online_result *res)
+void report_json_online(jw *w, const online_result *res)
 {
-    if (!res)
-        return json_null();
-    json_t *origin = json_object();
-    json_object_set_new(origin, "ip", s_or_null(res->origin_ip));
-    json_object_set_new(origin, "ptr", s_array(res->ptr, res->nptr));
-    json_object_set_new(origin, "fcrdns", res->fcrdns < 0 ? json_null()
-                                                          : json_boolean(res->fcrdns));
-    json_object_set_new(origin, "fcrdns_name", s_or_null(res->fcrdns_name));
-    json_object_set_new(origin, "blocklists", s_array(res->origin_bl, res->norigin_bl));
-    json_t *o = json_object();
-    json_object_set_new(o, "dns_server", s_or_null(res->dns_server));
-    json_object_set_new(o, "origin", origin);
-    json_object_set_new(o, "from_mx", s_array(res->from_mx, res->nfrom_mx));
-    json_object_set_new(o, "notes", s_array(res->notes, res->nnotes));
-    json_object_set_new(o, "elapsed_s", json_real(res->elapsed_s));
-    return o;
+    if (!res) {
+        jw_null(w);
+        return;
+    }
+    jw_obj(w);
+    jw_key(w, "dns_server");
+    jw_str_any(w, res->dns_server);
+    jw_key(w, "origin");
+    jw_obj(w);
+    jw_key(w, "ip");
+    jw_str_any(w, res->origin_ip);
+    jw_key(w, "ptr");
+    s_array(w, res->ptr, res->nptr);
+    jw_key(w, "fcrdns");
+    if (res->fcrdns < 0)
+        jw_null(w);
+    else
+        jw_bool(w, res->fcrdns);
+    jw_key(w, "fcrdns_name");
+    jw_str_any(w, res->fcrdns_name);
+    jw_key(w, "blocklists");
+    s_array(w, res->origin_bl, res->norigin_bl);
+    jw_end(w);
+    jw_key(w, "from_mx");
+    s_array(w, res->from_mx, res->nfrom_mx);
+    jw_key(w, "notes");
+    s_array(w, res->notes, res->nnotes);
+    jw_key(w, "elapsed_s");
+    jw_real(w, res->elapsed_s);
+    jw_end(w);
 }

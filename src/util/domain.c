@@ -89,6 +89,17 @@ char *domain_ascii(arena *a, const char *host)
         return NULL;
     if (domain_ip_family(h))
         return h;
+    /* pure ASCII: UTS #46 only lowercases A-Z, and what idn2 rejects is
+     * lowercased below anyway, so the answer is the lowercased name */
+    int ascii = 1;
+    for (size_t i = 0; i < n && ascii; i++)
+        ascii = (unsigned char)h[i] < 0x80;
+    if (ascii) {
+        for (size_t i = 0; i < n; i++)
+            if (h[i] >= 'A' && h[i] <= 'Z')
+                h[i] = (char)(h[i] - 'A' + 'a');
+        return h;
+    }
     /* idn2 costs ~40k instructions a call and mail repeats its hosts: a
      * per-thread cache of recent short names (no state shared between threads) */
     da_slot *slot = NULL;
@@ -156,24 +167,60 @@ char *domain_unicode(arena *a, const char *host)
     return r;
 }
 
-char *domain_registrable(arena *a, const char *host)
+/* libpsl costs ~7k instructions a lookup and a mail asks about the same
+ * hosts many times (Received, links, brand checks): a per-thread cache of
+ * both answers for short names, like domain_ascii's. */
+enum { PC_SLOTS = 512, PC_LEN = 64 };
+enum { PC_UNKNOWN = 0, PC_VAL, PC_NULL };
+typedef struct {
+    unsigned char klen, reg, suf; /* reg, suf: PC_* */
+    char key[PC_LEN], regv[PC_LEN], sufv[PC_LEN];
+} pc_slot;
+static __thread pc_slot pc_cache[PC_SLOTS];
+
+static char *psl_cached(arena *a, const char *host, int want_suffix)
 {
     pthread_once(&psl_once, psl_init);
     char *h = domain_ascii(a, host);
     if (!h || domain_ip_family(h))
         return NULL;
-    const char *r = psl_registrable_domain(psl_ctx, h);
+    size_t n = strlen(h);
+    pc_slot *slot = NULL;
+    if (n < PC_LEN) {
+        uint32_t hv = 2166136261u;
+        for (size_t i = 0; i < n; i++)
+            hv = (hv ^ (unsigned char)h[i]) * 16777619u;
+        slot = &pc_cache[hv % PC_SLOTS];
+        if (slot->klen != n || memcmp(slot->key, h, n) != 0) {
+            memcpy(slot->key, h, n);
+            slot->klen = (unsigned char)n;
+            slot->reg = slot->suf = PC_UNKNOWN;
+        }
+        unsigned char st = want_suffix ? slot->suf : slot->reg;
+        if (st == PC_NULL)
+            return NULL;
+        if (st == PC_VAL)
+            return arena_strdup(a, want_suffix ? slot->sufv : slot->regv);
+    }
+    const char *r = want_suffix ? psl_unregistrable_domain(psl_ctx, h)
+                                : psl_registrable_domain(psl_ctx, h);
+    size_t rl = r ? strlen(r) : 0;
+    if (slot && rl < PC_LEN) {
+        if (r)
+            memcpy(want_suffix ? slot->sufv : slot->regv, r, rl + 1);
+        *(want_suffix ? &slot->suf : &slot->reg) = r ? PC_VAL : PC_NULL;
+    }
     return r ? arena_strdup(a, r) : NULL;
+}
+
+char *domain_registrable(arena *a, const char *host)
+{
+    return psl_cached(a, host, 0);
 }
 
 char *domain_suffix(arena *a, const char *host)
 {
-    pthread_once(&psl_once, psl_init);
-    char *h = domain_ascii(a, host);
-    if (!h || domain_ip_family(h))
-        return NULL;
-    const char *r = psl_unregistrable_domain(psl_ctx, h);
-    return r ? arena_strdup(a, r) : NULL;
+    return psl_cached(a, host, 1);
 }
 
 int domain_suffix_known(const char *host)

@@ -49,7 +49,7 @@ static int grow(kbuf *b, size_t need)
     return KBUF_OK;
 }
 
-int kbuf_add(kbuf *b, const void *data, size_t n)
+int kbuf_add_slow(kbuf *b, const void *data, size_t n)
 {
     if (n > b->max || b->len > b->max - n)
         return KBUF_TOOBIG;
@@ -61,16 +61,6 @@ int kbuf_add(kbuf *b, const void *data, size_t n)
     b->len += n;
     b->p[b->len] = '\0';
     return KBUF_OK;
-}
-
-int kbuf_addc(kbuf *b, char c)
-{
-    if (b->len < b->max && b->len + 2 <= b->cap) { /* room for c and the NUL */
-        b->p[b->len++] = c;
-        b->p[b->len] = '\0';
-        return KBUF_OK;
-    }
-    return kbuf_add(b, &c, 1);
 }
 
 int kbuf_adds(kbuf *b, const char *s)

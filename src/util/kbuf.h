@@ -10,6 +10,7 @@
 #define KENSA_KBUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "arena.h"
 
@@ -23,8 +24,32 @@ enum { KBUF_OK = 0, KBUF_TOOBIG = -1, KBUF_NOMEM = -2 };
 void kbuf_init(kbuf *b, size_t max);
 void kbuf_free(kbuf *b);
 void kbuf_reset(kbuf *b);
-int kbuf_add(kbuf *b, const void *data, size_t n);
-int kbuf_addc(kbuf *b, char c);
+/* The general case of kbuf_add (growing, limits, errors). */
+int kbuf_add_slow(kbuf *b, const void *data, size_t n);
+
+/* Appends inline when there is room (cap never exceeds max + 1, so room
+ * implies the limit holds): text building appends millions of short runs. */
+static inline int kbuf_add(kbuf *b, const void *data, size_t n)
+{
+    if (n < b->cap - b->len) { /* room for the bytes and the NUL */
+        if (n)
+            memcpy(b->p + b->len, data, n);
+        b->len += n;
+        b->p[b->len] = '\0';
+        return KBUF_OK;
+    }
+    return kbuf_add_slow(b, data, n);
+}
+
+static inline int kbuf_addc(kbuf *b, char c)
+{
+    if (b->len + 2 <= b->cap) { /* room for c and the NUL */
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return KBUF_OK;
+    }
+    return kbuf_add_slow(b, &c, 1);
+}
 int kbuf_adds(kbuf *b, const char *s);
 int kbuf_printf(kbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append a Unicode code point as UTF-8 (invalid ones become U+FFFD). */
