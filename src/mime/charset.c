@@ -6,16 +6,20 @@
  * iconv does the table work (CP932, EUC-JP-MS, GBK, ...); ISO-2022-JP is
  * decoded here (escape sequences -> EUC-JP bytes -> EUC-JP-MS) because glibc
  * has no CP50220 and rejects NEC/IBM extension characters. UTF-8 and
- * Windows-1252 are decoded by hand. No mutable global state: every call opens
- * its own iconv descriptors, so the module is safe with -j N threads.
+ * Windows-1252 are decoded by hand. The only mutable state is a per-thread
+ * cache of iconv descriptors (see icache_get), so the module is safe with
+ * -j N threads.
  */
 #include "charset.h"
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uchardet.h>
+#include <unistd.h>
 
 #include "../util/kbuf.h"
 
@@ -492,10 +496,93 @@ static size_t bad_len(int skip, const unsigned char *s, size_t n)
     }
 }
 
+/* Per-thread cache of "to UTF-8" descriptors. glibc loads a gconv module
+ * (dlopen) at iconv_open and unloads it (dlclose, munmap) at the last
+ * iconv_close, so opening one per part cost more than the conversion of a
+ * typical Japanese mail. A thread keeps up to ICACHE_N descriptors, reset to
+ * the initial shift state before each use; they are closed when the thread
+ * ends (key destructor) or, for the main thread, at exit. */
+#define ICACHE_N 8
+typedef struct {
+    struct {
+        char name[32];
+        iconv_t cd;
+    } e[ICACHE_N];
+    unsigned n, next;
+} icache;
+
+static pthread_key_t icache_key;
+static pthread_once_t icache_once = PTHREAD_ONCE_INIT;
+static icache *icache_main;
+
+static void icache_free(void *p)
+{
+    icache *c = p;
+    for (unsigned i = 0; c && i < c->n; i++)
+        iconv_close(c->e[i].cd);
+    free(c);
+}
+
+static void icache_atexit(void)
+{
+    icache *c = icache_main;
+    icache_main = NULL;
+    if (c && pthread_getspecific(icache_key) == c)
+        pthread_setspecific(icache_key, NULL);
+    icache_free(c);
+}
+
+static void icache_init(void)
+{
+    if (pthread_key_create(&icache_key, icache_free) == 0)
+        atexit(icache_atexit);
+    else
+        icache_key = (pthread_key_t)-1;
+}
+
+/* A descriptor converting NAME to UTF-8, in its initial state; *cached says
+ * whether it belongs to the cache (else the caller closes it). */
+static iconv_t icache_get(const char *name, int *cached)
+{
+    *cached = 0;
+    pthread_once(&icache_once, icache_init);
+    icache *c = icache_key == (pthread_key_t)-1 ? NULL : pthread_getspecific(icache_key);
+    if (!c && icache_key != (pthread_key_t)-1 && (c = calloc(1, sizeof *c)) != NULL) {
+        if (pthread_setspecific(icache_key, c) != 0) {
+            free(c);
+            c = NULL;
+        } else if (!icache_main && gettid() == getpid()) { /* the main thread */
+            icache_main = c;
+        }
+    }
+    if (c && strlen(name) < sizeof c->e[0].name)
+        for (unsigned i = 0; i < c->n; i++)
+            if (strcmp(c->e[i].name, name) == 0) {
+                iconv(c->e[i].cd, NULL, NULL, NULL, NULL);
+                *cached = 1;
+                return c->e[i].cd;
+            }
+    iconv_t cd = iconv_open("UTF-8", name);
+    if (cd == (iconv_t)-1 || !c || strlen(name) >= sizeof c->e[0].name)
+        return cd;
+    unsigned slot;
+    if (c->n < ICACHE_N) {
+        slot = c->n++;
+    } else {
+        slot = c->next++ % ICACHE_N;
+        iconv_close(c->e[slot].cd);
+    }
+    memcpy(c->e[slot].name, name, strlen(name) + 1);
+    c->e[slot].cd = cd;
+    *cached = 1;
+    return cd;
+}
+
 static int dec_iconv(const char *name, int skip, const unsigned char *s, size_t n, kbuf *out,
                      int stop)
 {
-    iconv_t cd = iconv_open("UTF-8", name);
+    int cached;
+    iconv_t cd = icache_get(name, &cached);
     if (cd == (iconv_t)-1)
         return -1;
     char buf[1024];
@@ -530,7 +617,8 @@ static int dec_iconv(const char *name, int skip, const unsigned char *s, size_t 
         if (iconv(cd, NULL, NULL, &op, &ol) != (size_t)-1 && op > buf)
             kbuf_add(out, buf, (size_t)(op - buf));
     }
-    iconv_close(cd);
+    if (!cached)
+        iconv_close(cd);
     return err;
 }
 
