@@ -224,6 +224,15 @@ int cnorm_lookalike(const content_data *d, uint32_t cp)
     return 0;
 }
 
+/* Bytes appended as one kbuf_addc each would (the same result at the limit). */
+static void add_bytes(kbuf *b, const char *r, size_t n)
+{
+    if (!n || kbuf_add(b, r, n) == KBUF_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        kbuf_addc(b, r[i]);
+}
+
 /* Replace every typo's wrong form by its right form, in place into b. */
 static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t len)
 {
@@ -232,6 +241,8 @@ static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t le
         const typo_pair *t = NULL;
         if ((unsigned char)s[i] >= 0x80) {
             for (size_t k = 0; k < d->ntypos; k++) {
+                if (d->typos[k].wrong[0] != s[i])
+                    continue; /* memcmp below needs the first byte */
                 size_t wl = strlen(d->typos[k].wrong);
                 if (wl && wl > best && wl <= len - i && memcmp(s + i, d->typos[k].wrong, wl) == 0) {
                     best = wl;
@@ -242,10 +253,57 @@ static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t le
         if (t) {
             kbuf_adds(b, t->right);
             i += best;
-        } else {
+        } else if ((unsigned char)s[i] >= 0x80) {
             kbuf_addc(b, s[i]);
             i++;
+        } else { /* an ASCII run cannot hold a typo (they start non-ASCII) */
+            size_t e = i + 1;
+            while (e < len && (unsigned char)s[e] < 0x80)
+                e++;
+            add_bytes(b, s + i, e - i);
+            i = e;
         }
+    }
+}
+
+/* kbuf_add_utf8's encoding (surrogates and out-of-range become U+FFFD) into
+ * o; returns the byte count. */
+static size_t put_utf8(char *o, uint32_t cp)
+{
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    } else if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    } else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Append a run of whole UTF-8 characters. Near the buffer's limit it falls
+ * back to one character at a time, so the result is what appending each
+ * character separately gives (later, shorter ones may still fit). */
+static void add_run(kbuf *b, const char *r, size_t n)
+{
+    if (!n || kbuf_add(b, r, n) == KBUF_OK)
+        return;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)r[i];
+        size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        kbuf_add(b, r + i, k);
+        i += k;
     }
 }
 
@@ -267,17 +325,32 @@ char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int
         return NULL;
     kbuf b;
     kbuf_init(&b, 4 * CONTENT_MAX_TEXT);
+    /* UTF-8 goes to a local run appended in bulk (one kbuf_add per run
+     * instead of one per character) */
+    char run[512];
+    size_t rn = 0;
     for (int32_t i = 0; i < nl;) {
         UChar32 c;
         U16_NEXT(n, i, nl, c);
+        if (rn + 4 > sizeof run) {
+            add_run(&b, run, rn);
+            rn = 0;
+        }
+        if (c < 0x80) { /* ASCII: White_Space is 9-13 and space; no look-alikes */
+            if (strip_space && (c == ' ' || (c >= 9 && c <= 13)))
+                continue;
+            run[rn++] = (char)c;
+            continue;
+        }
         if (strip_space && (u_isUWhiteSpace(c) || c == 0x3000))
             continue;
         int l = d ? cnorm_lookalike(d, (uint32_t)c) : 0;
         if (l)
-            kbuf_addc(&b, (char)l);
+            run[rn++] = (char)l;
         else
-            kbuf_add_utf8(&b, (unsigned long)c);
+            rn += put_utf8(run + rn, (uint32_t)c);
     }
+    add_run(&b, run, rn);
     free(n);
     char *r;
     if (d && d->ntypos) {
@@ -374,3 +447,4 @@ int cnorm_build_tables(content_data *d, char **err)
     iconv_close(cd);
     return 0;
 }
+
