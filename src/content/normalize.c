@@ -183,6 +183,10 @@ static int32_t drop_ignorables(UChar *u, int32_t n)
 {
     int32_t o = 0;
     for (int32_t i = 0; i < n;) {
+        if (u[i] < 0x80) { /* no ASCII character is default-ignorable */
+            u[o++] = u[i++];
+            continue;
+        }
         UChar32 c;
         int32_t st = i;
         U16_NEXT(u, i, n, c);
@@ -194,8 +198,27 @@ static int32_t drop_ignorables(UChar *u, int32_t n)
     return o;
 }
 
+/* 1 when s[0..len) is all ASCII: NFKC leaves ASCII as it is (no ASCII
+ * character decomposes, composes or is default-ignorable) and NFKC case
+ * folding only lowers A-Z, so the ICU round trip can be skipped. */
+static int all_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
 char *cnorm_nfkc(arena *a, const char *s, size_t len, size_t *olen)
 {
+    if (len > CONTENT_MAX_TEXT)
+        len = CONTENT_MAX_TEXT; /* as to_u16 */
+    if (all_ascii(s, len)) {
+        char *r = arena_strndup(a, s, len);
+        if (r && olen)
+            *olen = len;
+        return r;
+    }
     UErrorCode st = U_ZERO_ERROR;
     const UNormalizer2 *n2 = unorm2_getNFKCInstance(&st);
     if (U_FAILURE(st))
@@ -310,21 +333,46 @@ static void add_run(kbuf *b, const char *r, size_t n)
 char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int strip_space,
                  size_t *olen)
 {
-    UErrorCode st = U_ZERO_ERROR;
-    const UNormalizer2 *n2 = unorm2_getNFKCCasefoldInstance(&st);
-    if (U_FAILURE(st))
-        return NULL;
-    int32_t ulen = 0;
-    UChar *u = to_u16(s, len, &ulen);
-    if (!u)
-        return NULL;
-    int32_t nl = 0;
-    UChar *n = norm16(n2, u, ulen, &nl);
-    free(u);
-    if (!n)
-        return NULL;
+    if (len > CONTENT_MAX_TEXT)
+        len = CONTENT_MAX_TEXT; /* as to_u16 */
     kbuf b;
     kbuf_init(&b, 4 * CONTENT_MAX_TEXT);
+    UChar *n = NULL;
+    int32_t nl = 0;
+    if (all_ascii(s, len)) { /* folding is lowering A-Z */
+        char run[512];
+        size_t rn = 0;
+        for (size_t i = 0; i < len; i++) {
+            char c = s[i];
+            if (strip_space && (c == ' ' || (c >= 9 && c <= 13)))
+                continue;
+            if (rn == sizeof run) {
+                add_run(&b, run, rn);
+                rn = 0;
+            }
+            run[rn++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+        }
+        add_run(&b, run, rn);
+    } else {
+        UErrorCode st = U_ZERO_ERROR;
+        const UNormalizer2 *n2 = unorm2_getNFKCCasefoldInstance(&st);
+        if (U_FAILURE(st)) {
+            kbuf_free(&b);
+            return NULL;
+        }
+        int32_t ulen = 0;
+        UChar *u = to_u16(s, len, &ulen);
+        if (!u) {
+            kbuf_free(&b);
+            return NULL;
+        }
+        n = norm16(n2, u, ulen, &nl);
+        free(u);
+        if (!n) {
+            kbuf_free(&b);
+            return NULL;
+        }
+    }
     /* UTF-8 goes to a local run appended in bulk (one kbuf_add per run
      * instead of one per character) */
     char run[512];
