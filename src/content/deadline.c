@@ -324,11 +324,16 @@ static size_t starts_within(const src *s, size_t k)
 /* Try every date form at i. Returns 1 and fills c. */
 static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
 {
+    size_t k = i, n;
+    const char *t = s->t;
+    /* inside a word only "within "/"in the next " can start a candidate:
+     * everything below wants a word start, a digit or a non-ASCII byte
+     * (tested before clearing c: this runs at every letter) */
+    if (k > 0 && isalpha_b(t[k]) && isalpha_b(t[k - 1]) && !starts_within(s, k))
+        return 0;
     memset(c, 0, sizeof *c);
     c->eod_days = -1;
     c->s = i;
-    size_t k = i, n;
-    const char *t = s->t;
     /* relative words */
     static const struct {
         const char *w;
@@ -336,10 +341,6 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
     } rw[] = {{"本日中", 0, 1}, {"今日中", 0, 1},   {"当日中", 0, 1},     {"明日中", 1, 1},
               {"本日", 0, 0},   {"今日", 0, 0},     {"明日", 1, 0},       {"明後日", 2, 0},
               {"today", 0, 0},  {"tomorrow", 1, 0}, {"end of day", 0, 1}, {"tonight", 0, 0}};
-    /* inside a word only "within "/"in the next " can start a candidate:
-     * everything below wants a word start, a digit or a non-ASCII byte */
-    if (k > 0 && isalpha_b(t[k]) && isalpha_b(t[k - 1]) && !starts_within(s, k))
-        return 0;
     for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++) {
         int ascii = rw[r].w[0] < 0x7F && rw[r].w[0] > 0;
         if (ascii ? (t[k] | 0x20) != rw[r].w[0] : t[k] != rw[r].w[0])
