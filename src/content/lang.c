@@ -86,10 +86,12 @@ const char *content_language(const char *t, size_t len)
     size_t wl = 0;
     int wbad = 0;
     for (size_t i = 0; i < len;) {
-        uint32_t c = u8_next(t, len, &i);
+        uint32_t c = (unsigned char)t[i] < 0x80 ? (unsigned char)t[i++] : u8_next(t, len, &i);
         int lat = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                   (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
-        if (u8_is_kana(c) && c != 0x30FC)
+        if (c < 0x80) /* ASCII: Latin or nothing; no script tests */
+            latin += lat;
+        else if (u8_is_kana(c) && c != 0x30FC)
             kana++;
         else if (u8_is_han(c))
             han++;
