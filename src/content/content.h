@@ -12,6 +12,7 @@
 #define KENSA_CONTENT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "../mime/message.h"
@@ -28,6 +29,11 @@ typedef struct content_data content_data; /* read-only after load; shared by thr
 /* Load data_dir/lures.tsv and data_dir/typos.tsv. NULL + *err (malloc'd) on failure. */
 content_data *content_data_load(const char *data_dir, char **err);
 void content_data_free(content_data *d);
+/* The look-alike and simplified-Han tables in the format of
+ * data/cnorm_tables.tsv: those of d, or computed with ICU now (what
+ * tools/cnorm_tables writes; the tests compare the file with it). 0 or -1. */
+int content_tables_dump(const content_data *d, FILE *f);
+int content_tables_dump_icu(FILE *f, char **err);
 
 /* kind: "typo", "simplified_chinese", "split_word", "qmark_misconversion",
  * "width_mix", "zero_width", "lookalike_letters" */

@@ -260,6 +260,13 @@ static int month_name(const src *s, size_t i, size_t *end)
                                      "september", "october",  "november", "december"};
     if (i > 0 && isalpha_b(s->t[i - 1]))
         return 0;
+    /* first letters of the months: a d f j m n o s */
+    switch (s->t[i] | 0x20) {
+    case 'a': case 'd': case 'f': case 'j': case 'm': case 'n': case 'o': case 's':
+        break;
+    default:
+        return 0;
+    }
     size_t k = i;
     char w[12];
     int n = 0;
@@ -271,6 +278,8 @@ static int month_name(const src *s, size_t i, size_t *end)
         return 0;
     w[n] = 0;
     for (int m = 0; m < 12; m++) {
+        if (w[0] != mn[m][0])
+            continue; /* every test below needs the first letter */
         if (strcmp(w, mn[m]) == 0 || (n == 3 && strncmp(w, mn[m], 3) == 0) ||
             (m == 8 && strcmp(w, "sept") == 0)) {
             if (k < s->len && s->t[k] == '.')
@@ -300,14 +309,31 @@ static size_t skip_ordinal(const src *s, size_t k)
     return k;
 }
 
+/* lit_ci of "within " or else "in the next " at k, the first byte tested
+ * before any comparison (this runs at every letter of the text). */
+static size_t starts_within(const src *s, size_t k)
+{
+    char f = (char)(s->t[k] | 0x20);
+    if (f == 'w')
+        return lit_ci(s, k, "within ");
+    if (f == 'i')
+        return lit_ci(s, k, "in the next ");
+    return 0;
+}
+
 /* Try every date form at i. Returns 1 and fills c. */
 static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
 {
+    size_t k = i, n;
+    const char *t = s->t;
+    /* inside a word only "within "/"in the next " can start a candidate:
+     * everything below wants a word start, a digit or a non-ASCII byte
+     * (tested before clearing c: this runs at every letter) */
+    if (k > 0 && isalpha_b(t[k]) && isalpha_b(t[k - 1]) && !starts_within(s, k))
+        return 0;
     memset(c, 0, sizeof *c);
     c->eod_days = -1;
     c->s = i;
-    size_t k = i, n;
-    const char *t = s->t;
     /* relative words */
     static const struct {
         const char *w;
@@ -315,11 +341,6 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
     } rw[] = {{"本日中", 0, 1}, {"今日中", 0, 1},   {"当日中", 0, 1},     {"明日中", 1, 1},
               {"本日", 0, 0},   {"今日", 0, 0},     {"明日", 1, 0},       {"明後日", 2, 0},
               {"today", 0, 0},  {"tomorrow", 1, 0}, {"end of day", 0, 1}, {"tonight", 0, 0}};
-    /* inside a word only "within "/"in the next " can start a candidate:
-     * everything below wants a word start, a digit or a non-ASCII byte */
-    if (k > 0 && isalpha_b(t[k]) && isalpha_b(t[k - 1]) && !lit_ci(s, k, "within ") &&
-        !lit_ci(s, k, "in the next "))
-        return 0;
     for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++) {
         int ascii = rw[r].w[0] < 0x7F && rw[r].w[0] > 0;
         if (ascii ? (t[k] | 0x20) != rw[r].w[0] : t[k] != rw[r].w[0])
@@ -341,7 +362,7 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
         return 1;
     }
     /* "within 24 hours", "in 3 days" */
-    if ((n = lit_ci(s, k, "within ")) || (n = lit_ci(s, k, "in the next "))) {
+    if ((n = starts_within(s, k))) {
         size_t k2 = skip_sp(s, k + n);
         long v = read_num(s, &k2, 3);
         if (v > 0) {

@@ -64,8 +64,9 @@ char *cnorm_nfkc(arena *a, const char *s, size_t len, size_t *olen);
  * d has them, whitespace removed when strip_space. */
 char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int strip_space,
                  size_t *olen);
-/* Fill the look-alike and simplified tables of d. 0 or -1 with *err. */
-int cnorm_build_tables(content_data *d, char **err);
+/* Fill the look-alike and simplified tables of d: from dir/cnorm_tables.tsv
+ * when there is one, else computed with ICU. 0 or -1 with *err. */
+int cnorm_build_tables(content_data *d, const char *dir, char **err);
 /* ASCII lowercase letter a look-alike code point stands for, or 0. */
 int cnorm_lookalike(const content_data *d, uint32_t cp);
 

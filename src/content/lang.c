@@ -5,6 +5,8 @@
  * "en" when Latin text is mostly English function words; else "other".
  * Works on NFKC text, so full-width Latin counts as Latin.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -23,11 +25,55 @@ static const char *const other_words[] = {
     "der", "die", "das", "und", "sie", "ihr", "ist", "nicht", "mit", "il", "di", "che", "per",
     "het", "een", "van", "en", "em", "da", "do", "dos", "das", "nos", NULL};
 
-static int in_list(const char *const *l, const char *w)
+/* Both lists in one hash set built once: a word of up to 7 bytes is its own
+ * 64-bit key (zero-padded); the value says which lists hold it. Replaces a
+ * strcmp against every list entry per word (issue 8). */
+#define LSET_SLOTS 256
+static struct {
+    uint64_t key;
+    unsigned char in; /* 1: en_words, 2: other_words */
+} lset[LSET_SLOTS];
+static pthread_once_t lset_once = PTHREAD_ONCE_INIT;
+
+static uint64_t word_key(const char *w, size_t n)
 {
-    for (int i = 0; l[i]; i++)
-        if (strcmp(l[i], w) == 0)
-            return 1;
+    uint64_t k = 0;
+    memcpy(&k, w, n);
+    return k;
+}
+
+static unsigned lset_slot(uint64_t k)
+{
+    return (unsigned)((k * 0x9E3779B97F4A7C15ull) >> 56) & (LSET_SLOTS - 1);
+}
+
+static void lset_add(const char *const *l, unsigned char bit)
+{
+    for (int i = 0; l[i]; i++) {
+        uint64_t k = word_key(l[i], strlen(l[i]));
+        unsigned s = lset_slot(k);
+        while (lset[s].key && lset[s].key != k)
+            s = (s + 1) & (LSET_SLOTS - 1);
+        lset[s].key = k;
+        lset[s].in |= bit;
+    }
+}
+
+static void lset_build(void)
+{
+    lset_add(en_words, 1);
+    lset_add(other_words, 2);
+}
+
+/* Which lists hold the NUL-terminated word w of n bytes (bit 1 en, bit 2 other). */
+static unsigned lists_of(const char *w, size_t n)
+{
+    if (n > 7)
+        return 0; /* no listed word is longer */
+    uint64_t k = word_key(w, n);
+    for (unsigned s = lset_slot(k); lset[s].key; s = (s + 1) & (LSET_SLOTS - 1))
+        if (lset[s].key == k)
+            return lset[s].in;
     return 0;
 }
 
@@ -36,13 +82,16 @@ const char *content_language(const char *t, size_t len)
     size_t kana = 0, han = 0, latin = 0, other = 0;
     size_t en = 0, oth = 0, words = 0;
     char w[16];
+    pthread_once(&lset_once, lset_build);
     size_t wl = 0;
     int wbad = 0;
     for (size_t i = 0; i < len;) {
-        uint32_t c = u8_next(t, len, &i);
+        uint32_t c = (unsigned char)t[i] < 0x80 ? (unsigned char)t[i++] : u8_next(t, len, &i);
         int lat = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                   (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
-        if (u8_is_kana(c) && c != 0x30FC)
+        if (c < 0x80) /* ASCII: Latin or nothing; no script tests */
+            latin += lat;
+        else if (u8_is_kana(c) && c != 0x30FC)
             kana++;
         else if (u8_is_han(c))
             han++;
@@ -65,8 +114,9 @@ const char *content_language(const char *t, size_t len)
         } else if (wl) {
             w[wl] = 0;
             if (!wbad && words < LANG_MAX_WORDS) {
-                en += in_list(en_words, w);
-                oth += in_list(other_words, w);
+                unsigned in = lists_of(w, wl);
+                en += in & 1;
+                oth += in >> 1;
             }
             words++;
             wl = 0;
@@ -75,8 +125,9 @@ const char *content_language(const char *t, size_t len)
     }
     if (wl && !wbad) {
         w[wl] = 0;
-        en += in_list(en_words, w);
-        oth += in_list(other_words, w);
+        unsigned in = lists_of(w, wl);
+        en += in & 1;
+        oth += in >> 1;
     }
     size_t letters = kana + han + latin + other;
     if (!letters)

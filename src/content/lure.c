@@ -237,7 +237,7 @@ content_data *content_data_load(const char *data_dir, char **err)
         return NULL;
     }
     if (load_lures(d, data_dir, &e) || load_typos(d, data_dir, &e) ||
-        cnorm_build_tables(d, &e)) {
+        cnorm_build_tables(d, data_dir, &e)) {
         content_data_free(d);
         if (err)
             *err = e;

@@ -183,6 +183,10 @@ static int32_t drop_ignorables(UChar *u, int32_t n)
 {
     int32_t o = 0;
     for (int32_t i = 0; i < n;) {
+        if (u[i] < 0x80) { /* no ASCII character is default-ignorable */
+            u[o++] = u[i++];
+            continue;
+        }
         UChar32 c;
         int32_t st = i;
         U16_NEXT(u, i, n, c);
@@ -194,8 +198,27 @@ static int32_t drop_ignorables(UChar *u, int32_t n)
     return o;
 }
 
+/* 1 when s[0..len) is all ASCII: NFKC leaves ASCII as it is (no ASCII
+ * character decomposes, composes or is default-ignorable) and NFKC case
+ * folding only lowers A-Z, so the ICU round trip can be skipped. */
+static int all_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
 char *cnorm_nfkc(arena *a, const char *s, size_t len, size_t *olen)
 {
+    if (len > CONTENT_MAX_TEXT)
+        len = CONTENT_MAX_TEXT; /* as to_u16 */
+    if (all_ascii(s, len)) {
+        char *r = arena_strndup(a, s, len);
+        if (r && olen)
+            *olen = len;
+        return r;
+    }
     UErrorCode st = U_ZERO_ERROR;
     const UNormalizer2 *n2 = unorm2_getNFKCInstance(&st);
     if (U_FAILURE(st))
@@ -224,6 +247,15 @@ int cnorm_lookalike(const content_data *d, uint32_t cp)
     return 0;
 }
 
+/* Bytes appended as one kbuf_addc each would (the same result at the limit). */
+static void add_bytes(kbuf *b, const char *r, size_t n)
+{
+    if (!n || kbuf_add(b, r, n) == KBUF_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        kbuf_addc(b, r[i]);
+}
+
 /* Replace every typo's wrong form by its right form, in place into b. */
 static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t len)
 {
@@ -232,6 +264,8 @@ static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t le
         const typo_pair *t = NULL;
         if ((unsigned char)s[i] >= 0x80) {
             for (size_t k = 0; k < d->ntypos; k++) {
+                if (d->typos[k].wrong[0] != s[i])
+                    continue; /* memcmp below needs the first byte */
                 size_t wl = strlen(d->typos[k].wrong);
                 if (wl && wl > best && wl <= len - i && memcmp(s + i, d->typos[k].wrong, wl) == 0) {
                     best = wl;
@@ -242,42 +276,129 @@ static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t le
         if (t) {
             kbuf_adds(b, t->right);
             i += best;
-        } else {
+        } else if ((unsigned char)s[i] >= 0x80) {
             kbuf_addc(b, s[i]);
             i++;
+        } else { /* an ASCII run cannot hold a typo (they start non-ASCII) */
+            size_t e = i + 1;
+            while (e < len && (unsigned char)s[e] < 0x80)
+                e++;
+            add_bytes(b, s + i, e - i);
+            i = e;
         }
+    }
+}
+
+/* kbuf_add_utf8's encoding (surrogates and out-of-range become U+FFFD) into
+ * o; returns the byte count. */
+static size_t put_utf8(char *o, uint32_t cp)
+{
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    } else if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    } else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Append a run of whole UTF-8 characters. Near the buffer's limit it falls
+ * back to one character at a time, so the result is what appending each
+ * character separately gives (later, shorter ones may still fit). */
+static void add_run(kbuf *b, const char *r, size_t n)
+{
+    if (!n || kbuf_add(b, r, n) == KBUF_OK)
+        return;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)r[i];
+        size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        kbuf_add(b, r + i, k);
+        i += k;
     }
 }
 
 char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int strip_space,
                  size_t *olen)
 {
-    UErrorCode st = U_ZERO_ERROR;
-    const UNormalizer2 *n2 = unorm2_getNFKCCasefoldInstance(&st);
-    if (U_FAILURE(st))
-        return NULL;
-    int32_t ulen = 0;
-    UChar *u = to_u16(s, len, &ulen);
-    if (!u)
-        return NULL;
-    int32_t nl = 0;
-    UChar *n = norm16(n2, u, ulen, &nl);
-    free(u);
-    if (!n)
-        return NULL;
+    if (len > CONTENT_MAX_TEXT)
+        len = CONTENT_MAX_TEXT; /* as to_u16 */
     kbuf b;
     kbuf_init(&b, 4 * CONTENT_MAX_TEXT);
+    UChar *n = NULL;
+    int32_t nl = 0;
+    if (all_ascii(s, len)) { /* folding is lowering A-Z */
+        char run[512];
+        size_t rn = 0;
+        for (size_t i = 0; i < len; i++) {
+            char c = s[i];
+            if (strip_space && (c == ' ' || (c >= 9 && c <= 13)))
+                continue;
+            if (rn == sizeof run) {
+                add_run(&b, run, rn);
+                rn = 0;
+            }
+            run[rn++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+        }
+        add_run(&b, run, rn);
+    } else {
+        UErrorCode st = U_ZERO_ERROR;
+        const UNormalizer2 *n2 = unorm2_getNFKCCasefoldInstance(&st);
+        if (U_FAILURE(st)) {
+            kbuf_free(&b);
+            return NULL;
+        }
+        int32_t ulen = 0;
+        UChar *u = to_u16(s, len, &ulen);
+        if (!u) {
+            kbuf_free(&b);
+            return NULL;
+        }
+        n = norm16(n2, u, ulen, &nl);
+        free(u);
+        if (!n) {
+            kbuf_free(&b);
+            return NULL;
+        }
+    }
+    /* UTF-8 goes to a local run appended in bulk (one kbuf_add per run
+     * instead of one per character) */
+    char run[512];
+    size_t rn = 0;
     for (int32_t i = 0; i < nl;) {
         UChar32 c;
         U16_NEXT(n, i, nl, c);
+        if (rn + 4 > sizeof run) {
+            add_run(&b, run, rn);
+            rn = 0;
+        }
+        if (c < 0x80) { /* ASCII: White_Space is 9-13 and space; no look-alikes */
+            if (strip_space && (c == ' ' || (c >= 9 && c <= 13)))
+                continue;
+            run[rn++] = (char)c;
+            continue;
+        }
         if (strip_space && (u_isUWhiteSpace(c) || c == 0x3000))
             continue;
         int l = d ? cnorm_lookalike(d, (uint32_t)c) : 0;
         if (l)
-            kbuf_addc(&b, (char)l);
+            run[rn++] = (char)l;
         else
-            kbuf_add_utf8(&b, (unsigned long)c);
+            rn += put_utf8(run + rn, (uint32_t)c);
     }
+    add_run(&b, run, rn);
     free(n);
     char *r;
     if (d && d->ntypos) {
@@ -315,7 +436,8 @@ static int skeleton_letter(const USpoofChecker *sc, UChar32 c)
     return 0;
 }
 
-int cnorm_build_tables(content_data *d, char **err)
+/* The ICU computation behind data/cnorm_tables.tsv. */
+static int compute_tables(content_data *d, char **err)
 {
     UErrorCode st = U_ZERO_ERROR;
     USpoofChecker *sc = uspoof_open(&st);
@@ -373,4 +495,117 @@ int cnorm_build_tables(content_data *d, char **err)
         utrans_close(tr);
     iconv_close(cd);
     return 0;
+}
+
+/* ---- data/cnorm_tables.tsv: the tables above, written once by
+ * tools/cnorm_tables so a process does not build an ICU transliterator at
+ * start (~45 ms); tests/unit/test_content.c checks the file against ICU. ---- */
+
+#define TABLES_FILE "cnorm_tables.tsv"
+#define TABLES_HEAD "# cnorm_tables.tsv - generated by tools/cnorm_tables from ICU; do not edit\n"
+
+static void write_tables(const content_data *d, FILE *f)
+{
+    fputs(TABLES_HEAD, f);
+    fprintf(f, "hant_ok\t%d\n", d->hant_ok ? 1 : 0);
+    for (uint32_t c = LOOK_FIRST; c <= LOOK_LAST; c++)
+        if (d->look[c - LOOK_FIRST])
+            fprintf(f, "look\t%04X\t%c\n", (unsigned)c, d->look[c - LOOK_FIRST]);
+    for (uint32_t c = LOOK2_FIRST; c <= LOOK2_LAST; c++)
+        if (d->look2[c - LOOK2_FIRST])
+            fprintf(f, "look\t%04X\t%c\n", (unsigned)c, d->look2[c - LOOK2_FIRST]);
+    for (uint32_t c = CJK_FIRST; c <= CJK_LAST; c++)
+        if (d->hant[c - CJK_FIRST])
+            fprintf(f, "hant\t%04X\t%04X\n", (unsigned)c, (unsigned)d->hant[c - CJK_FIRST]);
+}
+
+/* 1 loaded, 0 no file, -1 malformed (*err set). */
+static int load_tables(content_data *d, const char *dir, char **err)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/" TABLES_FILE, dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    d->hant = calloc(CJK_LAST - CJK_FIRST + 1, sizeof(uint32_t));
+    char line[128];
+    long ln = 0;
+    int rc = d->hant ? 1 : -1, seen_ok = 0;
+    while (rc == 1 && fgets(line, sizeof line, f)) {
+        ln++;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        char *e = NULL;
+        if (strncmp(line, "hant_ok\t", 8) == 0) {
+            d->hant_ok = line[8] == '1';
+            seen_ok = (line[8] == '0' || line[8] == '1') && line[9] == '\n';
+            if (!seen_ok)
+                rc = -1;
+            continue;
+        }
+        int look = strncmp(line, "look\t", 5) == 0, hant = strncmp(line, "hant\t", 5) == 0;
+        unsigned long c = look || hant ? strtoul(line + 5, &e, 16) : 0;
+        if (!e || e == line + 5 || *e != '\t') {
+            rc = -1;
+        } else if (look) {
+            unsigned char l = (unsigned char)e[1];
+            if (l < 'a' || l > 'z' || e[2] != '\n')
+                rc = -1;
+            else if (c >= LOOK_FIRST && c <= LOOK_LAST)
+                d->look[c - LOOK_FIRST] = l;
+            else if (c >= LOOK2_FIRST && c <= LOOK2_LAST)
+                d->look2[c - LOOK2_FIRST] = l;
+            else
+                rc = -1;
+        } else {
+            char *e2 = NULL;
+            unsigned long t = strtoul(e + 1, &e2, 16);
+            if (e2 == e + 1 || *e2 != '\n' || c < CJK_FIRST || c > CJK_LAST || !t || t > 0x10FFFF)
+                rc = -1;
+            else
+                d->hant[c - CJK_FIRST] = (uint32_t)t;
+        }
+    }
+    fclose(f);
+    if (rc == 1 && !seen_ok)
+        rc = -1;
+    if (rc < 0) {
+        char buf[1200];
+        if (!d->hant)
+            snprintf(buf, sizeof buf, "out of memory");
+        else
+            snprintf(buf, sizeof buf, "%s:%ld: malformed (regenerate with tools/cnorm_tables)",
+                     path, ln);
+        *err = strdup(buf);
+    }
+    return rc;
+}
+
+int cnorm_build_tables(content_data *d, const char *dir, char **err)
+{
+    int rc = dir ? load_tables(d, dir, err) : 0;
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    return compute_tables(d, err);
+}
+
+int content_tables_dump(const content_data *d, FILE *f)
+{
+    write_tables(d, f);
+    return ferror(f) ? -1 : 0;
+}
+
+int content_tables_dump_icu(FILE *f, char **err)
+{
+    content_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        *err = strdup("out of memory");
+        return -1;
+    }
+    int rc = compute_tables(d, err);
+    if (!rc)
+        rc = content_tables_dump(d, f);
+    free(d->hant);
+    free(d);
+    return rc;
 }

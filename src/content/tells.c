@@ -287,6 +287,10 @@ static int wordish(uint32_t c)
 static void zero_width(tellbuf *tb, const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
+        if ((unsigned char)s[i] < 0x80) { /* no invisible character is ASCII */
+            i++;
+            continue;
+        }
         size_t st = i;
         uint32_t c = u8_next(s, len, &i);
         if (!zw(c) || st == 0)
@@ -366,7 +370,7 @@ static void lookalikes(tellbuf *tb, const content_data *d, const char *s, size_t
         while (e < len && e - st < 256) {
             size_t q = e;
             uint32_t c = u8_next(s, len, &q);
-            int lc = look_class(d, c);
+            int lc = c < 0x80 ? 0 : look_class(d, c); /* no ASCII look-alikes */
             int a = (c >= 'a' && c <= 'z') || is_upper(c);
             if (!a && !lc) {
                 if (c >= 0x80 && !u8_is_cjk(c) && (c < 0x2000) && c != 0xA0 && c > 0x24F)

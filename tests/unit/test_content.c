@@ -75,6 +75,38 @@ int main(void)
     TAP_OK(d != NULL, "content_data_load(data) %s", err ? err : "");
     if (!d)
         return TAP_DONE();
+    /* data/cnorm_tables.tsv is what tools/cnorm_tables writes with this ICU,
+     * and loading it gives those tables (regenerate: build/cnorm_tables >
+     * data/cnorm_tables.tsv) */
+    {
+        char *file = NULL, *icu = NULL, *loaded = NULL;
+        size_t fl = 0, il = 0, ll = 0;
+        FILE *f = fopen("data/cnorm_tables.tsv", "r");
+        FILE *m = open_memstream(&file, &fl);
+        int ch;
+        while (f && m && (ch = fgetc(f)) != EOF)
+            fputc(ch, m);
+        if (f)
+            fclose(f);
+        if (m)
+            fclose(m);
+        char *e2 = NULL;
+        m = open_memstream(&icu, &il);
+        int rc = m ? content_tables_dump_icu(m, &e2) : -1;
+        if (m)
+            fclose(m);
+        m = open_memstream(&loaded, &ll);
+        int rc2 = m ? content_tables_dump(d, m) : -1;
+        if (m)
+            fclose(m);
+        TAP_OK(rc == 0 && f && fl > 1000 && fl == il && !memcmp(file, icu, fl),
+               "data/cnorm_tables.tsv matches ICU (%zu vs %zu bytes) %s", fl, il, e2 ? e2 : "");
+        TAP_OK(rc2 == 0 && ll == il && !memcmp(loaded, icu, il), "loaded tables match ICU");
+        free(file);
+        free(icu);
+        free(loaded);
+        free(e2);
+    }
     content_data *bad = content_data_load("/nonexistent", &err);
     TAP_OK(bad == NULL && err != NULL, "missing data dir is an error: %s", err ? err : "");
     free(err);
@@ -98,6 +130,31 @@ int main(void)
             content_data *c = content_data_load(dir, &err);
             TAP_OK(c == NULL && err && strstr(err, "lures.tsv:2:"), "@class with an unknown class: %s",
                    err ? err : "(loaded)");
+            content_data_free(c);
+            free(err);
+            /* a malformed cnorm_tables.tsv is refused (a missing one is computed) */
+            snprintf(path, sizeof path, "%s/lures.tsv", dir);
+            f = fopen(path, "w");
+            if (f) {
+                fputs("mfa\ten\tMFA\t2\n", f);
+                fclose(f);
+            }
+            snprintf(path, sizeof path, "%s/cnorm_tables.tsv", dir);
+            f = fopen(path, "w");
+            if (f) {
+                fputs("hant_ok\t1\nlook\t0430\tA\n", f);
+                fclose(f);
+            }
+            err = NULL;
+            c = content_data_load(dir, &err);
+            TAP_OK(c == NULL && err && strstr(err, "cnorm_tables.tsv:2:"),
+                   "malformed cnorm_tables.tsv: %s", err ? err : "(loaded)");
+            content_data_free(c);
+            free(err);
+            remove(path);
+            err = NULL;
+            c = content_data_load(dir, &err);
+            TAP_OK(c != NULL, "no cnorm_tables.tsv: computed %s", err ? err : "");
             content_data_free(c);
             free(err);
             snprintf(path, sizeof path, "%s/lures.tsv", dir);
