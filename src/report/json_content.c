@@ -93,6 +93,8 @@ void report_json_content_write(jw *w, const content_result *r)
         triple(w, "name", r->attach[i].name, "kind", r->attach[i].kind, "why",
                r->attach[i].why);
     jw_end(w);
+    jw_key(w, "document");
+    js(w, r->document);
     jw_key(w, "lure_evidence");
     js(w, r->lure_evidence);
     jw_key(w, "lure_scores");

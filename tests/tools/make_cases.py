@@ -329,7 +329,8 @@ raw = vmail(b'"[Banco Comunicado 48210937715]" <avisos.banco77@gmail.com>', b'Co
             b'Content-Disposition: attachment; filename="instrucoes.pdf"\nContent-Transfer-Encoding: base64\n\n' +
             pdf + b'--b1--\n', ctype=b'multipart/mixed; boundary="b1"')
 write('verdict-attachment-lure', raw,
-      {'findings': {'$has_ids': ['ATTACHMENT_LURE', 'DISPLAY_NAME_JUNK', 'FREEMAIL_SCAM']},
+      {'content': {'document': 'instrucoes.pdf'},
+       'findings': {'$has_ids': ['ATTACHMENT_LURE', 'DISPLAY_NAME_JUNK', 'FREEMAIL_SCAM']},
        'verdict': {'label': 'spam'}})
 
 write('verdict-display-name-junk',
