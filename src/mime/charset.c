@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uchardet.h>
-#include <unistd.h>
 
 #include "../util/kbuf.h"
 
@@ -500,8 +499,8 @@ static size_t bad_len(int skip, const unsigned char *s, size_t n)
  * (dlopen) at iconv_open and unloads it (dlclose, munmap) at the last
  * iconv_close, so opening one per part cost more than the conversion of a
  * typical Japanese mail. A thread keeps up to ICACHE_N descriptors, reset to
- * the initial shift state before each use; they are closed when the thread
- * ends (key destructor) or, for the main thread, at exit. */
+ * the initial shift state before each use, closed by the key destructor when
+ * the thread ends (the same pattern as kensa_sha256_hex's context). */
 #define ICACHE_N 8
 typedef struct {
     struct {
@@ -513,7 +512,7 @@ typedef struct {
 
 static pthread_key_t icache_key;
 static pthread_once_t icache_once = PTHREAD_ONCE_INIT;
-static icache *icache_main;
+static __thread icache *icache_tl;
 
 static void icache_free(void *p)
 {
@@ -523,21 +522,9 @@ static void icache_free(void *p)
     free(c);
 }
 
-static void icache_atexit(void)
-{
-    icache *c = icache_main;
-    icache_main = NULL;
-    if (c && pthread_getspecific(icache_key) == c)
-        pthread_setspecific(icache_key, NULL);
-    icache_free(c);
-}
-
 static void icache_init(void)
 {
-    if (pthread_key_create(&icache_key, icache_free) == 0)
-        atexit(icache_atexit);
-    else
-        icache_key = (pthread_key_t)-1;
+    pthread_key_create(&icache_key, icache_free);
 }
 
 /* A descriptor converting NAME to UTF-8, in its initial state; *cached says
@@ -546,16 +533,11 @@ static iconv_t icache_get(const char *name, int *cached)
 {
     *cached = 0;
     pthread_once(&icache_once, icache_init);
-    icache *c = icache_key == (pthread_key_t)-1 ? NULL : pthread_getspecific(icache_key);
-    if (!c && icache_key != (pthread_key_t)-1 && (c = calloc(1, sizeof *c)) != NULL) {
-        if (pthread_setspecific(icache_key, c) != 0) {
-            free(c);
-            c = NULL;
-        } else if (!icache_main && gettid() == getpid()) { /* the main thread */
-            icache_main = c;
-        }
-    }
-    if (c && strlen(name) < sizeof c->e[0].name)
+    if (!icache_tl && (icache_tl = calloc(1, sizeof *icache_tl)) != NULL)
+        pthread_setspecific(icache_key, icache_tl);
+    icache *c = icache_tl;
+    size_t nl = strlen(name);
+    if (c && nl < sizeof c->e[0].name)
         for (unsigned i = 0; i < c->n; i++)
             if (strcmp(c->e[i].name, name) == 0) {
                 iconv(c->e[i].cd, NULL, NULL, NULL, NULL);
@@ -563,7 +545,7 @@ static iconv_t icache_get(const char *name, int *cached)
                 return c->e[i].cd;
             }
     iconv_t cd = iconv_open("UTF-8", name);
-    if (cd == (iconv_t)-1 || !c || strlen(name) >= sizeof c->e[0].name)
+    if (cd == (iconv_t)-1 || !c || nl >= sizeof c->e[0].name)
         return cd;
     unsigned slot;
     if (c->n < ICACHE_N) {
@@ -572,7 +554,7 @@ static iconv_t icache_get(const char *name, int *cached)
         slot = c->next++ % ICACHE_N;
         iconv_close(c->e[slot].cd);
     }
-    memcpy(c->e[slot].name, name, strlen(name) + 1);
+    memcpy(c->e[slot].name, name, nl + 1);
     c->e[slot].cd = cd;
     *cached = 1;
     return cd;

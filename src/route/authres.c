@@ -152,8 +152,14 @@ static char *norm_result(arena *a, span v, int *oom)
 {
     while (v.n && (v.p[v.n - 1] == ',' || v.p[v.n - 1] == '.'))
         v.n--;
+    /* older words, as RFC 7601 section 2.7 maps them (RFC 4408's hardfail,
+     * error and unknown) */
     if (span_ieq(v, "hardfail"))
         return arena_strdup(a, "fail");
+    if (span_ieq(v, "error"))
+        return arena_strdup(a, "temperror");
+    if (span_ieq(v, "unknown"))
+        return arena_strdup(a, "permerror");
     return dup_lower(a, v, oom);
 }
 

@@ -53,23 +53,16 @@ static int trusted_id(arena *a, const char *id, const char *want, const char *si
 }
 
 /* The contract's result words (pass|fail|softfail|neutral|none|temperror|
- * permerror). Older words map as RFC 7601 section 2.7 says (hardfail is
- * already fail; RFC 4408's "error" is temperror, "unknown" permerror); any
- * other word (dkim "policy", vendor inventions) is not a result kensa can
- * report, so that entry is skipped. */
+ * permerror); authres_parse already mapped the older ones. Any other word
+ * (dkim "policy", vendor inventions) is not a result kensa can report, so
+ * that entry is skipped. */
 static const char *contract_result(const char *r)
 {
     static const char *const ok[] = {"pass", "fail", "softfail", "neutral",
                                      "none", "temperror", "permerror"};
-    if (!r)
-        return NULL;
-    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+    for (size_t i = 0; r && i < sizeof ok / sizeof *ok; i++)
         if (strcmp(r, ok[i]) == 0)
             return ok[i];
-    if (strcmp(r, "error") == 0)
-        return "temperror";
-    if (strcmp(r, "unknown") == 0)
-        return "permerror";
     return NULL;
 }
 
