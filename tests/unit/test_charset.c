@@ -653,6 +653,15 @@ int main(void)
         return 2;
     test_labels();
     test_utf8_word_paths(a);
+    {   /* the plain-value fast path gives what the full path gives */
+        int fl = -1;
+        check_str(hdr(a, "Re: price = 10 ?yes", &fl), "Re: price = 10 ?yes",
+                  "rfc2047: plain ASCII with '=' and '?' apart comes back as it is");
+        check(fl == 0, "rfc2047: plain value, no flags");
+        check_str(hdr(a, "a=?", &fl), "a=?", "rfc2047: '=?' at the end is not a word");
+        check_str(hdr(a, "folded\r\n value", &fl), "folded value", "rfc2047: CRLF still unfolded");
+        check_str(hdr(a, "", &fl), "", "rfc2047: empty value");
+    }
     test_utf8_helpers(a);
     test_japanese(a);
     test_other(a);
