@@ -5,7 +5,9 @@
  * taken whole (NULs included, text_len set) for the sniffer and the visible
  * text; link extraction gets them up to the first NUL, as the MIME stage
  * hands it NUL-free UTF-8. Needs data/redirectors.tsv ($KENSA_DATA_DIR,
- * default ./data).
+ * default ./data). Differential: when the <style> prescan
+ * (src/mime/html_prescan.c) cuts anything, gumbo's tree of its output must
+ * equal the tree of the input but for the style text, else abort.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,7 +15,9 @@
 
 #include "../src/links/links.h"
 #include "../src/mime/charset.h"
+#include "../src/mime/html_prescan.h"
 #include "../src/mime/html_text.h"
+#include "../tests/unit/html_tree.h"
 
 static links_data *ld;
 
@@ -40,6 +44,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t ul = 0;
     char *u = charset_to_utf8(a, "utf-8", (const char *)data, size, &ul, NULL);
     if (u) {
+        size_t ulen = strlen(u);
+        char *cut = malloc(ulen + 1);
+        size_t cl = cut ? html_strip_style(u, ulen, cut) : 0;
+        if (cl) {
+            char *x = html_tree_dump(u, ulen), *y = html_tree_dump(cut, cl);
+            if (x && y && strcmp(x, y) != 0)
+                abort(); /* the prescan changed the tree */
+            free(x);
+            free(y);
+        }
+        free(cut);
         char *t = html_visible_text(a, u, strlen(u), 1u << 20);
         if (t && !charset_utf8_valid(t, strlen(t)))
             abort();

@@ -108,4 +108,20 @@ t "text format shows the subject (ja labels)" grep -q '^件名: *one' "$W/txt"
 t "text format in English" grep -q '^Subject: *one' "$W/txt"
 "$K" analyze --format json "$W/one.eml" "$W/crlf.eml" > "$W/arr" 2>/dev/null
 t "--format json with several inputs is one JSON array" jq -e 'length == 2 and .[1].message.subject == "crlf"' "$W/arr"
+# two binaries: kensa (offline, no network/PostgreSQL/server libraries) and
+# kensa-full (everything), which kensa re-executes for --online, --pg, serve
+# and milter (src/cli/full.c)
+KF=$(dirname "$K")/kensa-full
+net='libcurl|libpq|libunbound|libopendkim|libmicrohttpd|libmilter|libgnutls'
+t "kensa does not load the network, PostgreSQL or server libraries" sh -c "! ldd '$K' | grep -Eq '$net'"
+t "kensa-full has them" sh -c "ldd '$KF' | grep -q libcurl && ldd '$KF' | grep -q libpq"
+mkdir -p "$W/bin"; cp "$K" "$W/bin/kensa"
+"$W/bin/kensa" serve --listen 127.0.0.1:1 > "$W/full.out" 2> "$W/full.err"; rc=$?
+ok $([ $rc = 1 ] && [ "$(wc -l < "$W/full.err")" = 1 ] && grep -q '^kensa: serve: needs kensa-full, not found as ' "$W/full.err" && echo 0 || echo 1) "serve without kensa-full: one line on stderr, exit 1"
+"$W/bin/kensa" analyze --online "$W/one.eml" > "$W/full.out" 2> "$W/full.err"; rc=$?
+ok $([ $rc = 1 ] && [ ! -s "$W/full.out" ] && grep -q 'needs kensa-full' "$W/full.err" && echo 0 || echo 1) "--online without kensa-full: no output, exit 1"
+"$W/bin/kensa" ingest --pg "host=/nonexistent" "$W/one.eml" > /dev/null 2> "$W/full.err"; rc=$?
+ok $([ $rc = 1 ] && grep -q 'PostgreSQL needs kensa-full' "$W/full.err" && echo 0 || echo 1) "--pg without kensa-full: exit 1"
+KENSA_FULL=$KF "$W/bin/kensa" serve > /dev/null 2> "$W/full.err"
+t "KENSA_FULL names kensa-full: serve's own usage comes from it" grep -q '^usage: kensa serve' "$W/full.err"
 echo "1..$n"

@@ -40,6 +40,8 @@ run unit/links "$ROOT/$B/tests/test_links" "$ROOT/data"
 run unit/brand "$ROOT/$B/tests/test_brand" "$ROOT/data"
 run unit/content sh -c "cd '$ROOT' && '$ROOT/$B/tests/test_content'"
 run unit/ipintel "$ROOT/$B/tests/test_ipintel" "$ROOT/data" "$ROOT/.deps/ip"
+run unit/html_prescan "$ROOT/$B/tests/test_html_prescan" "$ROOT/data" "$T/cases" \
+    "${KENSA_CORPUS:-$ROOT/../shared/corpus}"
 run cases "$ROOT/$B/tests/run_cases" "$T/cases" "$ROOT/data"
 run reports sh "$T/reports.sh"
 run online sh "$T/online.sh"

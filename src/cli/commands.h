@@ -12,4 +12,11 @@ int cmd_ingest(int argc, char **argv);
  *              [--format json|md|html] [--lang ja|en]   (src/cli/trends.c) */
 int cmd_trends(int argc, char **argv);
 
+/* main()'s argv, kept for kensa_exec_full() */
+extern char **kensa_main_argv;
+
+/* The offline `kensa` binary (src/cli/full.c): run `kensa-full` with the
+ * same arguments. Returns only when it cannot (with the reason in *err). */
+void kensa_exec_full(const char *why, char **err);
+
 #endif

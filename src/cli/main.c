@@ -494,8 +494,11 @@ fail:
     return 1;
 }
 
+char **kensa_main_argv;
+
 int main(int argc, char **argv)
 {
+    kensa_main_argv = argv;
     if (argc < 2) {
         usage(stderr);
         return 1;

@@ -104,11 +104,44 @@ static uint32_t rdbe32(const unsigned char *p)
 
 /* ------------------------------------------------------------------ asn.bin validation */
 
-/* Valid UTF-8 without C0/DEL controls between the NUL separators. */
+static uint64_t ld64(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static uint64_t ldbe64(const unsigned char *p)
+{
+    return __builtin_bswap64(ld64(p));
+}
+
+/* Bytes of w (8 of them) that are all NUL or printable ASCII (0x20-0x7e):
+ * exact per-byte tests without carries between bytes (each lane's low 7
+ * bits plus a constant stays within the lane). */
+static int word_plain(uint64_t w)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
+    uint64_t low = w & lo7;
+    uint64_t ge20 = (low + 0x6060606060606060ULL) | w;    /* high bit: b >= 0x20 or b >= 0x80 */
+    uint64_t nonzero = (low + lo7) | w;                   /* high bit: b != 0 */
+    uint64_t x = (w ^ lo7) & lo7;                         /* DEL -> 0 in its lane */
+    uint64_t notdel = (x + lo7) | w;                      /* high bit: b != 0x7f */
+    uint64_t ctrl = ~ge20 & nonzero & hi;                 /* 0x01-0x1f */
+    return ((w & hi) | ctrl | (~notdel & hi)) == 0;
+}
+
+/* Valid UTF-8 without C0/DEL controls between the NUL separators. Runs of
+ * plain ASCII are checked 8 bytes at a time (the 2 MB table is read at
+ * every start). */
 static int strtab_ok(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        while (n - i >= 8 && word_plain(ld64(s + i)))
+            i += 8;
+        if (i >= n)
+            break;
         unsigned c = s[i];
         if (c == 0) {
             i++;
@@ -189,23 +222,33 @@ static int asnbin_check(intel_data *d, const unsigned char *p, size_t len, char 
             set_err(err, "asn.bin: AS entry %u: org offset out of bounds", i);
             return -1;
         }
+    /* every range ordered, not overlapping the one before, with a valid AS
+     * index: the loops run over ~500k records at every start, so they read
+     * whole words (big-endian addresses, little-endian indexes) */
     const unsigned char *v4 = p + o4;
+    uint64_t prev_end = 0;
     for (uint32_t i = 0; i < n4; i++) {
         const unsigned char *r = v4 + (size_t)i * ASNBIN_V4_REC;
         uint32_t s = rdbe32(r), e = rdbe32(r + 4);
-        if (s > e || rd32(r + 8) >= nas || (i > 0 && s <= rdbe32(r - ASNBIN_V4_REC + 4))) {
+        if (s > e || rd32(r + 8) >= nas || (i > 0 && s <= prev_end)) {
             set_err(err, "asn.bin: IPv4 range %u: unordered, overlapping or bad AS index", i);
             return -1;
         }
+        prev_end = e;
     }
     const unsigned char *v6 = p + o6;
+    uint64_t pe_hi = 0, pe_lo = 0;
     for (uint32_t i = 0; i < n6; i++) {
         const unsigned char *r = v6 + (size_t)i * ASNBIN_V6_REC;
-        if (memcmp(r, r + 16, 16) > 0 || rd32(r + 32) >= nas ||
-            (i > 0 && memcmp(r, r - ASNBIN_V6_REC + 16, 16) <= 0)) {
+        uint64_t s_hi = ldbe64(r), s_lo = ldbe64(r + 8), e_hi = ldbe64(r + 16), e_lo = ldbe64(r + 24);
+        int bad = s_hi > e_hi || (s_hi == e_hi && s_lo > e_lo) || rd32(r + 32) >= nas ||
+                  (i > 0 && (s_hi < pe_hi || (s_hi == pe_hi && s_lo <= pe_lo)));
+        if (bad) {
             set_err(err, "asn.bin: IPv6 range %u: unordered, overlapping or bad AS index", i);
             return -1;
         }
+        pe_hi = e_hi;
+        pe_lo = e_lo;
     }
     d->img = p;
     d->img_len = len;

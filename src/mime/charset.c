@@ -314,6 +314,23 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return need;
 }
 
+/* 8 bytes of s, all ASCII (NUL included) */
+static int word_ascii(const unsigned char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return (w & 0x8080808080808080ULL) == 0;
+}
+
+/* 8 bytes of s, all ASCII and none NUL (exact per byte, no carries across lanes) */
+static int word_ascii_nonul(const unsigned char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
+    return (w & hi) == 0 && (((w & lo7) + lo7) & hi) == hi;
+}
+
 int charset_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -321,6 +338,10 @@ int charset_utf8_valid(const char *s, size_t n)
     if (!s)
         return n == 0;
     while (i < n) {
+        if (n - i >= 8 && word_ascii(u + i)) {
+            i += 8;
+            continue;
+        }
         size_t k = utf8_seq(u + i, n - i);
         if (!k)
             return 0;
@@ -341,6 +362,10 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
     size_t i = 0, run = 0; /* valid bytes [run, i) not yet copied: appended in one go */
     int rc = KBUF_OK;
     while (i < n) {
+        if (n - i >= 8 && word_ascii_nonul(u + i)) {
+            i += 8;
+            continue;
+        }
         if (u[i] >= 0x01 && u[i] < 0x80) {
             i++;
             continue;

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "../util/kbuf.h"
+#include "html_prescan.h"
 
 static int is_hidden_tag(GumboTag t)
 {
@@ -162,6 +163,18 @@ static void pc_key_init(void)
     pthread_key_create(&pc_key, pc_thread_exit);
 }
 
+/* "<style" anywhere, any case: worth the prescan */
+static int has_style_tag(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        if (end - p >= 6 && (p[1] | 0x20) == 's' && strncasecmp(p + 2, "tyle", 4) == 0)
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
 const void *html_parse_cached(const char *html, size_t len)
 {
     parse_cache *c = &pc_tls;
@@ -172,13 +185,27 @@ const void *html_parse_cached(const char *html, size_t len)
     pthread_setspecific(pc_key, c); /* pc_thread_exit frees the tree */
     GumboOptions opts = kGumboDefaultOptions;
     opts.max_errors = 0; /* errors are not used; the tree is the same */
-    int pooled = len <= GP_MAX_INPUT;
+    /* CSS text out (html_prescan.c): the tree is the same but for the
+     * style elements' text; gumbo's original_* pointers into the input are
+     * never read, so the copy can go once the tree is built */
+    const char *in = html;
+    size_t in_len = len;
+    char *stripped = has_style_tag(html, len) ? malloc(len) : NULL;
+    if (stripped) {
+        size_t m = html_strip_style(html, len, stripped);
+        if (m) {
+            in = stripped;
+            in_len = m;
+        }
+    }
+    int pooled = in_len <= GP_MAX_INPUT;
     if (pooled) {
         opts.allocator = gp_alloc;
         opts.deallocator = gp_free;
         opts.userdata = &c->pool;
     }
-    GumboOutput *g = gumbo_parse_with_options(&opts, html, len);
+    GumboOutput *g = gumbo_parse_with_options(&opts, in, in_len);
+    free(stripped);
     if (!g) {
         gp_reset(&c->pool, 1);
         return NULL;

@@ -220,6 +220,22 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         len = 0;
     size_t cap = len > (SIZE_MAX - 64) / 4 ? SIZE_MAX - 64 : 4 * len + 64;
 
+    /* most values: printable ASCII on one line, no encoded word; every
+     * step below would give them back unchanged */
+    {
+        size_t i = 0;
+        for (; i < len; i++) {
+            unsigned char c = (unsigned char)value[i];
+            if (c >= 0x80 || c < 0x20 || (c == '=' && i + 1 < len && value[i + 1] == '?'))
+                break;
+        }
+        if (i == len) {
+            if (flags)
+                *flags = 0;
+            return arena_strndup(a, value ? value : "", len);
+        }
+    }
+
     /* 1. unfold: CR and LF go */
     kbuf vb;
     kbuf_init(&vb, len);

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../mime/charset.h"
@@ -100,12 +101,29 @@ void jw_end(jw *w)
     put(w, w->kind[w->depth] == '{' ? "}" : "]", 1);
 }
 
+/* 8 bytes that JSON takes as they are: none below 0x20, no '"', no '\\'
+ * (exact per-byte tests, no carries across lanes) */
+static int word_plain(const char *s)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
+    uint64_t w;
+    memcpy(&w, s, 8);
+    uint64_t ge20 = ((w & lo7) + 0x6060606060606060ULL) | w;
+    uint64_t q = w ^ 0x2222222222222222ULL, b = w ^ 0x5c5c5c5c5c5c5c5cULL;
+    uint64_t not_q = ((q & lo7) + lo7) | q, not_b = ((b & lo7) + lo7) | b;
+    return (ge20 & not_q & not_b & hi) == hi;
+}
+
 static void string(jw *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     put(w, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
+        while (n - i >= 8 && word_plain(s + i))
+            i += 8;
+        if (i >= n)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;

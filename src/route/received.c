@@ -149,6 +149,25 @@ static int next_word(span in, size_t *pos, span *w)
 
 /* ---------------------------------------------------------------- IPs */
 
+/* inet_ntop(AF_INET) without its sprintf (this runs for every IP-looking
+ * token of every Received field): dotted decimal, no leading zeros */
+static char *ip4_format(const unsigned char *b, char *out, size_t outsz)
+{
+    if (outsz < 16)
+        return NULL;
+    char *o = out;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *o++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *o++ = (char)('0' + v / 10 % 10);
+        *o++ = (char)('0' + v % 10);
+        *o++ = i < 3 ? '.' : '\0';
+    }
+    return out;
+}
+
 int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
 {
     if (!s || !out || outsz < 16)
@@ -209,13 +228,13 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
     if (colons == 0) {
         if (inet_pton(AF_INET, buf, bin) != 1)
             return 0;
-        return inet_ntop(AF_INET, bin, out, (socklen_t)outsz) ? 4 : 0;
+        return ip4_format(bin, out, outsz) ? 4 : 0;
     }
     if (inet_pton(AF_INET6, buf, bin) != 1)
         return 0;
     static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (memcmp(bin, mapped, 12) == 0)
-        return inet_ntop(AF_INET, bin + 12, out, (socklen_t)outsz) ? 4 : 0;
+        return ip4_format(bin + 12, out, outsz) ? 4 : 0;
     return inet_ntop(AF_INET6, bin, out, (socklen_t)outsz) ? 6 : 0;
 }
 

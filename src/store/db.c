@@ -5,9 +5,11 @@
  * transactions, never consistency), a busy timeout so a second writer waits
  * instead of failing. PostgreSQL: libpq, statements prepared once per
  * connection, every parameter sent as text, notices silenced (CREATE ... IF
- * NOT EXISTS talks). Nothing here knows the schema.
+ * NOT EXISTS talks) - in db_pg.c, reached through d->pg_ops, so a program
+ * that never calls db_open_pg() does not link libpq (the offline kensa
+ * binary, see src/cli/full.c). Nothing here knows the schema.
  */
-#include "db.h"
+#include "db_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,27 +17,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libpq-fe.h>
 #include <sqlite3.h>
 
-#define DB_CACHE 32          /* prepared statements kept per connection */
 #define DB_BUSY_MS 60000     /* SQLite: how long a writer waits for the lock */
 
-typedef struct {
-    const char *key; /* the caller's SQL constant (compared by address, then text) */
-    sqlite3_stmt *st;
-    char name[16];   /* PostgreSQL prepared statement name */
-} cached;
-
-struct db {
-    sqlite3 *lite;
-    PGconn *pg;
-    cached cache[DB_CACHE];
-    int ncache;
-};
-
-static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_err(char **err, const char *fmt, ...)
+void db_set_err(char **err, const char *fmt, ...)
 {
     if (!err)
         return;
@@ -56,27 +42,21 @@ static void set_err(char **err, const char *fmt, ...)
     }
 }
 
-static void pg_quiet(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
 db *db_open_sqlite(const char *path, int create, char **err)
 {
     struct stat st;
     if (!create && stat(path, &st) != 0) {
-        set_err(err, "%s: no store there (run kensa ingest first)", path);
+        db_set_err(err, "%s: no store there (run kensa ingest first)", path);
         return NULL;
     }
     db *d = calloc(1, sizeof *d);
     if (!d) {
-        set_err(err, "out of memory");
+        db_set_err(err, "out of memory");
         return NULL;
     }
     int fl = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &d->lite, fl, NULL) != SQLITE_OK) {
-        set_err(err, "%s: %s", path, d->lite ? sqlite3_errmsg(d->lite) : "cannot open");
+        db_set_err(err, "%s: %s", path, d->lite ? sqlite3_errmsg(d->lite) : "cannot open");
         db_close(d);
         return NULL;
     }
@@ -84,30 +64,8 @@ db *db_open_sqlite(const char *path, int create, char **err)
     char *msg = NULL;
     if (sqlite3_exec(d->lite, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
                      &msg) != SQLITE_OK) {
-        set_err(err, "%s: %s", path, msg ? msg : "cannot set WAL mode");
+        db_set_err(err, "%s: %s", path, msg ? msg : "cannot set WAL mode");
         sqlite3_free(msg);
-        db_close(d);
-        return NULL;
-    }
-    return d;
-}
-
-db *db_open_pg(const char *conninfo, char **err)
-{
-    db *d = calloc(1, sizeof *d);
-    if (!d) {
-        set_err(err, "out of memory");
-        return NULL;
-    }
-    d->pg = PQconnectdb(conninfo);
-    if (!d->pg || PQstatus(d->pg) != CONNECTION_OK) {
-        set_err(err, "PostgreSQL: %s", d->pg ? PQerrorMessage(d->pg) : "cannot connect");
-        db_close(d);
-        return NULL;
-    }
-    PQsetNoticeProcessor(d->pg, pg_quiet, NULL);
-    if (PQsetClientEncoding(d->pg, "UTF8") != 0) {
-        set_err(err, "PostgreSQL: cannot use UTF8: %s", PQerrorMessage(d->pg));
         db_close(d);
         return NULL;
     }
@@ -124,7 +82,7 @@ void db_close(db *d)
     if (d->lite)
         sqlite3_close(d->lite);
     if (d->pg)
-        PQfinish(d->pg);
+        d->pg_ops->close(d);
     free(d);
 }
 
@@ -133,18 +91,7 @@ int db_is_pg(const db *d)
     return d && d->pg;
 }
 
-/* "?12" -> "$12" (the SQL is a constant of ours: no literals hold '?'). */
-static int pg_sql(const char *sql, char *out, size_t cap)
-{
-    size_t n = strlen(sql);
-    if (n >= cap)
-        return -1;
-    for (size_t i = 0; i <= n; i++)
-        out[i] = (sql[i] == '?' && sql[i + 1] >= '0' && sql[i + 1] <= '9') ? '$' : sql[i];
-    return 0;
-}
-
-static cached *cache_find(db *d, const char *sql)
+cached *db_cache_find(db *d, const char *sql)
 {
     for (int i = 0; i < d->ncache; i++)
         if (d->cache[i].key == sql || strcmp(d->cache[i].key, sql) == 0)
@@ -156,12 +103,12 @@ static cached *cache_find(db *d, const char *sql)
 static sqlite3_stmt *lite_prepare(db *d, const char *sql, const db_val *p, int np, int *tmp,
                                   char **err)
 {
-    cached *c = cache_find(d, sql);
+    cached *c = db_cache_find(d, sql);
     sqlite3_stmt *st = c ? c->st : NULL;
     *tmp = 0;
     if (!st) {
         if (sqlite3_prepare_v2(d->lite, sql, -1, &st, NULL) != SQLITE_OK) {
-            set_err(err, "SQLite: %s", sqlite3_errmsg(d->lite));
+            db_set_err(err, "SQLite: %s", sqlite3_errmsg(d->lite));
             return NULL;
         }
         if (d->ncache < DB_CACHE) {
@@ -191,7 +138,7 @@ static sqlite3_stmt *lite_prepare(db *d, const char *sql, const db_val *p, int n
             break;
         }
         if (rc != SQLITE_OK) {
-            set_err(err, "SQLite: bind %d: %s", i + 1, sqlite3_errmsg(d->lite));
+            db_set_err(err, "SQLite: bind %d: %s", i + 1, sqlite3_errmsg(d->lite));
             if (*tmp)
                 sqlite3_finalize(st);
             return NULL;
@@ -221,7 +168,7 @@ static int lite_run(db *d, const char *sql, const db_val *p, int np, long long *
             break;
     }
     if (ret == 0 && rc != SQLITE_DONE) {
-        set_err(err, "SQLite: %s", sqlite3_errmsg(d->lite));
+        db_set_err(err, "SQLite: %s", sqlite3_errmsg(d->lite));
         ret = -1;
     }
     if (ret == 0 && changes)
@@ -233,98 +180,10 @@ static int lite_run(db *d, const char *sql, const db_val *p, int np, long long *
     return ret;
 }
 
-static int pg_run(db *d, const char *sql, const db_val *p, int np, long long *changes,
-                  db_row_cb cb, void *ctx, char **err)
-{
-    char text[DB_MAX_PARAMS][32];
-    const char *vals[DB_MAX_PARAMS];
-    if (np > DB_MAX_PARAMS) {
-        set_err(err, "too many parameters");
-        return -1;
-    }
-    for (int i = 0; i < np; i++) {
-        switch (p[i].k) {
-        case DBV_NULL:
-            vals[i] = NULL;
-            break;
-        case DBV_TEXT:
-            vals[i] = p[i].s;
-            break;
-        case DBV_INT:
-            snprintf(text[i], sizeof text[i], "%lld", p[i].i);
-            vals[i] = text[i];
-            break;
-        case DBV_REAL:
-            snprintf(text[i], sizeof text[i], "%.17g", p[i].d);
-            vals[i] = text[i];
-            break;
-        }
-    }
-    char q[DB_MAX_SQL];
-    if (pg_sql(sql, q, sizeof q) != 0) {
-        set_err(err, "SQL constant too long");
-        return -1;
-    }
-    if (PQstatus(d->pg) == CONNECTION_BAD) {
-        /* the server went away (restart, network): a long-running process
-         * (kensa serve / milter) reconnects on its next statement; the
-         * prepared statements went with the old session */
-        PQreset(d->pg);
-        d->ncache = 0;
-        if (PQstatus(d->pg) != CONNECTION_OK || PQsetClientEncoding(d->pg, "UTF8") != 0) {
-            set_err(err, "PostgreSQL: connection lost: %s", PQerrorMessage(d->pg));
-            return -1;
-        }
-    }
-    cached *c = cache_find(d, sql);
-    PGresult *res;
-    if (!c && d->ncache < DB_CACHE) {
-        c = &d->cache[d->ncache];
-        snprintf(c->name, sizeof c->name, "k%d", d->ncache);
-        res = PQprepare(d->pg, c->name, q, np, NULL);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            set_err(err, "PostgreSQL: %s", PQresultErrorMessage(res));
-            PQclear(res);
-            return -1;
-        }
-        PQclear(res);
-        c->key = sql;
-        d->ncache++;
-    }
-    if (c)
-        res = PQexecPrepared(d->pg, c->name, np, vals, NULL, NULL, 0);
-    else
-        res = PQexecParams(d->pg, q, np, NULL, vals, NULL, NULL, 0);
-    ExecStatusType s = PQresultStatus(res);
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-        set_err(err, "PostgreSQL: %s", PQresultErrorMessage(res));
-        PQclear(res);
-        return -1;
-    }
-    int ret = 0;
-    if (cb && s == PGRES_TUPLES_OK) {
-        int nr = PQntuples(res), nc = PQnfields(res);
-        if (nc > DB_MAX_PARAMS)
-            nc = DB_MAX_PARAMS;
-        for (int r = 0; r < nr && ret == 0; r++) {
-            const char *col[DB_MAX_PARAMS];
-            for (int i = 0; i < nc; i++)
-                col[i] = PQgetisnull(res, r, i) ? NULL : PQgetvalue(res, r, i);
-            ret = cb(ctx, nc, col);
-        }
-    }
-    if (changes) {
-        const char *t = PQcmdTuples(res);
-        *changes = t && *t ? atoll(t) : 0;
-    }
-    PQclear(res);
-    return ret;
-}
-
 int db_exec(db *d, const char *sql, const db_val *p, int np, long long *changes, char **err)
 {
     if (d->pg)
-        return pg_run(d, sql, p, np, changes, NULL, NULL, err);
+        return d->pg_ops->run(d, sql, p, np, changes, NULL, NULL, err);
     return lite_run(d, sql, p, np, changes, NULL, NULL, err);
 }
 
@@ -332,7 +191,7 @@ int db_query(db *d, const char *sql, const db_val *p, int np, db_row_cb cb, void
              char **err)
 {
     if (d->pg)
-        return pg_run(d, sql, p, np, NULL, cb, ctx, err);
+        return d->pg_ops->run(d, sql, p, np, NULL, cb, ctx, err);
     return lite_run(d, sql, p, np, NULL, cb, ctx, err);
 }
 

@@ -612,12 +612,56 @@ static void test_corpus(arena *a)
     check(total > 0 && exact == total, desc);
 }
 
+/* the 8-byte ASCII fast paths: a bad byte or a NUL at every offset of a
+ * 40-byte ASCII run is seen exactly as the byte-wise path sees it */
+static void test_utf8_word_paths(arena *a)
+{
+    int ok_valid = 1, ok_san = 1;
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t pos = 0; pos < len; pos++) {
+            char buf[48], want[64];
+            memset(buf, 'x', len);
+            buf[pos] = (char)0x80;
+            if (charset_utf8_valid(buf, len))
+                ok_valid = 0;
+            size_t ol = 0;
+            char *o = charset_utf8_sanitize(a, buf, len, &ol);
+            memset(want, 'x', pos);
+            memcpy(want + pos, "\xef\xbf\xbd", 3);
+            memset(want + pos + 3, 'x', len - pos - 1);
+            if (!o || ol != len + 2 || memcmp(o, want, ol) != 0)
+                ok_san = 0;
+            buf[pos] = '\0';
+            if (!charset_utf8_valid(buf, len))
+                ok_valid = 0;
+            o = charset_utf8_sanitize(a, buf, len, &ol);
+            if (!o || ol != len - 1 || memchr(o, '\0', ol))
+                ok_san = 0;
+            buf[pos] = (char)0xc3; /* a lead byte followed by 'x' or the end */
+            if (charset_utf8_valid(buf, len))
+                ok_valid = 0;
+        }
+    }
+    check(ok_valid, "utf8_valid: 0x80, NUL and truncated sequences at every offset of 1-40 bytes");
+    check(ok_san, "utf8_sanitize: 0x80 -> U+FFFD and NUL dropped at every offset of 1-40 bytes");
+}
+
 int main(void)
 {
     arena *a = arena_new(0);
     if (!a)
         return 2;
     test_labels();
+    test_utf8_word_paths(a);
+    {   /* the plain-value fast path gives what the full path gives */
+        int fl = -1;
+        check_str(hdr(a, "Re: price = 10 ?yes", &fl), "Re: price = 10 ?yes",
+                  "rfc2047: plain ASCII with '=' and '?' apart comes back as it is");
+        check(fl == 0, "rfc2047: plain value, no flags");
+        check_str(hdr(a, "a=?", &fl), "a=?", "rfc2047: '=?' at the end is not a word");
+        check_str(hdr(a, "folded\r\n value", &fl), "folded value", "rfc2047: CRLF still unfolded");
+        check_str(hdr(a, "", &fl), "", "rfc2047: empty value");
+    }
     test_utf8_helpers(a);
     test_japanese(a);
     test_other(a);

@@ -183,6 +183,34 @@ static void test_images(void)
     memcpy(bad, good, len);
     bad[len - 10] = 0x01;
     TAP_OK(image_rejected(bad, len), "corrupt image refused: control byte in strtab");
+    /* the string table is checked 8 bytes at a time: a bad byte must be seen
+     * at every position of a word, and good text must pass at every one */
+    size_t ostr = len - (sizeof "test source\0Test Org\0\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88");
+    int seen = 1, passed = 1;
+    static const unsigned char bytes[] = {0x01, 0x09, 0x1f, 0x7f, 0x80, 0xbf, 0xc0, 0xff};
+    for (size_t pos = ostr; pos < len - 1; pos++) {
+        for (size_t b = 0; b < sizeof bytes; b++) {
+            if ((good[pos] & 0xc0) == 0x80 && (bytes[b] & 0xc0) == 0x80)
+                continue; /* a continuation byte for another: still valid */
+            memcpy(bad, good, len);
+            bad[pos] = bytes[b];
+            if (!image_rejected(bad, len)) {
+                seen = 0;
+                fprintf(stderr, "# byte 0x%02x at strtab offset %zu accepted\n", bytes[b], pos - ostr);
+            }
+        }
+        if (good[pos] < 0x80 && good[pos] != 0) {
+            static const unsigned char fine[] = {' ', '~', 'A', '0'};
+            for (size_t b = 0; b < sizeof fine; b++) {
+                memcpy(bad, good, len);
+                bad[pos] = fine[b];
+                if (image_rejected(bad, len))
+                    passed = 0;
+            }
+        }
+    }
+    TAP_OK(seen, "corrupt image refused: control, DEL or stray UTF-8 byte at every strtab offset");
+    TAP_OK(passed, "printable ASCII at every strtab offset is accepted");
     int all_trunc = 1;
     for (size_t n = 0; n < len; n++)
         if (!image_rejected(good, n))
@@ -191,6 +219,66 @@ static void test_images(void)
 }
 
 /* asn.bin as a file: the good image loads via intel_load(), a corrupt one is an error */
+/* IPv6 ranges compared as two 64-bit halves: ordering in either half */
+static void test_v6_order(void)
+{
+    enum { N6 = 3 };
+    unsigned char img[512], bad[512];
+    static const char strtab[] = "src\0Org";
+    size_t o4 = ASNBIN_HEADER_SIZE, o6 = o4, oas = o6 + N6 * ASNBIN_V6_REC;
+    size_t ostr = oas + ASNBIN_AS_REC, total = ostr + sizeof strtab;
+    memset(img, 0, total);
+    memcpy(img, ASNBIN_MAGIC, 8);
+    put32(img + 8, ASNBIN_VERSION);
+    put32(img + 12, ASNBIN_HEADER_SIZE);
+    put32(img + 16, (uint32_t)total);
+    put32(img + 20, 0);
+    put32(img + 24, (uint32_t)o4);
+    put32(img + 28, N6);
+    put32(img + 32, (uint32_t)o6);
+    put32(img + 36, 1);
+    put32(img + 40, (uint32_t)oas);
+    put32(img + 44, sizeof strtab);
+    put32(img + 48, (uint32_t)ostr);
+    put32(img + 52, 0);
+    put32(img + oas, 64500);
+    put32(img + oas + 4, 4);
+    memcpy(img + ostr, strtab, sizeof strtab);
+    /* [2001:db8::, 2001:db8::ffff] [2001:db8::1:0, 2001:db8:0:1::] [2001:db8:0:1::1, 2001:db9::] */
+    unsigned char *r0 = img + o6, *r1 = r0 + ASNBIN_V6_REC, *r2 = r1 + ASNBIN_V6_REC;
+    static const unsigned char base[16] = {0x20, 0x01, 0x0d, 0xb8};
+    for (unsigned char *r = r0; r <= r2; r += ASNBIN_V6_REC) {
+        memcpy(r, base, 16);
+        memcpy(r + 16, base, 16);
+    }
+    r0[16 + 14] = 0xff, r0[16 + 15] = 0xff;
+    r1[13] = 1;
+    r1[16 + 7] = 1;
+    r2[7] = 1, r2[15] = 1;
+    r2[16 + 3] = 0xb9;
+    TAP_OK(!image_rejected(img, total), "three adjacent IPv6 ranges load");
+    struct {
+        unsigned char *at;
+        size_t off;
+        unsigned char val;
+        const char *what;
+    } f[] = {
+        {r1, 13, 0, "start inside the previous range"},
+        {r2, 7, 0, "start below the previous end (high half)"},
+        {r2, 16 + 3, 0xb8, "end below start (high half)"},
+        {r1, 16 + 7, 0, "end below start (low half)"},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+        memcpy(bad, img, total);
+        bad[f[i].at - img + f[i].off] = f[i].val;
+        TAP_OK(image_rejected(bad, total), "IPv6 range refused: %s", f[i].what);
+    }
+    memcpy(bad, img, total);
+    bad[r2 - img + 15] = 0;
+    /* r2 starts at 2001:db8:0:1:: = r1's end: overlap by one address */
+    TAP_OK(image_rejected(bad, total), "IPv6 range refused: start equal to the previous end");
+}
+
 static void test_image_file(const char *data_dir)
 {
     char dir[] = "/tmp/test_ipintel.XXXXXX", path[64];
@@ -411,6 +499,7 @@ int main(int argc, char **argv)
     if (!corpus || !*corpus)
         corpus = "../shared/corpus";
     test_images();
+    test_v6_order();
     test_image_file(data_dir);
     test_no_ip_data(data_dir);
     test_real(data_dir, ip_dir, corpus);

@@ -844,8 +844,29 @@ static void test_authres_fuzz(void)
     ok(runs > 1000, "authres: ", "fuzz truncations/mutations survive (ASan-checked)");
 }
 
+/* IPv4 written without inet_ntop: every octet value in every position */
+static void test_ip4_format(void)
+{
+    int same = 1;
+    for (int pos = 0; pos < 4; pos++)
+        for (int v = 0; v < 256; v++) {
+            unsigned o[4] = {203, 0, 113, 7};
+            o[pos] = (unsigned)v;
+            char in[32], want[32], out[64];
+            snprintf(in, sizeof in, "[%u.%u.%u.%u]", o[0], o[1], o[2], o[3]);
+            snprintf(want, sizeof want, "%u.%u.%u.%u", o[0], o[1], o[2], o[3]);
+            if (route_ip_normalize(in, strlen(in), out, sizeof out) != 4 || strcmp(out, want) != 0)
+                same = 0;
+            snprintf(in, sizeof in, "::ffff:%u.%u.%u.%u", o[0], o[1], o[2], o[3]);
+            if (route_ip_normalize(in, strlen(in), out, sizeof out) != 4 || strcmp(out, want) != 0)
+                same = 0;
+        }
+    ok(same, "ip normalize: ", "every octet value in every position, plain and v4-mapped");
+}
+
 int main(void)
 {
+    test_ip4_format();
     test_received_cases();
     test_received_extras();
     test_received_fuzz();

@@ -1,0 +1,150 @@
+/*
+ * html_tree.h - a gumbo tree written out as text, for comparing two parses:
+ * the prescan (src/mime/html_prescan.c) must leave the tree as it was but
+ * for the text inside <style>. Used by test_html_prescan and fuzz_html.
+ * Iterative (explicit stack), so deep nesting is fine.
+ */
+#ifndef KENSA_TEST_HTML_TREE_H
+#define KENSA_TEST_HTML_TREE_H
+
+#include <ctype.h>
+#include <gumbo.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *s;
+    size_t n, cap;
+    int oom;
+} ht_buf;
+
+static void ht_put(ht_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = (b->cap ? b->cap * 2 : 4096);
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+static void ht_str(ht_buf *b, const char *s)
+{
+    ht_put(b, s, strlen(s));
+}
+
+static void ht_tag(ht_buf *b, const GumboElement *e)
+{
+    if (e->tag != GUMBO_TAG_UNKNOWN) {
+        ht_str(b, gumbo_normalized_tagname(e->tag));
+        return;
+    }
+    GumboStringPiece t = e->original_tag;
+    gumbo_tag_from_original_text(&t);
+    for (size_t i = 0; i < t.length; i++) {
+        char c = (char)tolower((unsigned char)t.data[i]);
+        ht_put(b, &c, 1);
+    }
+}
+
+/* NULL on failure; else a malloc'd dump */
+static char *html_tree_dump(const char *html, size_t len)
+{
+    GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, html, len);
+    if (!g)
+        return NULL;
+    ht_buf b = {0};
+    const GumboDocument *d = &g->document->v.document;
+    ht_str(&b, "doctype:");
+    ht_str(&b, d->has_doctype ? d->name : "-");
+    ht_str(&b, d->public_identifier);
+    ht_str(&b, d->system_identifier);
+    ht_put(&b, d->doc_type_quirks_mode == GUMBO_DOCTYPE_QUIRKS ? "Q\n" : "q\n", 2);
+    size_t cap = 1024, top = 0;
+    const GumboNode **st = malloc(cap * sizeof *st);
+    if (!st)
+        b.oom = 1;
+    else
+        st[top++] = g->document;
+    while (st && top && !b.oom) {
+        const GumboNode *n = st[--top];
+        if (!n) {
+            ht_str(&b, ")\n");
+            continue;
+        }
+        const GumboVector *kids = NULL;
+        switch (n->type) {
+        case GUMBO_NODE_DOCUMENT:
+            kids = &n->v.document.children;
+            ht_str(&b, "(document\n");
+            break;
+        case GUMBO_NODE_ELEMENT:
+        case GUMBO_NODE_TEMPLATE:
+            ht_str(&b, "(");
+            ht_tag(&b, &n->v.element);
+            ht_str(&b, n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML ? "" : "@ns");
+            for (size_t i = 0; i < n->v.element.attributes.length; i++) {
+                const GumboAttribute *a = n->v.element.attributes.data[i];
+                ht_str(&b, " ");
+                ht_str(&b, a->name);
+                ht_str(&b, "=\"");
+                ht_str(&b, a->value);
+                ht_str(&b, "\"");
+            }
+            ht_str(&b, "\n");
+            kids = &n->v.element.children;
+            break;
+        default: {
+            const GumboNode *p = n->parent;
+            if (p && p->type == GUMBO_NODE_ELEMENT && p->v.element.tag == GUMBO_TAG_STYLE &&
+                p->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+                (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE))
+                continue; /* the one thing the prescan removes */
+            static const char *const kind[] = {"D", "E", "T", "C", "#", "W", "Tm"};
+            ht_str(&b, n->type < 7 ? kind[n->type] : "?");
+            ht_str(&b, ":");
+            ht_str(&b, n->v.text.text);
+            ht_str(&b, "\n");
+        }
+        }
+        if (!kids)
+            continue;
+        if (top + kids->length + 1 > cap) {
+            size_t nc = cap;
+            while (top + kids->length + 1 > nc)
+                nc *= 2;
+            const GumboNode **p = realloc(st, nc * sizeof *st);
+            if (!p) {
+                b.oom = 1;
+                break;
+            }
+            st = p;
+            cap = nc;
+        }
+        st[top++] = NULL;
+        for (size_t i = kids->length; i > 0; i--)
+            st[top++] = kids->data[i - 1];
+    }
+    free(st);
+    gumbo_destroy_output(&kGumboDefaultOptions, g);
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    if (!b.s)
+        b.s = calloc(1, 1);
+    return b.s;
+}
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * test_html_prescan.c - src/mime/html_prescan.c: what it cuts, where it
+ * gives up, and that gumbo builds the same tree (but for <style> text) from
+ * its output as from the original, for hand-made cases and for every HTML
+ * part of the .eml files under the directories given.
+ *
+ * usage: test_html_prescan DATA_DIR [DIR|FILE ...]
+ */
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../src/mime/html_prescan.h"
+#include "../../src/mime/message.h"
+#include "../tap.h"
+#include "html_tree.h"
+
+/* 1: same tree; 0: different; -1: gumbo failed */
+static int same_tree(const char *a, size_t an, const char *b, size_t bn)
+{
+    char *x = html_tree_dump(a, an), *y = html_tree_dump(b, bn);
+    int r = x && y ? strcmp(x, y) == 0 : -1;
+    free(x);
+    free(y);
+    return r;
+}
+
+static void one_case(const char *in, const char *want)
+{
+    size_t n = strlen(in);
+    char *out = malloc(n + 1);
+    size_t m = html_strip_style(in, n, out);
+    if (want == NULL) {
+        TAP_OK(m == 0, "left as it is: %s", in);
+    } else {
+        out[m] = '\0';
+        TAP_OK(m > 0 && strcmp(out, want) == 0, "%s -> %s (got %s)", in, want, m ? out : "(0)");
+        TAP_OK(same_tree(in, n, out, m) == 1, "same tree but the style text: %s", in);
+    }
+    free(out);
+}
+
+static mime_config *mc;
+static size_t files, parts, cut, differ;
+
+static int visit(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+    (void)f;
+    if (type != FTW_F || st->st_size <= 0 || st->st_size > (32 << 20))
+        return 0;
+    size_t l = strlen(path);
+    if (!(l > 4 && strcmp(path + l - 4, ".eml") == 0) && !strstr(path, "/sa-ham/") &&
+        !strstr(path, "/sa-spam/") && !strstr(path, "/phish-pot/"))
+        return 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    char *raw = malloc((size_t)st->st_size);
+    size_t len = raw ? fread(raw, 1, (size_t)st->st_size, fp) : 0;
+    fclose(fp);
+    arena *a = arena_new(0);
+    km_message *m = NULL;
+    const char *why = NULL;
+    if (raw && mime_parse(a, mc, raw, len, &m, &why) == 0 && m) {
+        files++;
+        for (size_t i = 0; i < m->nparts; i++) {
+            const km_part *p = &m->parts[i];
+            if (!p->text || !p->content_type || strcmp(p->content_type, "text/html") != 0)
+                continue;
+            parts++;
+            char *out = malloc(p->text_len + 1);
+            size_t k = out ? html_strip_style(p->text, p->text_len, out) : 0;
+            if (k) {
+                cut++;
+                if (same_tree(p->text, p->text_len, out, k) != 1) {
+                    differ++;
+                    printf("# tree differs after the prescan: %s part %zu\n", path, i);
+                }
+            }
+            free(out);
+        }
+    }
+    arena_free(a);
+    free(raw);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    one_case("<p>a</p><style>p{x}</style><p>b</p>", "<p>a</p><style></style><p>b</p>");
+    one_case("<!-- <style>x</style> --><style>y</style>", "<!-- <style>x</style> --><style></style>");
+    one_case("<!--><style>k</style>", "<!--><style></style>");
+    one_case("<!---><style>k</style>", "<!---><style></style>");
+    one_case("<!-- a --!><style>k</style>", "<!-- a --!><style></style>");
+    one_case("<a title=\"<style>\">t</a><style>z</style>", "<a title=\"<style>\">t</a><style></style>");
+    one_case("<div title='x>'><style>k</style>", "<div title='x>'><style></style>");
+    one_case("<textarea><style>q</style></textarea>", NULL);
+    one_case("<title><style></title><style>k</style>", "<title><style></title><style></style>");
+    one_case("<script>var s=\"<style>\";</script><style>k</style>",
+             "<script>var s=\"<style>\";</script><style></style>");
+    one_case("<script><!-- x --></script><style>k</style>", NULL);
+    one_case("<svg><style>k</style></svg>", NULL);
+    one_case("<math><mi><style>k</style></mi></math>", NULL);
+    one_case("<select><style>k</style></select>", NULL);
+    one_case("<noscript><style>k</style></noscript>", NULL);
+    one_case("<plaintext><style>k</style>", NULL);
+    one_case("<frameset><style>k</style>", NULL);
+    one_case("<STYLE type=text/css>k</STYLE >x", "<STYLE type=text/css></STYLE >x");
+    one_case("<style>a</stylex>b</style>c", "<style></style>c");
+    one_case("<style/>k</style>", "<style/></style>");
+    one_case("<style>unterminated", "<style>");
+    one_case("<style>k</style", "<style>");
+    one_case("<div <style>k</style>", NULL);
+    one_case("<a href=x<style>k</style>", NULL);
+    one_case("<div a=\"unterminated<style>k</style>", NULL);
+    one_case("<![CDATA[<style>]]><style>k</style>", NULL);
+    one_case("<!DOCTYPE html><style>k</style>", "<!DOCTYPE html><style></style>");
+    one_case("<?xml x?><style>k</style>", "<?xml x?><style></style>");
+    one_case("</p foo='<style>'><style>k</style>", "</p foo='<style>'><style></style>");
+    one_case("</ x><style>k</style>", "</ x><style></style>");
+    one_case("<table><tr><style>k</style><td>x</td></tr></table>",
+             "<table><tr><style></style><td>x</td></tr></table>");
+    one_case("<p>no style at all</p>", NULL);
+    one_case("<style></style>", NULL);
+
+    char *err = NULL;
+    mime_global_init();
+    mc = mime_config_load(argc > 1 ? argv[1] : "data", &err);
+    TAP_OK(mc != NULL, "subject tags load (%s)", err ? err : "ok");
+    free(err);
+    if (!mc)
+        return TAP_DONE();
+    for (int i = 2; i < argc; i++) {
+        size_t f0 = files, p0 = parts, c0 = cut, d0 = differ;
+        struct stat st;
+        if (stat(argv[i], &st) != 0) {
+            printf("ok %d - %s # SKIP not present\n", ++tap_n, argv[i]);
+            continue;
+        }
+        nftw(argv[i], visit, 16, FTW_PHYS);
+        TAP_OK(differ == d0, "%s: %zu files, %zu HTML parts, %zu cut by the prescan, %zu trees differ",
+               argv[i], files - f0, parts - p0, cut - c0, differ - d0);
+    }
+    mime_config_free(mc);
+    mime_global_shutdown();
+    return TAP_DONE();
+}
