@@ -233,20 +233,74 @@ typedef struct {
     links_ctx *c;
     int html;
     const char *element;
+    struct links_scan *keep; /* record the spans here (text/plain parts) */
 } run_ctx;
+
+/* The spans links_scan_text(text, len, bare = 0) gave, in order, as
+ * (start, end, kind) triples; complete when the scan was not cut short by
+ * the candidate limit (then replaying them is the same as scanning). */
+struct links_scan {
+    const char *text;
+    size_t len;
+    size_t *sp;
+    size_t n, cap; /* triples */
+    int complete;
+    struct links_scan *next;
+};
+
+static void scan_keep(arena *a, struct links_scan *k, size_t s, size_t e, int kind)
+{
+    if (!k->complete)
+        return;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        size_t *sp = arena_alloc(a, cap * 3 * sizeof *sp);
+        if (!sp) {
+            k->complete = 0;
+            return;
+        }
+        if (k->n)
+            memcpy(sp, k->sp, k->n * 3 * sizeof *sp);
+        k->sp = sp;
+        k->cap = cap;
+    }
+    k->sp[3 * k->n] = s;
+    k->sp[3 * k->n + 1] = e;
+    k->sp[3 * k->n + 2] = (size_t)kind;
+    k->n++;
+}
 
 static int run_cb(void *ctx, const char *text, size_t s, size_t e, int kind)
 {
     run_ctx *r = ctx;
-    (void)kind;
+    if (r->keep)
+        scan_keep(r->c->a, r->keep, s, e, kind);
     add_raw(r->c, text + s, e - s, NULL, r->html, r->element, 1);
-    return r->c->candidates >= LINKS_MAX_CANDIDATES;
+    if (r->c->candidates >= LINKS_MAX_CANDIDATES) {
+        if (r->keep)
+            r->keep->complete = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static void text_run(links_ctx *c, const char *text, size_t len, int html, const char *element,
+                     int keep)
+{
+    run_ctx r = {c, html, element, NULL};
+    if (keep && (r.keep = arena_alloc(c->a, sizeof *r.keep)) != NULL) {
+        r.keep->text = text;
+        r.keep->len = len;
+        r.keep->complete = 1;
+        r.keep->next = c->r->scans;
+        c->r->scans = r.keep;
+    }
+    links_scan_text(text, len, 0, run_cb, &r);
 }
 
 void links_add_text_run(links_ctx *c, const char *text, size_t len, int html, const char *element)
 {
-    run_ctx r = {c, html, element};
-    links_scan_text(text, len, 0, run_cb, &r);
+    text_run(c, text, len, html, element, 0);
 }
 
 int links_extract(arena *a, const links_data *d, const km_message *m, links_result *out)
@@ -279,7 +333,7 @@ int links_extract(arena *a, const links_data *d, const km_message *m, links_resu
             links_scan_html(c, p->text, n);
             any = 1;
         } else if (strcmp(p->content_type, "text/plain") == 0) {
-            links_add_text_run(c, p->text, n, 0, "text");
+            text_run(c, p->text, n, 0, "text", 1);
             any = 1;
         }
     }
@@ -383,14 +437,20 @@ static int defang_cb(void *ctx, const char *text, size_t s, size_t e, int kind)
 
 char *links_defang_text(arena *a, const links_result *r, const char *text)
 {
-    (void)r;
     if (!text)
         return NULL;
     size_t n = strlen(text);
     kbuf b;
     kbuf_init(&b, n * 3 + 64);
     defang_ctx d = {&b, text, 0};
-    links_scan_text(text, n, 0, defang_cb, &d);
+    const struct links_scan *k = r ? r->scans : NULL;
+    while (k && !(k->text == text && k->len == n && k->complete))
+        k = k->next;
+    if (k) /* links_extract scanned this very text: the same spans */
+        for (size_t i = 0; i < k->n; i++)
+            defang_cb(&d, text, k->sp[3 * i], k->sp[3 * i + 1], (int)k->sp[3 * i + 2]);
+    else
+        links_scan_text(text, n, 0, defang_cb, &d);
     kbuf_add(&b, text + d.done, n - d.done);
     char *out = kbuf_take_arena(&b, a);
     kbuf_free(&b);

@@ -60,10 +60,15 @@ typedef struct {
     char *elements;     /* every element it appeared in, comma-separated ("a,text") */
 } link_t;
 
+struct links_scan;
+
 typedef struct {
     link_t *v;
     size_t n;
     size_t dropped; /* over the limit */
+    /* the URL spans found in each text/plain part, kept so that
+     * links_defang_text() need not scan the same text again (links.c) */
+    struct links_scan *scans;
 } links_result;
 
 #define LINKS_MAX 500            /* links kept per message; more -> dropped counted */

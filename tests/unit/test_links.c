@@ -125,6 +125,39 @@ static void test_defanged(arena *a)
     if (d && !streq(d, "手続き hxxps://open[.]monex[.]co[.]jp/mfa こちら www[.]x[.]jp/a と "
                          "hxxp://e[.]vil[.]top"))
         printf("#   got %s\n", d);
+    /* links_extract keeps the spans of text/plain parts: defanging that very
+     * text (the same pointer, as message.text is) replays them and must give
+     * what a fresh scan gives, also past the candidate limit */
+    int same = 1, replayed = 1;
+    size_t big = 25000 * 12 + 1; /* 25,000 URLs: past LINKS_MAX_CANDIDATES */
+    char *many = arena_alloc(a, big);
+    for (size_t i = 0; i < 25000; i++)
+        memcpy(many + 12 * i, "http://a.jp ", 12);
+    many[big - 1] = '\0';
+    const char *texts[] = {t, "no links here", "mail a@b.jp, https://x.example/p?q=1 and ftp://f.example",
+                           many};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        km_message *m = arena_alloc(a, sizeof *m);
+        m->a = a;
+        m->parts = arena_alloc(a, sizeof *m->parts);
+        m->parts[0].content_type = "text/plain";
+        m->parts[0].text = (char *)texts[i];
+        m->parts[0].text_len = strlen(texts[i]);
+        m->nparts = 1;
+        links_result kept, fresh;
+        memset(&fresh, 0, sizeof fresh);
+        if (links_extract(a, D, m, &kept) != 0) {
+            same = 0;
+            continue;
+        }
+        if (!kept.scans)
+            replayed = 0;
+        char *x = links_defang_text(a, &kept, texts[i]), *y = links_defang_text(a, &fresh, texts[i]);
+        if (!x || !y || strcmp(x, y) != 0)
+            same = 0;
+    }
+    TAP_OK(replayed, "links_extract keeps the spans of each text/plain part");
+    TAP_OK(same, "defanging from the kept spans equals a fresh scan (4 texts, one past the limit)");
 }
 
 static void test_tricks(arena *a)
