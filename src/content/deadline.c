@@ -84,6 +84,8 @@ int content_parse_iso(const char *s, long long *epoch, int *offset_min)
     const char *p = s + 16;
     if (*p == ':') {
         se = read2(p + 1, 2);
+        if (se < 0) /* "…T09:04:0" - p + 3 would be past the NUL */
+            return -1;
         p += 3;
         while (*p == '.' || dig(*p))
             p++;
@@ -95,8 +97,11 @@ int content_parse_iso(const char *s, long long *epoch, int *offset_min)
     if (*p == 'Z' || *p == 0) {
         off = 0;
     } else if (*p == '+' || *p == '-') {
-        int oh = read2(p + 1, 2), om = p[3] == ':' ? read2(p + 4, 2) : read2(p + 3, 2);
-        if (oh < 0 || om < 0 || oh > 14)
+        int oh = read2(p + 1, 2); /* stops at a NUL: p[3] exists only when oh does */
+        if (oh < 0 || oh > 14)
+            return -1;
+        int om = p[3] == ':' ? read2(p + 4, 2) : read2(p + 3, 2);
+        if (om < 0)
             return -1;
         off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
     } else {

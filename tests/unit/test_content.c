@@ -256,6 +256,26 @@ int main(void)
                ep == 1769648400LL,
            "parse_iso");
     TAP_OK(content_parse_iso("garbage", &ep, &off) != 0, "parse_iso rejects garbage");
+    {
+        /* fuzz_deadline reproducer (heap-buffer-overflow, 2026-11-25): one digit of
+         * seconds then the end of the string; and every other truncation, each in
+         * a heap block of exactly its length so ASan sees any read past the NUL */
+        static const char *const whole[] = {"2024-06-11T09:04:0", "2026-01-29T10:00:00.123+09:00",
+                                            "2026-01-29 10:00:00Z"};
+        int all = 1;
+        for (size_t w = 0; w < sizeof whole / sizeof *whole; w++)
+            for (size_t n = 0; n <= strlen(whole[w]); n++) {
+                char *cut = malloc(n + 1);
+                memcpy(cut, whole[w], n);
+                cut[n] = '\0';
+                int rc = content_parse_iso(cut, &ep, &off);
+                if (w == 0 && n == strlen(whole[0]) && rc == 0)
+                    all = 0; /* the reproducer is not a time */
+                free(cut);
+            }
+        TAP_OK(all, "parse_iso: every truncation of three timestamps, in exact-size blocks "
+                    "(fuzz_deadline reproducer \"2024-06-11T09:04:0\" refused)");
+    }
 
     /* ---- whole messages ---- */
     arena *a = arena_new(0);
