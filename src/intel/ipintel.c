@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/lanes.h"
+
 #ifndef KENSA_DATA_DIR
 #define KENSA_DATA_DIR "data"
 #endif
@@ -104,31 +106,17 @@ static uint32_t rdbe32(const unsigned char *p)
 
 /* ------------------------------------------------------------------ asn.bin validation */
 
-static uint64_t ld64(const unsigned char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
 static uint64_t ldbe64(const unsigned char *p)
 {
-    return __builtin_bswap64(ld64(p));
+    return __builtin_bswap64(lanes_load(p));
 }
 
-/* Bytes of w (8 of them) that are all NUL or printable ASCII (0x20-0x7e):
- * exact per-byte tests without carries between bytes (each lane's low 7
- * bits plus a constant stays within the lane). */
+/* 8 bytes, each NUL or printable ASCII (0x20-0x7e) */
 static int word_plain(uint64_t w)
 {
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
-    uint64_t low = w & lo7;
-    uint64_t ge20 = (low + 0x6060606060606060ULL) | w;    /* high bit: b >= 0x20 or b >= 0x80 */
-    uint64_t nonzero = (low + lo7) | w;                   /* high bit: b != 0 */
-    uint64_t x = (w ^ lo7) & lo7;                         /* DEL -> 0 in its lane */
-    uint64_t notdel = (x + lo7) | w;                      /* high bit: b != 0x7f */
-    uint64_t ctrl = ~ge20 & nonzero & hi;                 /* 0x01-0x1f */
-    return ((w & hi) | ctrl | (~notdel & hi)) == 0;
+    uint64_t ok = lanes_ascii(w) & lanes_ne(w, 0x7f) &
+                  (lanes_ge(w, 0x20) | (~lanes_nonzero(w) & LANES_ALL));
+    return ok == LANES_ALL;
 }
 
 /* Valid UTF-8 without C0/DEL controls between the NUL separators. Runs of
@@ -138,7 +126,7 @@ static int strtab_ok(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        while (n - i >= 8 && word_plain(ld64(s + i)))
+        while (n - i >= 8 && word_plain(lanes_load(s + i)))
             i += 8;
         if (i >= n)
             break;

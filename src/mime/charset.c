@@ -21,6 +21,7 @@
 #include <uchardet.h>
 
 #include "../util/kbuf.h"
+#include "../util/lanes.h"
 
 /* How a charset is decoded. */
 enum { K_UTF8, K_ASCII, K_1252, K_JIS, K_ICONV, K_WIDE };
@@ -314,21 +315,11 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return need;
 }
 
-/* 8 bytes of s, all ASCII (NUL included) */
-static int word_ascii(const unsigned char *s)
+/* 8 bytes, all ASCII and none NUL */
+static int ascii_nonul8(const unsigned char *p)
 {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return (w & 0x8080808080808080ULL) == 0;
-}
-
-/* 8 bytes of s, all ASCII and none NUL (exact per byte, no carries across lanes) */
-static int word_ascii_nonul(const unsigned char *s)
-{
-    uint64_t w;
-    memcpy(&w, s, 8);
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
-    return (w & hi) == 0 && (((w & lo7) + lo7) & hi) == hi;
+    uint64_t w = lanes_load(p);
+    return (lanes_ascii(w) & lanes_nonzero(w)) == LANES_ALL;
 }
 
 int charset_utf8_valid(const char *s, size_t n)
@@ -338,7 +329,7 @@ int charset_utf8_valid(const char *s, size_t n)
     if (!s)
         return n == 0;
     while (i < n) {
-        if (n - i >= 8 && word_ascii(u + i)) {
+        if (n - i >= 8 && lanes_ascii(lanes_load(u + i)) == LANES_ALL) {
             i += 8;
             continue;
         }
@@ -362,7 +353,7 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
     size_t i = 0, run = 0; /* valid bytes [run, i) not yet copied: appended in one go */
     int rc = KBUF_OK;
     while (i < n) {
-        if (n - i >= 8 && word_ascii_nonul(u + i)) {
+        if (n - i >= 8 && ascii_nonul8(u + i)) {
             i += 8;
             continue;
         }

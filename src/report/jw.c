@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../mime/charset.h"
+#include "../util/lanes.h"
 
 void jw_init(jw *w, int pretty)
 {
@@ -101,17 +102,11 @@ void jw_end(jw *w)
     put(w, w->kind[w->depth] == '{' ? "}" : "]", 1);
 }
 
-/* 8 bytes that JSON takes as they are: none below 0x20, no '"', no '\\'
- * (exact per-byte tests, no carries across lanes) */
+/* 8 bytes that JSON takes as they are: none below 0x20, no '"', no '\\' */
 static int word_plain(const char *s)
 {
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
-    uint64_t w;
-    memcpy(&w, s, 8);
-    uint64_t ge20 = ((w & lo7) + 0x6060606060606060ULL) | w;
-    uint64_t q = w ^ 0x2222222222222222ULL, b = w ^ 0x5c5c5c5c5c5c5c5cULL;
-    uint64_t not_q = ((q & lo7) + lo7) | q, not_b = ((b & lo7) + lo7) | b;
-    return (ge20 & not_q & not_b & hi) == hi;
+    uint64_t w = lanes_load(s);
+    return (lanes_ge(w, 0x20) & lanes_ne(w, '"') & lanes_ne(w, '\\')) == LANES_ALL;
 }
 
 static void string(jw *w, const char *s, size_t n)

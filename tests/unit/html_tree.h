@@ -12,31 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/util/kbuf.h"
+
 typedef struct {
-    char *s;
-    size_t n, cap;
+    kbuf k;
     int oom;
 } ht_buf;
 
 static void ht_put(ht_buf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = (b->cap ? b->cap * 2 : 4096);
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
+    if (kbuf_add(&b->k, s, n) != KBUF_OK)
+        b->oom = 1;
 }
 
 static void ht_str(ht_buf *b, const char *s)
@@ -64,7 +50,8 @@ static char *html_tree_dump(const char *html, size_t len)
     GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, html, len);
     if (!g)
         return NULL;
-    ht_buf b = {0};
+    ht_buf b = {.oom = 0};
+    kbuf_init(&b.k, (size_t)1 << 30);
     const GumboDocument *d = &g->document->v.document;
     ht_str(&b, "doctype:");
     ht_str(&b, d->has_doctype ? d->name : "-");
@@ -138,13 +125,9 @@ static char *html_tree_dump(const char *html, size_t len)
     }
     free(st);
     gumbo_destroy_output(&kGumboDefaultOptions, g);
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
-    if (!b.s)
-        b.s = calloc(1, 1);
-    return b.s;
+    char *r = b.oom ? NULL : strdup(kbuf_str(&b.k));
+    kbuf_free(&b.k);
+    return r;
 }
 
 #endif

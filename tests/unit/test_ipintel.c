@@ -64,26 +64,33 @@ static void putbe32(unsigned char *p, uint32_t v)
 
 /* 2 v4 ranges (10.0.0.0/8 -> AS64500 "Test Org", 192.0.2.0/24 -> AS64501 "テスト"),
  * 1 v6 range (2001:db8::/32 -> AS64500). Returns the size. */
+/* zeroes b[0..total) and writes an asn.bin header (source string at strtab offset 0) */
+static void put_header(unsigned char *b, size_t total, uint32_t n4, size_t o4, uint32_t n6,
+                       size_t o6, uint32_t nas, size_t oas, size_t ssz, size_t ostr)
+{
+    memset(b, 0, total);
+    memcpy(b, ASNBIN_MAGIC, 8);
+    put32(b + 8, ASNBIN_VERSION);
+    put32(b + 12, ASNBIN_HEADER_SIZE);
+    put32(b + 16, (uint32_t)total);
+    put32(b + 20, n4);
+    put32(b + 24, (uint32_t)o4);
+    put32(b + 28, n6);
+    put32(b + 32, (uint32_t)o6);
+    put32(b + 36, nas);
+    put32(b + 40, (uint32_t)oas);
+    put32(b + 44, (uint32_t)ssz);
+    put32(b + 48, (uint32_t)ostr);
+    put32(b + 52, 0);
+}
+
 static size_t make_image(unsigned char *b)
 {
     static const char strtab[] = "test source\0Test Org\0\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88";
     const size_t ssz = sizeof strtab; /* includes the final NUL */
     size_t o4 = ASNBIN_HEADER_SIZE, o6 = o4 + 2 * ASNBIN_V4_REC, oas = o6 + ASNBIN_V6_REC;
     size_t ostr = oas + 2 * ASNBIN_AS_REC, total = ostr + ssz;
-    memset(b, 0, total);
-    memcpy(b, ASNBIN_MAGIC, 8);
-    put32(b + 8, ASNBIN_VERSION);
-    put32(b + 12, ASNBIN_HEADER_SIZE);
-    put32(b + 16, (uint32_t)total);
-    put32(b + 20, 2);
-    put32(b + 24, (uint32_t)o4);
-    put32(b + 28, 1);
-    put32(b + 32, (uint32_t)o6);
-    put32(b + 36, 2);
-    put32(b + 40, (uint32_t)oas);
-    put32(b + 44, (uint32_t)ssz);
-    put32(b + 48, (uint32_t)ostr);
-    put32(b + 52, 0);
+    put_header(b, total, 2, o4, 1, o6, 2, oas, ssz, ostr);
     putbe32(b + o4, 0x0a000000);
     putbe32(b + o4 + 4, 0x0affffff);
     put32(b + o4 + 8, 0);
@@ -227,20 +234,7 @@ static void test_v6_order(void)
     static const char strtab[] = "src\0Org";
     size_t o4 = ASNBIN_HEADER_SIZE, o6 = o4, oas = o6 + N6 * ASNBIN_V6_REC;
     size_t ostr = oas + ASNBIN_AS_REC, total = ostr + sizeof strtab;
-    memset(img, 0, total);
-    memcpy(img, ASNBIN_MAGIC, 8);
-    put32(img + 8, ASNBIN_VERSION);
-    put32(img + 12, ASNBIN_HEADER_SIZE);
-    put32(img + 16, (uint32_t)total);
-    put32(img + 20, 0);
-    put32(img + 24, (uint32_t)o4);
-    put32(img + 28, N6);
-    put32(img + 32, (uint32_t)o6);
-    put32(img + 36, 1);
-    put32(img + 40, (uint32_t)oas);
-    put32(img + 44, sizeof strtab);
-    put32(img + 48, (uint32_t)ostr);
-    put32(img + 52, 0);
+    put_header(img, total, 0, o4, N6, o6, 1, oas, sizeof strtab, ostr);
     put32(img + oas, 64500);
     put32(img + oas + 4, 4);
     memcpy(img + ostr, strtab, sizeof strtab);
