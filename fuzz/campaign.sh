@@ -7,6 +7,8 @@
 # or OOM stops the campaign with run.sh's report (the reproducer is in
 # BUILD_DIR/crash-NAME-*). UNTIL_EPOCH (date +%s): start no chunk that would
 # end after it. Prints the ledger totals at the end (fuzz/campaign.sh B --sum).
+# fuzz/ledger-history.tsv (committed) carries the totals of machines whose
+# build-fuzz is gone; the sums include it.
 # Exit code 72 in the ledger is libFuzzer's "interrupted" (the run was
 # stopped from outside), not a finding. Timeouts are wall-clock: on a busy
 # machine run at a mild nice level and re-run any timeout reproducer alone
@@ -19,11 +21,12 @@ GOAL_EXECS=${FUZZ_GOAL_EXECS:-10000000}
 GOAL_SECS=${FUZZ_GOAL_SECS:-3600}
 CHUNK=${FUZZ_CHUNK:-600}
 L="$B/ledger.tsv"
+# totals carried from earlier machines (committed; comment lines start with #)
+H="$T/fuzz/ledger-history.tsv"
 
 total() { # harness -> "seconds executions findings"
-    [ -f "$L" ] || { echo "0 0 0"; return; }
-    awk -F'\t' -v h="$1" '$2 == h { s += $3; e += $4; if ($5 != 0 && $5 != 72) f++ }
-        END { printf "%d %d %d\n", s, e, f }' "$L"
+    cat "$H" "$L" 2>/dev/null | awk -F'\t' -v h="$1" '$2 == h { s += $3; e += $4; if ($5 != 0 && $5 != 72) f++ }
+        END { printf "%d %d %d\n", s, e, f }'
 }
 
 summary() {
