@@ -326,6 +326,33 @@ static size_t starts_within(const src *s, size_t k)
     return 0;
 }
 
+/* relative words (parse_at) */
+static const struct {
+    const char *w;
+    int days, inherent;
+} rw[] = {{"本日中", 0, 1}, {"今日中", 0, 1},   {"当日中", 0, 1},     {"明日中", 1, 1},
+          {"本日", 0, 0},   {"今日", 0, 0},     {"明日", 1, 0},       {"明後日", 2, 0},
+          {"today", 0, 0},  {"tomorrow", 1, 0}, {"end of day", 0, 1}, {"tonight", 0, 0}};
+/* 残り7日 / あと3日 (parse_at) */
+static const char *const ja_count[] = {"残り", "あと"};
+
+/* Can parse_at succeed at a non-ASCII byte? Only where one of the non-ASCII
+ * words above begins (every other form starts with a digit or a letter), so
+ * the scan skips the rest of Japanese text without calling it. Each of those
+ * words begins with a three-byte character. */
+static int nonascii_may_start(const char *t, size_t left)
+{
+    if (left < 3)
+        return 0;
+    for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++)
+        if ((unsigned char)rw[r].w[0] >= 0x80 && memcmp(t, rw[r].w, 3) == 0)
+            return 1;
+    for (size_t r = 0; r < sizeof ja_count / sizeof ja_count[0]; r++)
+        if (memcmp(t, ja_count[r], 3) == 0)
+            return 1;
+    return 0;
+}
+
 /* Try every date form at i. Returns 1 and fills c. */
 static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
 {
@@ -340,12 +367,6 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
     c->eod_days = -1;
     c->s = i;
     /* relative words */
-    static const struct {
-        const char *w;
-        int days, inherent;
-    } rw[] = {{"本日中", 0, 1}, {"今日中", 0, 1},   {"当日中", 0, 1},     {"明日中", 1, 1},
-              {"本日", 0, 0},   {"今日", 0, 0},     {"明日", 1, 0},       {"明後日", 2, 0},
-              {"today", 0, 0},  {"tomorrow", 1, 0}, {"end of day", 0, 1}, {"tonight", 0, 0}};
     for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++) {
         int ascii = rw[r].w[0] < 0x7F && rw[r].w[0] > 0;
         if (ascii ? (t[k] | 0x20) != rw[r].w[0] : t[k] != rw[r].w[0])
@@ -392,7 +413,7 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
         }
     }
     /* 残り7日 / あと3日 */
-    if ((n = lit(s, k, "残り")) || (n = lit(s, k, "あと"))) {
+    if ((n = lit(s, k, ja_count[0])) || (n = lit(s, k, ja_count[1]))) {
         size_t k2 = skip_sp(s, k + n);
         long v = read_num(s, &k2, 3);
         size_t u;
@@ -784,7 +805,8 @@ int content_deadline_find(const char *text, size_t len, const char *receipt, int
         unsigned char ch = (unsigned char)text[i];
         cand c;
         int ok = 0;
-        if (dig((char)ch) || isalpha_b((char)ch) || ch >= 0x80)
+        if (dig((char)ch) || isalpha_b((char)ch) ||
+            (ch >= 0x80 && nonascii_may_start(text + i, len - i)))
             ok = parse_at(&s, i, !ja, &c);
         if (!ok) {
             u8_next(text, len, &i);

@@ -22,13 +22,19 @@
 #define LOOK2_FIRST 0x1D00 /* phonetic extensions: small capitals */
 #define LOOK2_LAST 0x1DBF
 
+/* phrase_head buckets: a 16-bit hash of a key's first three bytes, and the
+ * first two bytes as they are */
+#define LURE_H3(k) ((((unsigned)(k)[0] * 0x9E37u) ^ ((unsigned)(k)[1] << 7) ^ ((unsigned)(k)[2] * 0x2D9u)) & 0xFFFFu)
+#define LURE_H2(k) (((unsigned)(k)[0] << 8) | (unsigned)(k)[1])
+
 typedef struct {
     char *lure;   /* id */
     char *lang;   /* "ja", "en", ... */
     char *phrase; /* as written in the file */
     char *key;    /* folded, whitespace removed */
     size_t klen;
-    int next;     /* next phrase whose key starts with the same two bytes, or -1 */
+    int next;     /* next phrase in the same phrase_head bucket, or -1 */
+    uint32_t pre, pmask; /* the key's first min(klen, 4) bytes (little-endian) and their mask */
     double weight;
 } lure_phrase;
 
@@ -42,9 +48,12 @@ struct content_data {
     char **lure_ids; /* distinct ids in file order */
     const char **lure_class; /* per lure id: "@class" of lures.tsv, default "theme" */
     size_t nlure_ids;
-    /* first phrase (index) per leading two key bytes, -1 for none: the text is
-     * scanned once, whatever the number of phrases */
-    int *phrase_head;
+    /* first phrase (index) per bucket, -1 for none: the text is scanned once,
+     * whatever the number of phrases. Keys of 3+ bytes are bucketed by a hash
+     * of their first three bytes (Japanese phrases share their first two:
+     * E3 81, E3 82...), two-byte keys by those two bytes in their own table */
+    int *phrase_head;  /* 65536 buckets, LURE_H3 of the first three bytes */
+    int *phrase_head2; /* 65536 buckets, first two bytes; NULL when no two-byte key */
     typo_pair *typos;
     size_t ntypos;
     /* Han characters of U+4E00..U+9FFF that are simplified-only: not in

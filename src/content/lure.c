@@ -158,20 +158,33 @@ static int load_lures(content_data *d, const char *dir, char **err)
             if (cls_id[c] && strcmp(cls_id[c], d->lure_ids[k]) == 0)
                 d->lure_class[k] = cls_of[c];
     }
+    int two = 0;
+    for (size_t i = 0; !rc && i < d->nphrases; i++)
+        two |= d->phrases[i].key && d->phrases[i].klen == 2;
     d->phrase_head = rc ? NULL : malloc(65536 * sizeof *d->phrase_head);
-    if (!rc && !d->phrase_head) {
+    d->phrase_head2 = rc || !two ? NULL : malloc(65536 * sizeof *d->phrase_head2);
+    if (!rc && (!d->phrase_head || (two && !d->phrase_head2))) {
         *err = xstrdup("out of memory");
         rc = -1;
     }
-    for (size_t k = 0; !rc && k < 65536; k++)
+    for (size_t k = 0; !rc && k < 65536; k++) {
         d->phrase_head[k] = -1;
+        if (d->phrase_head2)
+            d->phrase_head2[k] = -1;
+    }
     for (size_t i = d->nphrases; !rc && i-- > 0;) { /* chains in file order */
         lure_phrase *p = &d->phrases[i];
         if (p->klen < 2 || !p->key)
             continue;
-        unsigned key = ((unsigned char)p->key[0] << 8) | (unsigned char)p->key[1];
-        p->next = d->phrase_head[key];
-        d->phrase_head[key] = (int)i;
+        const unsigned char *k = (const unsigned char *)p->key;
+        p->pre = p->pmask = 0;
+        for (size_t j = 0; j < 4 && j < p->klen; j++) {
+            p->pre |= (uint32_t)k[j] << (8 * j);
+            p->pmask |= (uint32_t)0xFF << (8 * j);
+        }
+        int *head = p->klen == 2 ? &d->phrase_head2[LURE_H2(k)] : &d->phrase_head[LURE_H3(k)];
+        p->next = *head;
+        *head = (int)i;
     }
     for (size_t c = 0; cls_id && c < ncls; c++)
         free(cls_id[c]);
@@ -263,6 +276,7 @@ void content_data_free(content_data *d)
     free(d->lure_ids);
     free(d->lure_class);
     free(d->phrase_head);
+    free(d->phrase_head2);
     for (size_t i = 0; i < d->ntypos; i++) {
         free(d->typos[i].wrong);
         free(d->typos[i].right);
@@ -308,13 +322,24 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
         free(ev);
         return -1;
     }
+    const unsigned char *f = (const unsigned char *)folded;
     for (size_t i = 0; d->phrase_head && i + 1 < flen; i++) {
-        unsigned key = ((unsigned char)folded[i] << 8) | (unsigned char)folded[i + 1];
         size_t end = i < subject_len ? subject_len : flen;
-        for (int pi = d->phrase_head[key]; pi >= 0; pi = d->phrases[pi].next) {
-            const lure_phrase *p = &d->phrases[pi];
-            if (p->klen <= end - i && memcmp(folded + i, p->key, p->klen) == 0)
-                found[pi] |= i < subject_len ? 1 : 2;
+        /* the next four bytes, zero past the end: a cheap first test */
+        uint32_t w = f[i] | (uint32_t)f[i + 1] << 8;
+        if (i + 2 < flen)
+            w |= (uint32_t)f[i + 2] << 16;
+        if (i + 3 < flen)
+            w |= (uint32_t)f[i + 3] << 24;
+        int pi = i + 2 < flen ? d->phrase_head[LURE_H3(f + i)] : -1;
+        for (int pass = 0; pass < 2; pass++) {
+            for (; pi >= 0; pi = d->phrases[pi].next) {
+                const lure_phrase *p = &d->phrases[pi];
+                if ((w & p->pmask) == p->pre && p->klen <= end - i &&
+                    (p->klen <= 4 || memcmp(folded + i + 4, p->key + 4, p->klen - 4) == 0))
+                    found[pi] |= i < subject_len ? 1 : 2;
+            }
+            pi = d->phrase_head2 ? d->phrase_head2[LURE_H2(f + i)] : -1;
         }
     }
     for (size_t i = 0; i < d->nphrases; i++) {

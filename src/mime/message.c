@@ -928,14 +928,16 @@ static char *normalize_eol(arena *a, const char *in, size_t n, size_t *out_len)
     char *o = arena_alloc(a, n + 1);
     if (!o)
         return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (in[i] == '\r') {
+    size_t k = 0, i = 0;
+    while (i < n) { /* runs without CR are copied whole (most mail has none) */
+        const char *cr = memchr(in + i, '\r', n - i);
+        size_t run = cr ? (size_t)(cr - (in + i)) : n - i;
+        memcpy(o + k, in + i, run);
+        k += run;
+        i += run;
+        if (i < n) { /* at a CR: CRLF or a bare CR becomes LF */
             o[k++] = '\n';
-            if (i + 1 < n && in[i + 1] == '\n')
-                i++;
-        } else {
-            o[k++] = in[i];
+            i += i + 1 < n && in[i + 1] == '\n' ? 2 : 1;
         }
     }
     o[k] = '\0';
