@@ -40,12 +40,25 @@ static char *label_of(arena *a, const char *domain, const char *tld)
     return arena_strndup(a, domain, dl - tl - 1);
 }
 
+static size_t hash_str(const char *s) /* FNV-1a */
+{
+    size_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 int enrich_links(arena *a, const intel_data *ip, const brand_data *bd, const links_result *links,
                  link_facts **out)
 {
     *out = arena_alloc(a, (links->n ? links->n : 1) * sizeof **out);
     if (!*out)
         return -1;
+    /* open addressing, link index + 1 per distinct host; NULL: no memo */
+    size_t smask = 15;
+    while (smask < 2 * links->n)
+        smask = smask * 2 + 1;
+    size_t *seen = links->n > 1 ? arena_alloc(a, (smask + 1) * sizeof *seen) : NULL; /* zeroed */
     for (size_t i = 0; i < links->n; i++) {
         const link_t *l = &links->v[i];
         link_facts *f = &(*out)[i];
@@ -63,7 +76,29 @@ int enrich_links(arena *a, const intel_data *ip, const brand_data *bd, const lin
         const char *dom = l->domain;
         if (!dom || (l->flags & (LINK_DATA_URI | LINK_JS_URI)))
             continue;
-        if (brand_lookalike(a, bd, l->host ? l->host : dom, &f->lookalike) == 1)
+        /* a mail repeats its hosts: the look-alike test (ICU skeletons, edit
+         * distances) runs once per distinct host */
+        const char *lh = l->host ? l->host : dom;
+        size_t j = 0;
+        if (seen)
+            for (size_t h = hash_str(lh) & smask;; h = (h + 1) & smask) {
+                if (seen[h] == 0) {
+                    seen[h] = i + 1;
+                    j = i;
+                    break;
+                }
+                const link_t *o = &links->v[seen[h] - 1];
+                if (strcmp(o->host ? o->host : o->domain, lh) == 0) {
+                    j = seen[h] - 1;
+                    break;
+                }
+            }
+        else
+            j = i;
+        if (j < i) {
+            f->lookalike = (*out)[j].lookalike;
+            f->has_lookalike = (*out)[j].has_lookalike;
+        } else if (brand_lookalike(a, bd, lh, &f->lookalike) == 1)
             f->has_lookalike = 1;
         const char *why = NULL;
         if (l->tld && brand_suspicious_tld(bd, l->tld, &why) == 1)
