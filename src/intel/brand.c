@@ -230,6 +230,11 @@ static void add_pattern(brand_data *d, unsigned brand, const char *name)
     p->bl = (unsigned char)bi_is_alnum((unsigned char)s[0]);
     p->br = (unsigned char)bi_is_alnum((unsigned char)s[len - 1]);
     p->ascii = (unsigned char)ascii;
+    p->pre = p->pmask = 0;
+    for (size_t j = 0; j < 4 && j < len; j++) {
+        p->pre |= (uint32_t)(unsigned char)s[j] << (8 * j);
+        p->pmask |= (uint32_t)0xFF << (8 * j);
+    }
     unsigned key = ((unsigned char)s[0] << 8) | (unsigned char)s[1];
     int *head = cs ? d->head_cs : d->head_cf;
     p->next = head[key];
@@ -566,9 +571,16 @@ static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bma
         unsigned key = (c << 8) | (unsigned char)t[i + 1];
         if (!(used[key >> 3] & (1u << (key & 7))))
             continue;
+        /* the next four bytes, zero past the end: a cheap first test */
+        uint32_t w = c | (uint32_t)(unsigned char)t[i + 1] << 8;
+        if (i + 2 < n)
+            w |= (uint32_t)(unsigned char)t[i + 2] << 16;
+        if (i + 3 < n)
+            w |= (uint32_t)(unsigned char)t[i + 3] << 24;
         for (int pi = head[key]; pi >= 0 && nm < BRAND_MAX_MATCHES; pi = d->pats[pi].next) {
             const bpat *p = &d->pats[pi];
-            if (p->len > n - i || memcmp(t + i, p->s, p->len) != 0)
+            if ((w & p->pmask) != p->pre || p->len > n - i ||
+                (p->len > 4 && memcmp(t + i + 4, p->s + 4, p->len - 4) != 0))
                 continue;
             if (p->bl && i > 0 && !boundary(t[i - 1], p->cs))
                 continue;

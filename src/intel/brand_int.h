@@ -7,6 +7,7 @@
 #define KENSA_BRAND_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <unicode/unorm2.h>
 #include <unicode/uspoof.h>
@@ -24,6 +25,7 @@ typedef struct {
     unsigned len, brand;
     unsigned char cs, bl, br, ascii; /* case-kept; needs ASCII boundary left / right */
     int next;                        /* next pattern with the same first two bytes */
+    uint32_t pre, pmask;             /* first min(len, 4) bytes, little-endian, and their mask */
 } bpat;
 
 typedef struct {

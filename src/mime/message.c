@@ -139,7 +139,7 @@ static int is_wsp(int c)
 /* Unfold a raw header value: drop CR/LF, trim both ends. */
 static char *unfold(arena *a, const char *raw, size_t n, size_t *out_len)
 {
-    char *o = arena_alloc(a, n + 1);
+    char *o = arena_alloc_raw(a, n + 1);
     if (!o)
         return NULL;
     size_t k = 0;
@@ -925,7 +925,7 @@ static const char *cap_header_fields(km_message *m, const char *s, size_t n, siz
  * own scanners see one convention. */
 static char *normalize_eol(arena *a, const char *in, size_t n, size_t *out_len)
 {
-    char *o = arena_alloc(a, n + 1);
+    char *o = arena_alloc_raw(a, n + 1);
     if (!o)
         return NULL;
     size_t k = 0, i = 0;

@@ -17,6 +17,7 @@ typedef struct arena arena;
 arena *arena_new(size_t max_bytes);
 void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t n);          /* 16-byte aligned, zeroed */
+void *arena_alloc_raw(arena *a, size_t n);      /* the same, not zeroed: for buffers the caller fills */
 char *arena_strndup(arena *a, const char *s, size_t n); /* NUL-terminated copy */
 char *arena_strdup(arena *a, const char *s);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
