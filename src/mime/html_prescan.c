@@ -1,19 +1,23 @@
 /*
- * html_prescan.c - drop the contents of <style> elements before gumbo sees
- * an HTML part. Written by hand: it is a cut-down HTML5 tokenizer whose only
- * job is to know, for each "<style", whether the real tokenizer would be in
- * the data state there, so that the tree gumbo builds is the same except
- * for the style element's own text, which no stage reads (visible text and
- * links skip style subtrees). Marketing mail carries tens of kilobytes of
- * CSS per part, and gumbo makes one token per character of it: about a
- * fifth of the HTML bytes of the benchmark set.
+ * html_prescan.c - cut what no stage reads from an HTML part before gumbo
+ * sees it: the contents of <style> elements and, on elements other than the
+ * formatting ones, the attributes no stage reads (inline style=, class,
+ * width...; the kept ones are in attr_read). Written by hand: it is a
+ * cut-down HTML5 tokenizer whose job is to know, for each "<style" and each
+ * start tag, whether the real tokenizer would be in the data state there,
+ * so that the tree gumbo builds is the same except for the style element's
+ * own text and the cut attributes (visible text and links skip style
+ * subtrees and read only the kept attributes). Marketing mail carries tens
+ * of kilobytes of CSS per part and most of its tag bytes are inline style
+ * attributes, and gumbo makes one token per character of them.
  *
  * Whenever the input leaves the plain path, the scan gives up and the part
  * is parsed as it is: foreign content (<svg>, <math>: CDATA sections and
  * non-raw <style>), <select> and <frameset> (where the tree builder ignores
  * a <style> start tag, so the tokenizer stays in the data state),
- * <noscript> (raw text only with scripting on), <plaintext>, a "<!--" in
- * script data (its escaped states), and any tag or comment that does not end.
+ * <noscript> (raw text only with scripting on), <plaintext>, <isindex> (its
+ * attributes become elements and text), a "<!--" in script data (its
+ * escaped states), and any tag or comment that does not end.
  */
 #include "html_prescan.h"
 
@@ -65,9 +69,64 @@ static size_t raw_end(const char *s, size_t n, size_t i, const char *name)
     return n;
 }
 
+/* what the output holds so far: out[0..o) is s[0..copied) with cuts */
+typedef struct {
+    char *out;
+    size_t o, copied;
+} emit;
+
+/* s[a..b) leaves the output; one space takes its place, so that what follows
+ * tokenizes as before (an attribute after "<td/" stays an attribute, a quoted
+ * value's neighbours stay apart) */
+static void cut(emit *e, const char *s, size_t a, size_t b, int space)
+{
+    memcpy(e->out + e->o, s + e->copied, a - e->copied);
+    e->o += a - e->copied;
+    if (space)
+        e->out[e->o++] = ' ';
+    e->copied = b;
+}
+
+/* attributes some stage reads (src/links/scan_html.c), or that the tree
+ * builder looks at (input type=hidden in tables and frameset-ok) */
+static int attr_read(const char *s, size_t n)
+{
+    static const char *const keep[] = {"href",   "alt",        "action",     "src",
+                                       "srcset", "formaction", "background", "onclick",
+                                       "type",   "http-equiv", "content",    "charset"};
+    for (size_t k = 0; k < sizeof keep / sizeof *keep; k++) {
+        size_t l = strlen(keep[k]);
+        if (l == n && word_at(s, n, 0, keep[k]))
+            return 1;
+    }
+    return 0;
+}
+
+/* elements that keep every attribute: the formatting elements, whose
+ * attributes the tree builder compares (the "Noah's Ark" clause of the list
+ * of active formatting elements), and those whose attributes it merges or
+ * reads (html, body, input) or kensa sniffs (meta) */
+static int keeps_all(const char *tag)
+{
+    static const char *const all[] = {"a",    "b",     "big",    "code",   "em", "font",
+                                      "i",    "nobr",  "s",      "small",  "strike",
+                                      "strong", "tt",  "u",      "html",   "body", "input",
+                                      "meta"};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++)
+        if (strcmp(tag, all[k]) == 0)
+            return 1;
+    return 0;
+}
+
+int html_prescan_keeps_attr(const char *tag, const char *name)
+{
+    return keeps_all(tag) || attr_read(name, strlen(name));
+}
+
 /* the end of a tag (just past its '>') whose name ends at i, attribute
- * values quoted or not as the HTML5 tokenizer reads them; 0 if it does not end */
-static size_t tag_end(const char *s, size_t n, size_t i)
+ * values quoted or not as the HTML5 tokenizer reads them; 0 if it does not
+ * end. With e, the attributes no stage reads are cut (see attr_read). */
+static size_t tag_end(const char *s, size_t n, size_t i, emit *e)
 {
     while (i < n) {
         int c = (unsigned char)s[i];
@@ -78,9 +137,11 @@ static size_t tag_end(const char *s, size_t n, size_t i)
             continue;
         }
         /* attribute name: up to whitespace, '/', '>' or '=' (a leading '=' is part of it) */
+        size_t a0 = i;
         i++;
         while (i < n && !is_space((unsigned char)s[i]) && s[i] != '/' && s[i] != '>' && s[i] != '=')
             i++;
+        size_t a1 = i, v1 = i; /* name end, value end */
         while (i < n && is_space((unsigned char)s[i]))
             i++;
         if (i < n && s[i] == '=') {
@@ -99,14 +160,18 @@ static size_t tag_end(const char *s, size_t n, size_t i)
                 while (i < n && !is_space((unsigned char)s[i]) && s[i] != '>')
                     i++;
             }
+            v1 = i;
         }
+        if (e && !attr_read(s + a0, a1 - a0))
+            cut(e, s, a0, v1, 1);
     }
     return 0;
 }
 
 size_t html_strip_style(const char *s, size_t n, char *out)
 {
-    size_t i = 0, o = 0, copied = 0;
+    size_t i = 0;
+    emit e = {out, 0, 0};
     while (i < n) {
         const char *lt = memchr(s + i, '<', n - i);
         if (!lt)
@@ -185,16 +250,18 @@ size_t html_strip_style(const char *s, size_t n, char *out)
         if (k >= sizeof name)
             k = sizeof name - 1, name[0] = '\0'; /* too long to matter */
         name[k] = '\0';
-        size_t te = tag_end(s, n, j);
+        if (!end_tag &&
+            (!strcmp(name, "svg") || !strcmp(name, "math") || !strcmp(name, "select") ||
+             !strcmp(name, "frameset") || !strcmp(name, "noscript") ||
+             !strcmp(name, "plaintext") || !strcmp(name, "isindex")))
+            return 0; /* isindex: the tree builder turns its attributes into elements and text */
+        size_t te = tag_end(s, n, j, end_tag || keeps_all(name) ? NULL : &e);
         if (!te)
             return 0;
         if (end_tag) {
             i = te;
             continue;
         }
-        if (!strcmp(name, "svg") || !strcmp(name, "math") || !strcmp(name, "select") ||
-            !strcmp(name, "frameset") || !strcmp(name, "noscript") || !strcmp(name, "plaintext"))
-            return 0;
         static const char *const raw[] = {"script", "style", "xmp", "iframe", "noembed",
                                           "noframes", "textarea", "title"};
         const char *rawname = NULL;
@@ -211,15 +278,12 @@ size_t html_strip_style(const char *s, size_t n, char *out)
                 if (s[q] == '<' && s[q + 1] == '!' && s[q + 2] == '-' && s[q + 3] == '-')
                     return 0;
         }
-        if (rawname[1] == 't' && rawname[0] == 's' && re > te) { /* style: drop its text */
-            memcpy(out + o, s + copied, te - copied);
-            o += te - copied;
-            copied = re;
-        }
+        if (rawname[1] == 't' && rawname[0] == 's' && re > te) /* style: drop its text */
+            cut(&e, s, te, re, 0);
         i = re;
     }
-    if (copied == 0)
+    if (e.copied == 0)
         return 0;
-    memcpy(out + o, s + copied, n - copied);
-    return o + (n - copied);
+    memcpy(out + e.o, s + e.copied, n - e.copied);
+    return e.o + (n - e.copied);
 }

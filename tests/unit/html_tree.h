@@ -1,7 +1,7 @@
 /*
  * html_tree.h - a gumbo tree written out as text, for comparing two parses:
  * the prescan (src/mime/html_prescan.c) must leave the tree as it was but
- * for the text inside <style>. Used by test_html_prescan and fuzz_html.
+ * for the text inside <style> and the attributes it cuts. Used by test_html_prescan and fuzz_html.
  * Iterative (explicit stack), so deep nesting is fine.
  */
 #ifndef KENSA_TEST_HTML_TREE_H
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/mime/html_prescan.h"
 #include "../../src/util/kbuf.h"
 
 typedef struct {
@@ -42,6 +43,31 @@ static void ht_tag(ht_buf *b, const GumboElement *e)
         char c = (char)tolower((unsigned char)t.data[i]);
         ht_put(b, &c, 1);
     }
+}
+
+/* the attributes the prescan keeps: all of them outside the HTML namespace
+ * and on elements gumbo does not name (the prescan knows a tag by its
+ * name alone; an unknown element keeps what html_prescan_keeps_attr says
+ * for its lower-cased name) */
+static int html_tree_attr_kept(const GumboElement *e, const char *name)
+{
+    if (e->tag_namespace != GUMBO_NAMESPACE_HTML)
+        return 1;
+    char tag[16] = "";
+    if (e->tag != GUMBO_TAG_UNKNOWN) {
+        const char *t = gumbo_normalized_tagname(e->tag);
+        if (strlen(t) < sizeof tag)
+            strcpy(tag, t);
+    } else {
+        GumboStringPiece t = e->original_tag;
+        gumbo_tag_from_original_text(&t);
+        if (t.length < sizeof tag) {
+            for (size_t i = 0; i < t.length; i++)
+                tag[i] = (char)tolower((unsigned char)t.data[i]);
+            tag[t.length] = '\0';
+        }
+    }
+    return html_prescan_keeps_attr(tag, name);
 }
 
 /* NULL on failure; else a malloc'd dump */
@@ -83,6 +109,8 @@ static char *html_tree_dump(const char *html, size_t len)
             ht_str(&b, n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML ? "" : "@ns");
             for (size_t i = 0; i < n->v.element.attributes.length; i++) {
                 const GumboAttribute *a = n->v.element.attributes.data[i];
+                if (!html_tree_attr_kept(&n->v.element, a->name))
+                    continue; /* the other thing the prescan removes */
                 ht_str(&b, " ");
                 ht_str(&b, a->name);
                 ht_str(&b, "=\"");
