@@ -418,6 +418,10 @@ static int dec_utf8(const unsigned char *s, size_t n, kbuf *out, int stop)
         i = 3; /* BOM */
     size_t run = i; /* valid sequences [run, i) not yet copied */
     while (i < n) {
+        if (n - i >= 8 && lanes_ascii(lanes_load(s + i)) == LANES_ALL) {
+            i += 8;
+            continue;
+        }
         size_t k = s[i] < 0x80 ? 1 : utf8_seq(s + i, n - i);
         if (k) {
             i += k;
@@ -819,8 +823,10 @@ static int decode_as(const cs_def *d, const unsigned char *s, size_t n, kbuf *ou
 static int has_jis_escape(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i + 2 < n; i++) {
-        if (s[i] != 0x1B)
-            continue;
+        const unsigned char *esc = memchr(s + i, 0x1B, n - 2 - i);
+        if (!esc)
+            return 0;
+        i = (size_t)(esc - s);
         if ((s[i + 1] == '$' && (s[i + 2] == 'B' || s[i + 2] == '@')) ||
             (s[i + 1] == '(' && (s[i + 2] == 'J' || s[i + 2] == 'I')) ||
             (i + 3 < n && s[i + 1] == '$' && s[i + 2] == '(' && s[i + 3] == 'D'))
@@ -835,6 +841,10 @@ static void utf8_stats(const unsigned char *s, size_t n, size_t *valid, size_t *
     size_t i = 0;
     *valid = *bad = 0;
     while (i < n) {
+        if (n - i >= 8 && lanes_ascii(lanes_load(s + i)) == LANES_ALL) {
+            i += 8; /* ASCII counts neither way */
+            continue;
+        }
         size_t k = utf8_seq(s + i, n - i);
         if (!k) {
             (*bad)++;
@@ -1000,8 +1010,11 @@ static void convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *
                     charset_info *info)
 {
     int has8 = 0;
-    for (size_t i = 0; i < n && !has8; i++)
-        has8 = s[i] >= 0x80;
+    size_t i8 = 0;
+    while (n - i8 >= 8 && lanes_ascii(lanes_load(s + i8)) == LANES_ALL)
+        i8 += 8;
+    for (; i8 < n && !has8; i8++)
+        has8 = s[i8] >= 0x80;
     const cs_def *used = NULL;
     int err = 0;
 
