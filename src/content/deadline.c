@@ -258,11 +258,12 @@ static size_t parse_time(const src *s, size_t i, int *h, int *mi, int *has)
     return k;
 }
 
+static const char *const mn[] = {"january",   "february", "march",    "april",
+                                 "may",       "june",     "july",     "august",
+                                 "september", "october",  "november", "december"};
+
 static int month_name(const src *s, size_t i, size_t *end)
 {
-    static const char *const mn[] = {"january",   "february", "march",    "april",
-                                     "may",       "june",     "july",     "august",
-                                     "september", "october",  "november", "december"};
     if (i > 0 && isalpha_b(s->t[i - 1]))
         return 0;
     /* first letters of the months: a d f j m n o s */
@@ -316,13 +317,14 @@ static size_t skip_ordinal(const src *s, size_t k)
 
 /* lit_ci of "within " or else "in the next " at k, the first byte tested
  * before any comparison (this runs at every letter of the text). */
+static const char *const within_words[] = {"within ", "in the next "};
+
 static size_t starts_within(const src *s, size_t k)
 {
     char f = (char)(s->t[k] | 0x20);
-    if (f == 'w')
-        return lit_ci(s, k, "within ");
-    if (f == 'i')
-        return lit_ci(s, k, "in the next ");
+    for (size_t w = 0; w < sizeof within_words / sizeof *within_words; w++)
+        if (f == within_words[w][0])
+            return lit_ci(s, k, within_words[w]);
     return 0;
 }
 
@@ -351,6 +353,22 @@ static int nonascii_may_start(const char *t, size_t left)
         if (memcmp(t, ja_count[r], 3) == 0)
             return 1;
     return 0;
+}
+
+/* Letters (bit 'x' - 'a') that can begin a candidate at a word start (the
+ * ASCII relative words, "within"/"in the next", the months) and inside a word
+ * ("within"/"in the next" only): parse_at is not called at other letters. */
+static void letter_masks(uint32_t *word_start, uint32_t *inside)
+{
+    *word_start = *inside = 0;
+    for (size_t w = 0; w < sizeof within_words / sizeof *within_words; w++)
+        *inside |= 1u << (within_words[w][0] - 'a');
+    *word_start = *inside;
+    for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++)
+        if (rw[r].w[0] >= 'a' && rw[r].w[0] <= 'z')
+            *word_start |= 1u << (rw[r].w[0] - 'a');
+    for (size_t m = 0; m < sizeof mn / sizeof *mn; m++)
+        *word_start |= 1u << (mn[m][0] - 'a');
 }
 
 /* Try every date form at i. Returns 1 and fills c. */
@@ -801,11 +819,15 @@ int content_deadline_find(const char *text, size_t len, const char *receipt, int
     int have_r = receipt && content_parse_iso(receipt, &r_epoch, &r_zone) == 0;
     int zone = ja ? JST_MIN : (have_r ? r_zone : 0);
     int best_class = 0;
+    uint32_t word_start, inside;
+    letter_masks(&word_start, &inside);
     for (size_t i = 0; i < len;) {
         unsigned char ch = (unsigned char)text[i];
         cand c;
         int ok = 0;
-        if (dig((char)ch) || isalpha_b((char)ch) ||
+        if (dig((char)ch) ||
+            (isalpha_b((char)ch) &&
+             (((i > 0 && isalpha_b(text[i - 1])) ? inside : word_start) >> ((ch | 0x20) - 'a') & 1)) ||
             (ch >= 0x80 && nonascii_may_start(text + i, len - i)))
             ok = parse_at(&s, i, !ja, &c);
         if (!ok) {
