@@ -67,6 +67,7 @@ typedef struct {
     const char *label;
     unsigned len, brand;
     int generic; /* is_generic() at load, not once per checked domain */
+    uint64_t cset; /* bi_char_set(label): a cheap lower bound on edit distances */
 } blabel;
 
 struct brand_data {

@@ -20,6 +20,29 @@
 #define EDIT2_MIN_LEN 10   /* ... for distance 2 */
 #define SKEL_MAX 256
 
+/* The characters of s as a set of 64 bins (letters, digits and '-' have bins
+ * of their own). A character of a that b lacks costs at least one edit, so
+ * the distance between a and b is at least the larger of
+ * popcount(A & ~B) and popcount(B & ~A); bins shared by several characters
+ * only make that bound weaker, never wrong. */
+static uint64_t char_set(const char *s, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)s[i], b;
+        if (c >= 'a' && c <= 'z')
+            b = c - 'a';
+        else if (c >= '0' && c <= '9')
+            b = 26 + (c - '0');
+        else if (c == '-')
+            b = 36;
+        else
+            b = 37 + c % 27;
+        m |= (uint64_t)1 << b;
+    }
+    return m;
+}
+
 /* Confusables uspoof's skeleton does not fold together (see DEPENDENCIES.md):
  * digit zero, digit one, Cyrillic pe, Cyrillic palochka. Applied to both sides. */
 static const struct {
@@ -189,6 +212,7 @@ int bi_lookalike_init(brand_data *d, char **err)
                 d->labels[d->nlabels].len = (unsigned)strlen(l);
                 d->labels[d->nlabels].brand = b;
                 d->labels[d->nlabels].generic = is_generic(d, l, strlen(l));
+                d->labels[d->nlabels].cset = char_set(l, strlen(l));
                 d->nlabels++;
             }
             add_token(d, cap, token_form(d->mem, l, 1), b);
@@ -392,11 +416,15 @@ static const blabel *check_edit(const brand_data *d, const char *label, unsigned
             }
             if (cl < 5)
                 continue;
+            uint64_t cs = char_set(c, cl);
             for (size_t i = 0; i < d->nlabels; i++) {
                 const blabel *l = &d->labels[i];
                 if (l->len < EDIT1_MIN_LEN || l->generic)
                     continue;
                 unsigned max = l->len >= EDIT2_MIN_LEN ? 2 : 1;
+                if ((unsigned)__builtin_popcountll(cs & ~l->cset) > max ||
+                    (unsigned)__builtin_popcountll(l->cset & ~cs) > max)
+                    continue; /* osa() would return more than max */
                 unsigned dd = osa(c, cl, l->label, l->len, max);
                 if (dd >= 1 && dd <= max) {
                     *dist = dd;
