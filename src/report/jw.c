@@ -174,10 +174,16 @@ void jw_bool(jw *w, int v)
 
 void jw_int(jw *w, long long v)
 {
-    char t[32];
-    int n = snprintf(t, sizeof t, "%lld", v);
+    char t[32], *e = t + sizeof t, *o = e;
+    /* digits from the end; the magnitude as unsigned, so LLONG_MIN works */
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--o = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--o = '-';
     before_value(w);
-    put(w, t, (size_t)n);
+    put(w, o, (size_t)(e - o));
 }
 
 /* jansson's jsonp_dtostr() with its default precision (17) */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../src/route/authres.h"
 #include "../../src/route/received.h"
@@ -864,8 +865,46 @@ static void test_ip4_format(void)
     ok(same, "ip normalize: ", "every octet value in every position, plain and v4-mapped");
 }
 
+/* route_format_iso's hand path against the snprintf it replaced: every zone
+ * offset in minutes over +-24 h at a spread of instants from 1970 to 9999,
+ * and the years outside 0-9999 that keep snprintf */
+static void test_format_iso(void)
+{
+    static const long long ep[] = {0, 1, 59, 3599, 86399, 86400, 951782400 /* 2000-02-29 */,
+                                   1764547199, 1798761600, 4102444800LL, 253402300799LL /* 9999-12-31 */,
+                                   -1, -86400, -62167219200LL /* 0000-01-01 */,
+                                   253402300800LL /* 10000-01-01 */, -62167219201LL};
+    int same = 1;
+    for (size_t i = 0; i < sizeof ep / sizeof *ep && same; i++)
+        for (int tz = -1440; tz <= 1440 && same; tz++) {
+            char mine[40], want[96];
+            route_format_iso(ep[i], tz, mine, sizeof mine);
+            /* the old snprintf with the civil date from gmtime_r */
+            time_t local = (time_t)(ep[i] + (long long)tz * 60);
+            struct tm tm;
+            gmtime_r(&local, &tm);
+            int off = tz < 0 ? -tz : tz;
+            snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     tz < 0 ? '-' : '+', off / 60, off % 60);
+            if (strcmp(mine, want) != 0) {
+                printf("#   %lld %d -> %s (want %s)\n", ep[i], tz, mine, want);
+                same = 0;
+            }
+        }
+    char b[40];
+    route_format_iso(951782400, 540, b, sizeof b);
+    ok(strcmp(b, "2000-02-29T09:00:00+09:00") == 0, "format_iso: 2000-02-29 in JST ", b);
+    route_format_iso(-62167219200LL, -90, b, sizeof b);
+    ok(strcmp(b, "-001-12-31T22:30:00-01:30") == 0, "format_iso: before year 0 keeps snprintf's form ", b);
+    route_format_iso(253402300800LL, 0, b, sizeof b);
+    ok(strcmp(b, "10000-01-01T00:00:00+00:00") == 0, "format_iso: year 10000 ", b);
+    ok(same, "format_iso: equals snprintf of gmtime_r's fields for every offset of +-24 h, years 0-10000", "");
+}
+
 int main(void)
 {
+    test_format_iso();
     test_ip4_format();
     test_received_cases();
     test_received_extras();

@@ -55,8 +55,31 @@ static void test_jw_strings(void)
     free(mine);
 }
 
+/* jw_int's hand conversion against "%lld" */
+static void test_jw_int(void)
+{
+    static const long long v[] = {0, 1, -1, 9, 10, -10, 99, 100, 12345, -987654321,
+                                  2147483647LL, -2147483648LL, 9223372036854775807LL,
+                                  -9223372036854775807LL - 1};
+    int same = 1;
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        jw w;
+        jw_init(&w, 0);
+        jw_int(&w, v[i]);
+        char *mine = jw_finish(&w), want[32];
+        snprintf(want, sizeof want, "%lld", v[i]);
+        if (!mine || strcmp(mine, want) != 0) {
+            printf("#   %s != %s\n", mine ? mine : "(null)", want);
+            same = 0;
+        }
+        free(mine);
+    }
+    TAP_OK(same, "jw_int equals %%lld for 0, +-1, digit-count edges, INT and LLONG limits");
+}
+
 int main(void)
 {
+    test_jw_int();
     test_jw_strings();
     arena *a = arena_new(256 * 1024);
     TAP_OK(a != NULL, "arena_new");
