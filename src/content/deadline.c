@@ -120,18 +120,31 @@ typedef struct {
     size_t len;
 } src;
 
+/* w at i: its length, or 0. Byte loops, no strlen: they run at most
+ * positions of the text and fail on the first byte almost always. */
 static size_t lit(const src *s, size_t i, const char *w)
 {
-    size_t n = strlen(w);
-    return (i + n <= s->len && memcmp(s->t + i, w, n) == 0) ? n : 0;
+    size_t n = 0;
+    for (; w[n]; n++)
+        if (i + n >= s->len || s->t[i + n] != w[n])
+            return 0;
+    return n;
 }
 
+/* the same, ASCII letters matched in either case (w is lower case) */
 static size_t lit_ci(const src *s, size_t i, const char *w)
 {
-    size_t n = strlen(w);
-    if (i + n > s->len)
-        return 0;
-    return strncasecmp(s->t + i, w, n) == 0 ? n : 0;
+    size_t n = 0;
+    for (; w[n]; n++) {
+        if (i + n >= s->len)
+            return 0;
+        unsigned char c = (unsigned char)s->t[i + n];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        if (c != (unsigned char)w[n])
+            return 0;
+    }
+    return n;
 }
 
 static size_t skip_sp(const src *s, size_t i)
