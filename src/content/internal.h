@@ -54,6 +54,7 @@ struct content_data {
      * E3 81, E3 82...), two-byte keys by those two bytes in their own table */
     int *phrase_head;  /* 65536 buckets, LURE_H3 of the first three bytes */
     int *phrase_head2; /* 65536 buckets, first two bytes; NULL when no two-byte key */
+    unsigned char phrase_pair[8192]; /* bit LURE_H2: some key starts with those two bytes */
     typo_pair *typos;
     size_t ntypos;
     /* Han characters of U+4E00..U+9FFF that are simplified-only: not in

@@ -182,6 +182,7 @@ static int load_lures(content_data *d, const char *dir, char **err)
             p->pre |= (uint32_t)k[j] << (8 * j);
             p->pmask |= (uint32_t)0xFF << (8 * j);
         }
+        d->phrase_pair[LURE_H2(k) >> 3] |= (unsigned char)(1u << (LURE_H2(k) & 7));
         int *head = p->klen == 2 ? &d->phrase_head2[LURE_H2(k)] : &d->phrase_head[LURE_H3(k)];
         p->next = *head;
         *head = (int)i;
@@ -324,6 +325,9 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
     }
     const unsigned char *f = (const unsigned char *)folded;
     for (size_t i = 0; d->phrase_head && i + 1 < flen; i++) {
+        unsigned h2 = LURE_H2(f + i);
+        if (!(d->phrase_pair[h2 >> 3] & (1u << (h2 & 7))))
+            continue; /* no key starts with these two bytes */
         size_t end = i < subject_len ? subject_len : flen;
         /* the next four bytes, zero past the end: a cheap first test */
         uint32_t w = f[i] | (uint32_t)f[i + 1] << 8;
