@@ -153,7 +153,26 @@ void jw_key(jw *w, const char *key)
         w->err = 1;
         return;
     }
-    if (w->count[w->depth - 1]++)
+    int comma = w->count[w->depth - 1]++ != 0;
+    if (!w->pretty) { /* ,"key": in one piece when the key needs no escape */
+        char t[72];
+        size_t n = 0;
+        t[n++] = ',';
+        t[n++] = '"';
+        for (const char *k = key; n < sizeof t - 2; k++) {
+            unsigned char c = (unsigned char)*k;
+            if (!c) {
+                t[n++] = '"';
+                t[n++] = ':';
+                put(w, t + !comma, n - !comma);
+                return;
+            }
+            if (c < 0x20 || c == '"' || c == '\\')
+                break;
+            t[n++] = (char)c;
+        }
+    }
+    if (comma)
         put(w, ",", 1);
     indent(w, w->depth);
     string(w, key, strlen(key));
