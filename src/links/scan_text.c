@@ -16,6 +16,18 @@
 
 #include "links_int.h"
 
+/* <ctype.h>'s isalnum/isalpha in the C locale kensa runs in, inline: these
+ * run at every byte of every text part */
+static inline int c_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int c_alnum(int c)
+{
+    return c_alpha(c) || (c >= '0' && c <= '9');
+}
+
 unsigned long links_u8(const unsigned char *s, size_t n, size_t *adv)
 {
     *adv = 1;
@@ -139,7 +151,8 @@ static size_t scan_host(const char *t, size_t i, size_t len, int *dots, int *def
     *dots = 0;
     *defanged = 0;
     while (i < len) {
-        size_t dl = defang_dot(t + i, len - i);
+        char o = t[i]; /* defang_dot's own first test, without the call */
+        size_t dl = o == '[' || o == '(' || o == '{' ? defang_dot(t + i, len - i) : 0;
         if (dl) {
             (*dots)++;
             *defanged = 1;
@@ -151,7 +164,7 @@ static size_t scan_host(const char *t, size_t i, size_t len, int *dots, int *def
         }
         unsigned char c = s[i];
         if (c == '.') {
-            if (i + 1 >= len || !(isalnum(s[i + 1]) || s[i + 1] >= 0x80))
+            if (i + 1 >= len || !(c_alnum(s[i + 1]) || s[i + 1] >= 0x80))
                 break;
             (*dots)++;
             i++;
@@ -160,8 +173,8 @@ static size_t scan_host(const char *t, size_t i, size_t len, int *dots, int *def
             label_len = 0;
             continue;
         }
-        if (isalnum(c) || c == '-' || c == '_') {
-            if (!isalpha(c))
+        if (c_alnum(c) || c == '-' || c == '_') {
+            if (!c_alpha(c))
                 label_alpha = 0;
             label_len++;
             i++;
@@ -190,7 +203,7 @@ static size_t scan_host(const char *t, size_t i, size_t len, int *dots, int *def
                     ok = k + 1 < len;
                     break;
                 }
-                if (!(is_cjk_cp(c2) || (c2 < 0x80 && (isalnum((int)c2) || c2 == '-'))))
+                if (!(is_cjk_cp(c2) || (c2 < 0x80 && (c_alnum((int)c2) || c2 == '-'))))
                     break;
                 k += a2;
             }
@@ -261,7 +274,7 @@ static int prev_ok(const char *t, size_t i, const char *also)
     if (i == 0)
         return 1;
     unsigned char p = (unsigned char)t[i - 1];
-    if (isalnum(p))
+    if (c_alnum(p))
         return 0;
     return !strchr(also, p) || p == 0;
 }
@@ -335,7 +348,7 @@ size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb,
             if (mailto) {
                 size_t k = i + sl;
                 while (k < len && k - i < 512 &&
-                       (isalnum(s[k]) || strchr(".-_+%@=&?", s[k]) || s[k] >= 0x80)) {
+                       (c_alnum(s[k]) || strchr(".-_+%@=&?", s[k]) || s[k] >= 0x80)) {
                     if (s[k] >= 0x80) {
                         size_t adv;
                         unsigned long cp = links_u8(s + k, len - k, &adv);
@@ -382,7 +395,7 @@ size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb,
             else
                 end = i;
             kind = SPAN_WWW;
-        } else if ((isalnum(c) || (bare && c >= 0x80 && bare_start(s + i, len - i))) &&
+        } else if ((c_alnum(c) || (bare && c >= 0x80 && bare_start(s + i, len - i))) &&
                    prev_ok(text, i, ".-_@/:%=&?#+~")) {
             int dots, def, la;
             size_t he = scan_host(text, i, len, &dots, &def, &la);
@@ -403,7 +416,7 @@ size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb,
             if (!kind) {
                 /* skip the whole token so its inner dots start nothing */
                 size_t k = he > i ? he : i;
-                while (k < len && (isalnum(s[k]) || s[k] == '.' || s[k] == '-' || s[k] == '_' ||
+                while (k < len && (c_alnum(s[k]) || s[k] == '.' || s[k] == '-' || s[k] == '_' ||
                                    s[k] == '@'))
                     k++;
                 if (k > i) {
