@@ -102,20 +102,49 @@ static int attr_read(const char *s, size_t n)
     return 0;
 }
 
-/* elements that keep every attribute: the formatting elements, whose
- * attributes the tree builder compares (the "Noah's Ark" clause of the list
- * of active formatting elements), and those whose attributes it merges or
- * reads (html, body, input) or kensa sniffs (meta) */
+/* What a start tag's (lower-case) name means to the scan. KEEP: it keeps
+ * every attribute - the formatting elements, whose attributes the tree
+ * builder compares (the "Noah's Ark" clause of the list of active formatting
+ * elements), and those whose attributes it merges or reads (html, body,
+ * input) or kensa sniffs (meta). BAIL: the scan gives up (see the top).
+ * RAW: raw text follows, up to its end tag. */
+enum { T_PLAIN, T_KEEP, T_BAIL, T_RAW };
+static const struct {
+    const char *name;
+    unsigned char len, kind;
+} tags[] = {
+    {"a", 1, T_KEEP},         {"b", 1, T_KEEP},        {"big", 3, T_KEEP},
+    {"code", 4, T_KEEP},      {"em", 2, T_KEEP},       {"font", 4, T_KEEP},
+    {"i", 1, T_KEEP},         {"nobr", 4, T_KEEP},     {"s", 1, T_KEEP},
+    {"small", 5, T_KEEP},     {"strike", 6, T_KEEP},   {"strong", 6, T_KEEP},
+    {"tt", 2, T_KEEP},        {"u", 1, T_KEEP},        {"html", 4, T_KEEP},
+    {"body", 4, T_KEEP},      {"input", 5, T_KEEP},    {"meta", 4, T_KEEP},
+    {"svg", 3, T_BAIL},       {"math", 4, T_BAIL},     {"select", 6, T_BAIL},
+    {"frameset", 8, T_BAIL},  {"noscript", 8, T_BAIL}, {"plaintext", 9, T_BAIL},
+    {"isindex", 7, T_BAIL},   {"script", 6, T_RAW},    {"style", 5, T_RAW},
+    {"xmp", 3, T_RAW},        {"iframe", 6, T_RAW},    {"noembed", 7, T_RAW},
+    {"noframes", 8, T_RAW},   {"textarea", 8, T_RAW},  {"title", 5, T_RAW},
+};
+
+/* the entry for name (NULL: a plain element); its length and first byte
+ * are compared before the rest */
+static const char *tag_entry(const char *name, int *kind)
+{
+    size_t l = strlen(name);
+    for (size_t k = 0; k < sizeof tags / sizeof *tags; k++)
+        if (tags[k].len == l && tags[k].name[0] == name[0] && memcmp(tags[k].name, name, l) == 0) {
+            *kind = tags[k].kind;
+            return tags[k].name;
+        }
+    *kind = T_PLAIN;
+    return NULL;
+}
+
 static int keeps_all(const char *tag)
 {
-    static const char *const all[] = {"a",    "b",     "big",    "code",   "em", "font",
-                                      "i",    "nobr",  "s",      "small",  "strike",
-                                      "strong", "tt",  "u",      "html",   "body", "input",
-                                      "meta"};
-    for (size_t k = 0; k < sizeof all / sizeof *all; k++)
-        if (strcmp(tag, all[k]) == 0)
-            return 1;
-    return 0;
+    int kind;
+    tag_entry(tag, &kind);
+    return kind == T_KEEP;
 }
 
 int html_prescan_keeps_attr(const char *tag, const char *name)
@@ -250,24 +279,18 @@ size_t html_strip_style(const char *s, size_t n, char *out)
         if (k >= sizeof name)
             k = sizeof name - 1, name[0] = '\0'; /* too long to matter */
         name[k] = '\0';
-        if (!end_tag &&
-            (!strcmp(name, "svg") || !strcmp(name, "math") || !strcmp(name, "select") ||
-             !strcmp(name, "frameset") || !strcmp(name, "noscript") ||
-             !strcmp(name, "plaintext") || !strcmp(name, "isindex")))
+        int kind = T_PLAIN;
+        const char *tname = end_tag ? NULL : tag_entry(name, &kind);
+        if (kind == T_BAIL)
             return 0; /* isindex: the tree builder turns its attributes into elements and text */
-        size_t te = tag_end(s, n, j, end_tag || keeps_all(name) ? NULL : &e);
+        size_t te = tag_end(s, n, j, end_tag || kind == T_KEEP ? NULL : &e);
         if (!te)
             return 0;
         if (end_tag) {
             i = te;
             continue;
         }
-        static const char *const raw[] = {"script", "style", "xmp", "iframe", "noembed",
-                                          "noframes", "textarea", "title"};
-        const char *rawname = NULL;
-        for (size_t r = 0; r < sizeof raw / sizeof *raw; r++)
-            if (!strcmp(name, raw[r]))
-                rawname = raw[r];
+        const char *rawname = kind == T_RAW ? tname : NULL;
         if (!rawname) {
             i = te;
             continue;

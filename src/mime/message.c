@@ -400,8 +400,12 @@ size_t mime_headers_named(const km_message *m, const char *name, const km_header
                           size_t max)
 {
     size_t k = 0;
+    /* first bytes equal but for case (|0x20 never parts two bytes that
+     * strcasecmp calls equal) before the call: most names differ there */
+    unsigned f = (unsigned char)name[0] | 0x20;
     for (size_t i = 0; i < m->nheaders && k < max; i++)
-        if (strcasecmp(m->headers[i].name, name) == 0)
+        if (((unsigned char)m->headers[i].name[0] | 0x20) == f &&
+            strcasecmp(m->headers[i].name, name) == 0)
             out[k++] = &m->headers[i];
     return k;
 }
