@@ -81,8 +81,18 @@ int cnorm_build_tables(content_data *d, const char *dir, char **err);
 int cnorm_lookalike(const content_data *d, uint32_t cp);
 
 /* ---- utf8 helpers (normalize.c) ---- */
-/* Decode one code point at s[*i] (advancing *i); invalid bytes give 0xFFFD. */
-uint32_t u8_next(const char *s, size_t len, size_t *i);
+/* Decode one code point at s[*i] (advancing *i); invalid bytes give 0xFFFD.
+ * ASCII inline, the rest in normalize.c (u8_next_slow). */
+uint32_t u8_next_slow(const char *s, size_t len, size_t *i);
+static inline uint32_t u8_next(const char *s, size_t len, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        (*i)++;
+        return c;
+    }
+    return u8_next_slow(s, len, i);
+}
 /* Start of the code point before byte offset i. */
 size_t u8_prev(const char *s, size_t i);
 int u8_is_kana(uint32_t c);

@@ -23,7 +23,7 @@
 
 #include "internal.h"
 
-uint32_t u8_next(const char *s, size_t len, size_t *i)
+uint32_t u8_next_slow(const char *s, size_t len, size_t *i)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t k = *i;
