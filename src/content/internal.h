@@ -26,6 +26,9 @@
  * first two bytes as they are */
 #define LURE_H3(k) ((((unsigned)(k)[0] * 0x9E37u) ^ ((unsigned)(k)[1] << 7) ^ ((unsigned)(k)[2] * 0x2D9u)) & 0xFFFFu)
 #define LURE_H2(k) (((unsigned)(k)[0] << 8) | (unsigned)(k)[1])
+/* the bucket tables are small enough to stay in the first-level caches;
+ * phrases sharing a bucket are told apart by their four-byte pre-test */
+#define LURE_BUCKETS 4096u
 
 typedef struct {
     char *lure;   /* id */
@@ -52,8 +55,8 @@ struct content_data {
      * whatever the number of phrases. Keys of 3+ bytes are bucketed by a hash
      * of their first three bytes (Japanese phrases share their first two:
      * E3 81, E3 82...), two-byte keys by those two bytes in their own table */
-    int *phrase_head;  /* 65536 buckets, LURE_H3 of the first three bytes */
-    int *phrase_head2; /* 65536 buckets, first two bytes; NULL when no two-byte key */
+    int *phrase_head;  /* LURE_BUCKETS, LURE_H3 of the first three bytes */
+    int *phrase_head2; /* LURE_BUCKETS, LURE_H2 of the first two; NULL when no two-byte key */
     unsigned char phrase_pair[8192]; /* bit LURE_H2: some key starts with those two bytes */
     typo_pair *typos;
     size_t ntypos;

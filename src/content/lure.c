@@ -161,13 +161,13 @@ static int load_lures(content_data *d, const char *dir, char **err)
     int two = 0;
     for (size_t i = 0; !rc && i < d->nphrases; i++)
         two |= d->phrases[i].key && d->phrases[i].klen == 2;
-    d->phrase_head = rc ? NULL : malloc(65536 * sizeof *d->phrase_head);
-    d->phrase_head2 = rc || !two ? NULL : malloc(65536 * sizeof *d->phrase_head2);
+    d->phrase_head = rc ? NULL : malloc(LURE_BUCKETS * sizeof *d->phrase_head);
+    d->phrase_head2 = rc || !two ? NULL : malloc(LURE_BUCKETS * sizeof *d->phrase_head2);
     if (!rc && (!d->phrase_head || (two && !d->phrase_head2))) {
         *err = xstrdup("out of memory");
         rc = -1;
     }
-    for (size_t k = 0; !rc && k < 65536; k++) {
+    for (size_t k = 0; !rc && k < LURE_BUCKETS; k++) {
         d->phrase_head[k] = -1;
         if (d->phrase_head2)
             d->phrase_head2[k] = -1;
@@ -183,7 +183,8 @@ static int load_lures(content_data *d, const char *dir, char **err)
             p->pmask |= (uint32_t)0xFF << (8 * j);
         }
         d->phrase_pair[LURE_H2(k) >> 3] |= (unsigned char)(1u << (LURE_H2(k) & 7));
-        int *head = p->klen == 2 ? &d->phrase_head2[LURE_H2(k)] : &d->phrase_head[LURE_H3(k)];
+        int *head = p->klen == 2 ? &d->phrase_head2[LURE_H2(k) % LURE_BUCKETS]
+                                 : &d->phrase_head[LURE_H3(k) % LURE_BUCKETS];
         p->next = *head;
         *head = (int)i;
     }
@@ -335,7 +336,7 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
             w |= (uint32_t)f[i + 2] << 16;
         if (i + 3 < flen)
             w |= (uint32_t)f[i + 3] << 24;
-        int pi = i + 2 < flen ? d->phrase_head[LURE_H3(f + i)] : -1;
+        int pi = i + 2 < flen ? d->phrase_head[LURE_H3(f + i) % LURE_BUCKETS] : -1;
         for (int pass = 0; pass < 2; pass++) {
             for (; pi >= 0; pi = d->phrases[pi].next) {
                 const lure_phrase *p = &d->phrases[pi];
@@ -343,7 +344,7 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
                     (p->klen <= 4 || memcmp(folded + i + 4, p->key + 4, p->klen - 4) == 0))
                     found[pi] |= i < subject_len ? 1 : 2;
             }
-            pi = d->phrase_head2 ? d->phrase_head2[LURE_H2(f + i)] : -1;
+            pi = d->phrase_head2 ? d->phrase_head2[h2 % LURE_BUCKETS] : -1;
         }
     }
     for (size_t i = 0; i < d->nphrases; i++) {

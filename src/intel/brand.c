@@ -237,8 +237,8 @@ static void add_pattern(brand_data *d, unsigned brand, const char *name)
     }
     unsigned key = ((unsigned char)s[0] << 8) | (unsigned char)s[1];
     int *head = cs ? d->head_cs : d->head_cf;
-    p->next = head[key];
-    head[key] = (int)d->npats;
+    p->next = head[key % BI_BUCKETS];
+    head[key % BI_BUCKETS] = (int)d->npats;
     (cs ? d->used_cs : d->used_cf)[key >> 3] |= (unsigned char)(1u << (key & 7));
     d->npats++;
 }
@@ -261,13 +261,13 @@ static int load_brands(brand_data *d, const char *dir, char **err)
     while (d->domcap < nlines * BI_MAX_LIST * 2)
         d->domcap *= 2;
     d->dom = arena_alloc(d->mem, d->domcap * sizeof *d->dom);
-    d->head_cf = arena_alloc(d->mem, 65536 * sizeof(int));
-    d->head_cs = arena_alloc(d->mem, 65536 * sizeof(int));
+    d->head_cf = arena_alloc(d->mem, BI_BUCKETS * sizeof(int));
+    d->head_cs = arena_alloc(d->mem, BI_BUCKETS * sizeof(int));
     if (!d->brands || !d->bx || !d->pats || !d->dom || !d->head_cf || !d->head_cs) {
         free(buf);
         return set_err(err, "%s: out of memory%.0d", path, 0);
     }
-    for (size_t i = 0; i < 65536; i++)
+    for (size_t i = 0; i < BI_BUCKETS; i++)
         d->head_cf[i] = d->head_cs[i] = -1;
 
     char *save = NULL;
@@ -577,7 +577,8 @@ static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bma
             w |= (uint32_t)(unsigned char)t[i + 2] << 16;
         if (i + 3 < n)
             w |= (uint32_t)(unsigned char)t[i + 3] << 24;
-        for (int pi = head[key]; pi >= 0 && nm < BRAND_MAX_MATCHES; pi = d->pats[pi].next) {
+        for (int pi = head[key % BI_BUCKETS]; pi >= 0 && nm < BRAND_MAX_MATCHES;
+             pi = d->pats[pi].next) {
             const bpat *p = &d->pats[pi];
             if ((w & p->pmask) != p->pre || p->len > n - i ||
                 (p->len > 4 && memcmp(t + i + 4, p->s + 4, p->len - 4) != 0))

@@ -19,6 +19,7 @@
 #define BI_BODY_START 400  /* bytes of normalized body that count as its start */
 #define BI_CLAIM_MIN 30    /* score needed to claim a brand */
 #define BI_MAX_LABEL 63
+#define BI_BUCKETS 4096u   /* pattern chains: 16 KB per table instead of 256 KB */
 
 typedef struct {
     const char *s; /* normalized name */
@@ -77,9 +78,11 @@ struct brand_data {
     size_t nbrands;
     bpat *pats;
     size_t npats, patcap;
+    /* first pattern per bucket (the first two bytes modulo BI_BUCKETS; the
+     * four-byte pre-test tells patterns of a bucket apart) */
     int *head_cf, *head_cs;
-    /* bit key of head_cf/head_cs set when the chain is not empty: 8 KB that
-     * stay in L1 while a text is scanned, instead of a 256 KB table */
+    /* bit key (the first two bytes) set when some pattern starts with them:
+     * 8 KB that stay in L1 while a text is scanned */
     unsigned char used_cf[65536 / 8], used_cs[65536 / 8];
     bdom *dom;
     size_t domcap;
