@@ -31,18 +31,38 @@ static void ht_str(ht_buf *b, const char *s)
     ht_put(b, s, strlen(s));
 }
 
+/* An unknown element's name, lower case, from its source text: the first
+ * '<' followed by a letter, up to whitespace, '/' or '>'. Not
+ * gumbo_tag_from_original_text(): gumbo starts a tag's original text at a
+ * token it dropped before it ("</><t a>" is all t's), and that function then
+ * returns "><t a" - the cut attributes would show in the name. */
+static size_t ht_unknown_name(const GumboElement *e, char *out, size_t outsz)
+{
+    const char *s = e->original_tag.data;
+    size_t n = e->original_tag.length, k = 0, i = 0;
+    while (i + 1 < n && !(s[i] == '<' && isalpha((unsigned char)s[i + 1])))
+        i++;
+    if (i + 1 >= n)
+        return 0;
+    for (i++; i < n && k + 1 < outsz; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '/' || c == '>')
+            break;
+        out[k++] = (char)tolower(c);
+    }
+    out[k] = '\0';
+    return k;
+}
+
 static void ht_tag(ht_buf *b, const GumboElement *e)
 {
     if (e->tag != GUMBO_TAG_UNKNOWN) {
         ht_str(b, gumbo_normalized_tagname(e->tag));
         return;
     }
-    GumboStringPiece t = e->original_tag;
-    gumbo_tag_from_original_text(&t);
-    for (size_t i = 0; i < t.length; i++) {
-        char c = (char)tolower((unsigned char)t.data[i]);
-        ht_put(b, &c, 1);
-    }
+    char name[256];
+    ht_unknown_name(e, name, sizeof name);
+    ht_str(b, name);
 }
 
 /* the attributes the prescan keeps: all of them outside the HTML namespace
@@ -58,14 +78,8 @@ static int html_tree_attr_kept(const GumboElement *e, const char *name)
         const char *t = gumbo_normalized_tagname(e->tag);
         if (strlen(t) < sizeof tag)
             strcpy(tag, t);
-    } else {
-        GumboStringPiece t = e->original_tag;
-        gumbo_tag_from_original_text(&t);
-        if (t.length < sizeof tag) {
-            for (size_t i = 0; i < t.length; i++)
-                tag[i] = (char)tolower((unsigned char)t.data[i]);
-            tag[t.length] = '\0';
-        }
+    } else if (ht_unknown_name(e, tag, sizeof tag) == sizeof tag - 1) {
+        tag[0] = '\0'; /* longer than any name the prescan knows */
     }
     return html_prescan_keeps_attr(tag, name);
 }
