@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/lanes.h"
 #include "internal.h"
 
 #define LINE_MAX_BYTES 4096
@@ -177,11 +178,7 @@ static int load_lures(content_data *d, const char *dir, char **err)
         if (p->klen < 2 || !p->key)
             continue;
         const unsigned char *k = (const unsigned char *)p->key;
-        p->pre = p->pmask = 0;
-        for (size_t j = 0; j < 4 && j < p->klen; j++) {
-            p->pre |= (uint32_t)k[j] << (8 * j);
-            p->pmask |= (uint32_t)0xFF << (8 * j);
-        }
+        lanes_prefix4(k, p->klen, &p->pre, &p->pmask);
         d->phrase_pair[LURE_H2(k) >> 3] |= (unsigned char)(1u << (LURE_H2(k) & 7));
         int *head = p->klen == 2 ? &d->phrase_head2[LURE_H2(k) % LURE_BUCKETS]
                                  : &d->phrase_head[LURE_H3(k) % LURE_BUCKETS];
@@ -330,12 +327,7 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
         if (!(d->phrase_pair[h2 >> 3] & (1u << (h2 & 7))))
             continue; /* no key starts with these two bytes */
         size_t end = i < subject_len ? subject_len : flen;
-        /* the next four bytes, zero past the end: a cheap first test */
-        uint32_t w = f[i] | (uint32_t)f[i + 1] << 8;
-        if (i + 2 < flen)
-            w |= (uint32_t)f[i + 2] << 16;
-        if (i + 3 < flen)
-            w |= (uint32_t)f[i + 3] << 24;
+        uint32_t w = lanes_word4(f, i, flen); /* the pre-test */
         int pi = i + 2 < flen ? d->phrase_head[LURE_H3(f + i) % LURE_BUCKETS] : -1;
         for (int pass = 0; pass < 2; pass++) {
             for (; pi >= 0; pi = d->phrases[pi].next) {

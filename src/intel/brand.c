@@ -19,6 +19,7 @@
 #include <unicode/ustring.h>
 
 #include "../util/domain.h"
+#include "../util/lanes.h"
 
 /* --- small helpers ----------------------------------------------------- */
 
@@ -230,11 +231,7 @@ static void add_pattern(brand_data *d, unsigned brand, const char *name)
     p->bl = (unsigned char)bi_is_alnum((unsigned char)s[0]);
     p->br = (unsigned char)bi_is_alnum((unsigned char)s[len - 1]);
     p->ascii = (unsigned char)ascii;
-    p->pre = p->pmask = 0;
-    for (size_t j = 0; j < 4 && j < len; j++) {
-        p->pre |= (uint32_t)(unsigned char)s[j] << (8 * j);
-        p->pmask |= (uint32_t)0xFF << (8 * j);
-    }
+    lanes_prefix4(s, len, &p->pre, &p->pmask);
     unsigned key = ((unsigned char)s[0] << 8) | (unsigned char)s[1];
     int *head = cs ? d->head_cs : d->head_cf;
     p->next = head[key % BI_BUCKETS];
@@ -571,12 +568,7 @@ static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bma
         unsigned key = (c << 8) | (unsigned char)t[i + 1];
         if (!(used[key >> 3] & (1u << (key & 7))))
             continue;
-        /* the next four bytes, zero past the end: a cheap first test */
-        uint32_t w = c | (uint32_t)(unsigned char)t[i + 1] << 8;
-        if (i + 2 < n)
-            w |= (uint32_t)(unsigned char)t[i + 2] << 16;
-        if (i + 3 < n)
-            w |= (uint32_t)(unsigned char)t[i + 3] << 24;
+        uint32_t w = lanes_word4(t, i, n); /* the pre-test */
         for (int pi = head[key % BI_BUCKETS]; pi >= 0 && nm < BRAND_MAX_MATCHES;
              pi = d->pats[pi].next) {
             const bpat *p = &d->pats[pi];

@@ -11,6 +11,7 @@
 #include "../../src/report/jw.h"
 #include "../../src/util/arena.h"
 #include "../../src/util/kbuf.h"
+#include "../../src/util/lanes.h"
 #include "../tap.h"
 
 static const char *dec64(kbuf *b, const char *in, long *junk)
@@ -77,8 +78,32 @@ static void test_jw_int(void)
     TAP_OK(same, "jw_int equals %%lld for 0, +-1, digit-count edges, INT and LLONG limits");
 }
 
+/* lanes_word4 and lanes_prefix4: "key k starts at s[i]" by the pre-test
+ * equals memcmp of k's first four bytes, at every offset of a short text
+ * (including the last three, where the word is zero-padded) */
+static void test_prefix4(void)
+{
+    const char *s = "abcdabcab\xe3\x81\x82\xe3";
+    size_t n = strlen(s);
+    static const char *const keys[] = {"ab", "abc", "abcd", "abcdab", "b", "ca", "cab",
+                                       "\xe3\x81", "\xe3\x81\x82\xe3", "\xe3\x81\x82\xe3\x81"};
+    int same = 1;
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        size_t kl = strlen(keys[k]), pl = kl < 4 ? kl : 4;
+        uint32_t pre, mask;
+        lanes_prefix4(keys[k], kl, &pre, &mask);
+        for (size_t i = 0; i < n; i++) {
+            int want = i + pl <= n && memcmp(s + i, keys[k], pl) == 0;
+            if (((lanes_word4(s, i, n) & mask) == pre) != want)
+                same = 0;
+        }
+    }
+    TAP_OK(same, "lanes_word4/lanes_prefix4 test a key's first four bytes at every offset");
+}
+
 int main(void)
 {
+    test_prefix4();
     test_jw_int();
     test_jw_strings();
     arena *a = arena_new(256 * 1024);
