@@ -136,16 +136,33 @@ static int is_wsp(int c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Copy s[0..n) to o without the bytes equal to c, a run at a time (o may
+ * be s: the copy never gets ahead of the reading); returns the length. */
+static size_t copy_without(char *o, const char *s, size_t n, char c)
+{
+    size_t k = 0;
+    while (n) {
+        const char *p = memchr(s, c, n);
+        size_t run = p ? (size_t)(p - s) : n;
+        memmove(o + k, s, run);
+        k += run;
+        if (!p)
+            break;
+        s = p + 1;
+        n -= run + 1;
+    }
+    return k;
+}
+
 /* Unfold a raw header value: drop CR/LF, trim both ends. */
 static char *unfold(arena *a, const char *raw, size_t n, size_t *out_len)
 {
     char *o = arena_alloc_raw(a, n + 1);
     if (!o)
         return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (raw[i] != '\r' && raw[i] != '\n')
-            o[k++] = raw[i];
+    size_t k = copy_without(o, raw, n, '\n'); /* runs between line ends whole */
+    if (memchr(o, '\r', k))
+        k = copy_without(o, o, k, '\r');
     size_t s = 0;
     while (s < k && (o[s] == ' ' || o[s] == '\t'))
         s++;
