@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../util/kbuf.h"
+#include "../util/lanes.h"
 #include "charset.h"
 
 #define MAX_LABEL 75 /* longest charset label accepted in a word */
@@ -224,6 +225,13 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
      * step below would give them back unchanged */
     {
         size_t i = 0;
+        /* eight at a time while all are printable ASCII and none is '=' */
+        while (len - i >= 8) {
+            uint64_t w = lanes_load(value + i);
+            if ((lanes_ge(w, 0x20) & lanes_ascii(w) & lanes_ne(w, '=')) != LANES_ALL)
+                break;
+            i += 8;
+        }
         for (; i < len; i++) {
             unsigned char c = (unsigned char)value[i];
             if (c >= 0x80 || c < 0x20 || (c == '=' && i + 1 < len && value[i + 1] == '?'))
