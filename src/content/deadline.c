@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/civil.h"
 #include "internal.h"
 
 #define JST_MIN 540
@@ -23,32 +24,6 @@
 #define YEAR_ROLL_DAYS 120
 #define CUE_AFTER_BYTES 30
 #define CUE_BEFORE_BYTES 40
-
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
-
-static void civil_from_days(long long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long long era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long long yy = (long long)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned dd = doy - (153 * mp + 2) / 5 + 1;
-    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (mm <= 2));
-    *m = (int)mm;
-    *d = (int)dd;
-}
 
 static int days_in_month(int y, int m)
 {
@@ -107,7 +82,7 @@ int content_parse_iso(const char *s, long long *epoch, int *offset_min)
     } else {
         return -1;
     }
-    *epoch = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se -
+    *epoch = civil_days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se -
              (long long)off * 60;
     *offset_min = off;
     return 0;
@@ -772,7 +747,7 @@ static int resolve(const cand *c, int have_r, long long r_epoch, int zone, long 
                 sec = 59;
             }
         }
-        long long e = days_from_civil(y, (unsigned)c->m, (unsigned)c->d) * 86400 + h * 3600 +
+        long long e = civil_days(y, (unsigned)c->m, (unsigned)c->d) * 86400 + h * 3600 +
                       mi * 60 + sec - zone * 60LL;
         if (yearless && have_r && e < r_epoch - 86400 && pass == 0) {
             y++; /* 1月5日 written on 28 December */

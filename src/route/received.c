@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/civil.h"
 #include "span.h"
 
 #define MAX_TOKS 256
@@ -345,72 +346,9 @@ static int text_has_ip(const char *s, size_t n)
 
 /* ---------------------------------------------------------------- dates */
 
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned mp = m > 2 ? m - 3 : m + 9;
-    unsigned doy = (153 * mp + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
-
-static void civil_from_days(long long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long long era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long long yy = (long long)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned dd = doy - (153 * mp + 2) / 5 + 1;
-    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (mm <= 2));
-    *m = (int)mm;
-    *d = (int)dd;
-}
-
-/* v (0..99) as two digits at o; returns the end */
-static char *two(char *o, int v)
-{
-    o[0] = (char)('0' + v / 10);
-    o[1] = (char)('0' + v % 10);
-    return o + 2;
-}
-
 void route_format_iso(long long epoch, int tz_min, char *buf, size_t bufsz)
 {
-    long long local = epoch + (long long)tz_min * 60;
-    long long days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-    long long secs = local - days * 86400;
-    int y, m, d;
-    civil_from_days(days, &y, &m, &d);
-    int off = tz_min < 0 ? -tz_min : tz_min;
-    if (y >= 0 && y <= 9999 && off / 60 < 100 && bufsz >= 26) {
-        /* the common case by hand: snprintf was a third of this stage */
-        char *o = buf;
-        o = two(two(o, y / 100), y % 100);
-        *o++ = '-';
-        o = two(o, m);
-        *o++ = '-';
-        o = two(o, d);
-        *o++ = 'T';
-        o = two(o, (int)(secs / 3600));
-        *o++ = ':';
-        o = two(o, (int)(secs / 60 % 60));
-        *o++ = ':';
-        o = two(o, (int)(secs % 60));
-        *o++ = tz_min < 0 ? '-' : '+';
-        o = two(o, off / 60);
-        *o++ = ':';
-        o = two(o, off % 60);
-        *o = '\0';
-        return;
-    }
-    snprintf(buf, bufsz, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, (int)(secs / 3600),
-             (int)(secs / 60 % 60), (int)(secs % 60), tz_min < 0 ? '-' : '+', off / 60, off % 60);
+    civil_iso(epoch, tz_min, buf, bufsz);
 }
 
 static const char *const month_names[12] = {"jan", "feb", "mar", "apr", "may", "jun",
@@ -737,7 +675,7 @@ checks:
     if (mon < 1 || mon > 12 || year < 1900 || year > 9999 || day < 1 ||
         day > days_in_month(year, mon) || h > 23 || mi > 59 || sec > 60)
         return 0;
-    *epoch = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + h * 3600 + mi * 60 +
+    *epoch = civil_days(year, (unsigned)mon, (unsigned)day) * 86400 + h * 3600 + mi * 60 +
              sec - (long long)*tz_min * 60;
     return skip_cfws(s, len, i);
 }

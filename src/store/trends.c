@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/civil.h"
 #include "db.h"
 
 #define PERIOD " (?3 = 1 OR (received_day >= ?1 AND received_day <= ?2)) "
@@ -85,31 +86,14 @@ static const char Q_NEW_LURES[] =
     " GROUP BY lure ORDER BY COUNT(*) DESC, lure LIMIT ?4";
 
 /* ---- days ---- */
-static long days_from_civil(long y, unsigned m, unsigned d)
+/* "YYYY-MM-DD" of day z since 1970-01-01, the year clamped to 0-9999 */
+static void day_text(long z, char out[11])
 {
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long)doe - 719468;
-}
-
-static void civil_from_days(long z, char out[11])
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long y = (long)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
+    int y, m, d;
+    civil_from_days(z, &y, &m, &d);
     if (y < 0 || y > 9999)
         y = y < 0 ? 0 : 9999;
-    snprintf(out, 11, "%04d-%02d-%02d", (int)y % 10000, (int)(m % 13), (int)(d % 32));
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 13u, (unsigned)d % 32u);
 }
 
 long trends_parse_day(const char *s)
@@ -127,7 +111,7 @@ long trends_parse_day(const char *s)
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (m == 2 && d == 29 && !leap)
         return -1;
-    return days_from_civil(y, m, d);
+    return (long)civil_days(y, m, d);
 }
 
 /* ---- row collectors ---- */
@@ -281,13 +265,13 @@ int trends_build(store *s, const trends_query *q, trends_model *m, char **err)
             hi = lo;
     }
     if (lo >= 0 && hi >= 0) {
-        civil_from_days(lo, m->since);
-        civil_from_days(hi, m->until);
+        day_text(lo, m->since);
+        day_text(hi, m->until);
         long len = hi - lo + 1;
         if (len < 1)
             len = 1;
-        civil_from_days(lo - len, m->prev_since);
-        civil_from_days(lo - 1, m->prev_until);
+        day_text(lo - len, m->prev_since);
+        day_text(lo - 1, m->prev_until);
     } else if (!m->all) {
         return 0; /* empty store: an empty model */
     }

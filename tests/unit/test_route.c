@@ -13,7 +13,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
+
 #include "../../src/route/authres.h"
+#include "../../src/util/civil.h"
 #include "../../src/route/received.h"
 
 static int g_n, g_fail;
@@ -902,8 +905,37 @@ static void test_format_iso(void)
     ok(same, "format_iso: equals snprintf of gmtime_r's fields for every offset of +-24 h, years 0-10000", "");
 }
 
+/* civil_iso against GLib's "%Y-%m-%dT%H:%M:%S%:z" (mime_parse's Date once
+ * used it), for years 1000-9999 and whole-minute offsets of +-24 h */
+static void test_civil_glib(void)
+{
+    int same = 1;
+    static const int years[] = {1000, 1582, 1900, 1970, 1999, 2000, 2024, 2100, 2400, 9999};
+    for (size_t yi = 0; yi < sizeof years / sizeof *years && same; yi++)
+        for (int mo = 1; mo <= 12 && same; mo += 11)
+            for (int off = -1439; off <= 1439 && same; off += 37) {
+                GTimeZone *tz = g_time_zone_new_offset(off * 60);
+                GDateTime *dt = g_date_time_new(tz, years[yi], mo, mo == 1 ? 1 : 31, 23, 59, 58);
+                char *want = dt ? g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z") : NULL;
+                char mine[96];
+                if (dt)
+                    civil_iso(g_date_time_to_unix(dt), off, mine, sizeof mine);
+                if (!want || strcmp(mine, want) != 0) {
+                    printf("#   %d-%d off %d: %s vs %s\n", years[yi], mo, off, dt ? mine : "-",
+                           want ? want : "-");
+                    same = 0;
+                }
+                g_free(want);
+                if (dt)
+                    g_date_time_unref(dt);
+                g_time_zone_unref(tz);
+            }
+    ok(same, "civil_iso equals g_date_time_format for years 1000-9999, offsets of +-24 h", "");
+}
+
 int main(void)
 {
+    test_civil_glib();
     test_format_iso();
     test_ip4_format();
     test_received_cases();
