@@ -7,8 +7,9 @@
 # or OOM stops the campaign with run.sh's report (the reproducer is in
 # BUILD_DIR/crash-NAME-*). UNTIL_EPOCH (date +%s): start no chunk that would
 # end after it. Prints the ledger totals at the end (fuzz/campaign.sh B --sum).
-# fuzz/ledger-history.tsv (committed) carries the totals of machines whose
-# build-fuzz is gone; the sums include it.
+# fuzz/ledger-history.tsv (committed) carries the runs of machines whose
+# build-fuzz is gone (append BUILD_DIR/ledger.tsv to it at the end of a
+# session); the sums include it, each line once.
 # Exit code 72 in the ledger is libFuzzer's "interrupted" (the run was
 # stopped from outside), not a finding. Timeouts are wall-clock: on a busy
 # machine run at a mild nice level and re-run any timeout reproducer alone
@@ -25,7 +26,9 @@ L="$B/ledger.tsv"
 H="$T/fuzz/ledger-history.tsv"
 
 total() { # harness -> "seconds executions findings"
-    cat "$H" "$L" 2>/dev/null | awk -F'\t' -v h="$1" '$2 == h { s += $3; e += $4; if ($5 != 0 && $5 != 72) f++ }
+    # sort -u: a run copied into the history at the end of a session is
+    # still in this build's ledger; count it once
+    cat "$H" "$L" 2>/dev/null | sort -u | awk -F'\t' -v h="$1" '$2 == h { s += $3; e += $4; if ($5 != 0 && $5 != 72) f++ }
         END { printf "%d %d %d\n", s, e, f }'
 }
 
