@@ -107,8 +107,14 @@ for h in "$B"/fuzz/fuzz_*; do
         [ "$SMOKE" = 1 ] || : > "$c.seeded"
     fi
     n=$((n + 1))
-    log="$B/$name.log"
-    [ "$SMOKE" = 1 ] && log="$B/smoke-$name.log" # never clobber a long run's log
+    # one log per run (two campaign streams may run the same harness at once;
+    # sharing a log mixed their final stats), NAME.log points at the latest
+    if [ "$SMOKE" = 1 ]; then
+        log="$B/smoke-$name.log" # never clobber a long run's log
+    else
+        log="$B/$name.$$.log"
+        ln -sfn "$(basename "$log")" "$B/$name.log"
+    fi
     ml=$(maxlen "$name")
     t0=$(date +%s)
     "$h" -max_total_time="$S" -max_len="$ml" -timeout="$TO" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
@@ -116,7 +122,7 @@ for h in "$B"/fuzz/fuzz_*; do
         -print_final_stats=1 -artifact_prefix="$B/crash-$name-" "$c" > "$log" 2>&1
     rc=$?
     t1=$(date +%s)
-    execs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+    execs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     [ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
     files=$(ls "$c" | wc -l)
     [ "$SMOKE" = 1 ] || printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" \
