@@ -19,6 +19,7 @@
 #include <unicode/ustring.h>
 
 #include "../util/domain.h"
+#include "../util/hash.h"
 #include "../util/lanes.h"
 
 /* --- small helpers ----------------------------------------------------- */
@@ -30,10 +31,7 @@ int bi_is_alnum(unsigned char c)
 
 unsigned bi_hash(const char *s, size_t n)
 {
-    unsigned h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return fnv1a(s, n);
 }
 
 /* Lowercase ASCII host into buf (cap BRAND_MAX_DOMAIN+1), trailing dots

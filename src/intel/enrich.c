@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "../util/domain.h"
+#include "../util/hash.h"
 
 int enrich_origin(arena *a, const intel_data *d, route_result *rt)
 {
@@ -38,14 +39,6 @@ static char *label_of(arena *a, const char *domain, const char *tld)
     if (dl <= tl + 1)
         return NULL;
     return arena_strndup(a, domain, dl - tl - 1);
-}
-
-static size_t hash_str(const char *s) /* FNV-1a */
-{
-    size_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
 }
 
 int enrich_links(arena *a, const intel_data *ip, const brand_data *bd, const links_result *links,
@@ -81,7 +74,7 @@ int enrich_links(arena *a, const intel_data *ip, const brand_data *bd, const lin
         const char *lh = l->host ? l->host : dom;
         size_t j = 0;
         if (seen)
-            for (size_t h = hash_str(lh) & smask;; h = (h + 1) & smask) {
+            for (size_t h = fnv1a(lh, strlen(lh)) & smask;; h = (h + 1) & smask) {
                 if (seen[h] == 0) {
                     seen[h] = i + 1;
                     j = i;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/hash.h"
 #include "../util/kbuf.h"
 #include "links_int.h"
 
@@ -40,10 +41,7 @@ arena *links_ctx_arena(links_ctx *c)
 
 static unsigned hash(const char *s)
 {
-    unsigned h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    return fnv1a(s, strlen(s));
 }
 
 /* What the text shows: first URL/domain whose site differs from `site`,

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "hash.h"
+
 static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
 static const psl_ctx_t *psl_ctx;
 static char psl_date[16];
@@ -104,9 +106,7 @@ char *domain_ascii(arena *a, const char *host)
      * per-thread cache of recent short names (no state shared between threads) */
     da_slot *slot = NULL;
     if (n < DA_LEN) {
-        uint32_t hv = 2166136261u;
-        for (size_t i = 0; i < n; i++)
-            hv = (hv ^ (unsigned char)h[i]) * 16777619u;
+        uint32_t hv = fnv1a(h, n);
         slot = &da_cache[hv % DA_SLOTS];
         if (slot->state && slot->klen == n && memcmp(slot->key, h, n) == 0)
             return slot->state == 2 ? NULL : arena_strdup(a, slot->val);
@@ -187,9 +187,7 @@ static char *psl_cached(arena *a, const char *host, int want_suffix)
     size_t n = strlen(h);
     pc_slot *slot = NULL;
     if (n < PC_LEN) {
-        uint32_t hv = 2166136261u;
-        for (size_t i = 0; i < n; i++)
-            hv = (hv ^ (unsigned char)h[i]) * 16777619u;
+        uint32_t hv = fnv1a(h, n);
         slot = &pc_cache[hv % PC_SLOTS];
         if (slot->klen != n || memcmp(slot->key, h, n) != 0) {
             memcpy(slot->key, h, n);
