@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/ascii.h"
 #include "../util/civil.h"
 #include "internal.h"
 
@@ -129,11 +130,6 @@ static size_t skip_sp(const src *s, size_t i)
     return i;
 }
 
-static int isalpha_b(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* Read 1..maxd digits at *i; -1 when none or more digits follow. */
 static long read_num(const src *s, size_t *i, int maxd)
 {
@@ -222,12 +218,12 @@ static size_t parse_time(const src *s, size_t i, int *h, int *mi, int *has)
     (void)st;
     size_t k2 = skip_sp(s, k);
     if ((n = lit_ci(s, k2, "pm")) || (n = lit_ci(s, k2, "p.m."))) {
-        if (k2 + n >= s->len || !isalpha_b(s->t[k2 + n])) {
+        if (k2 + n >= s->len || !ascii_alpha(s->t[k2 + n])) {
             pm = 1;
             k = k2 + n;
         }
     } else if ((n = lit_ci(s, k2, "am")) || (n = lit_ci(s, k2, "a.m."))) {
-        if (k2 + n >= s->len || !isalpha_b(s->t[k2 + n])) {
+        if (k2 + n >= s->len || !ascii_alpha(s->t[k2 + n])) {
             am = 1;
             k = k2 + n;
         }
@@ -252,7 +248,7 @@ static const char *const mn[] = {"january",   "february", "march",    "april",
 
 static int month_name(const src *s, size_t i, size_t *end)
 {
-    if (i > 0 && isalpha_b(s->t[i - 1]))
+    if (i > 0 && ascii_alpha(s->t[i - 1]))
         return 0;
     /* first letters of the months: a d f j m n o s */
     switch (s->t[i] | 0x20) {
@@ -264,11 +260,11 @@ static int month_name(const src *s, size_t i, size_t *end)
     size_t k = i;
     char w[12];
     int n = 0;
-    while (k < s->len && isalpha_b(s->t[k]) && n < 11) {
+    while (k < s->len && ascii_alpha(s->t[k]) && n < 11) {
         w[n++] = (char)(s->t[k] | 0x20);
         k++;
     }
-    if (n < 3 || (k < s->len && isalpha_b(s->t[k])))
+    if (n < 3 || (k < s->len && ascii_alpha(s->t[k])))
         return 0;
     w[n] = 0;
     for (int m = 0; m < 12; m++) {
@@ -298,7 +294,7 @@ typedef struct {
 static size_t skip_ordinal(const src *s, size_t k)
 {
     if (lit_ci(s, k, "st") || lit_ci(s, k, "nd") || lit_ci(s, k, "rd") || lit_ci(s, k, "th"))
-        if (k + 2 >= s->len || !isalpha_b(s->t[k + 2]))
+        if (k + 2 >= s->len || !ascii_alpha(s->t[k + 2]))
             return k + 2;
     return k;
 }
@@ -367,7 +363,7 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
     /* inside a word only "within "/"in the next " can start a candidate:
      * everything below wants a word start, a digit or a non-ASCII byte
      * (tested before clearing c: this runs at every letter) */
-    if (k > 0 && isalpha_b(t[k]) && isalpha_b(t[k - 1]) && !starts_within(s, k))
+    if (k > 0 && ascii_alpha(t[k]) && ascii_alpha(t[k - 1]) && !starts_within(s, k))
         return 0;
     memset(c, 0, sizeof *c);
     c->eod_days = -1;
@@ -379,7 +375,7 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
             continue; /* first byte differs (the ASCII words are lowercase letters) */
         n = ascii ? lit_ci(s, k, rw[r].w) : lit(s, k, rw[r].w);
         if (!n ||
-            (ascii && ((k > 0 && isalpha_b(t[k - 1])) || (k + n < s->len && isalpha_b(t[k + n])))))
+            (ascii && ((k > 0 && ascii_alpha(t[k - 1])) || (k + n < s->len && ascii_alpha(t[k + n])))))
             continue;
         c->rel = 1;
         c->eod_days = rw[r].days;
@@ -441,7 +437,7 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
         }
     }
     /* English month name first: January 31(, 2026) */
-    int mon = isalpha_b(t[k]) ? month_name(s, k, &n) : 0;
+    int mon = ascii_alpha(t[k]) ? month_name(s, k, &n) : 0;
     if (mon) {
         size_t k2 = skip_sp(s, n);
         long d = read_num(s, &k2, 2);
@@ -471,7 +467,7 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
         return 0;
     }
     if (!dig(t[k]) || (k > 0 && (dig(t[k - 1]) || t[k - 1] == '/' || t[k - 1] == '.' ||
-                                 t[k - 1] == '-' || isalpha_b(t[k - 1]))))
+                                 t[k - 1] == '-' || ascii_alpha(t[k - 1]))))
         return 0;
     size_t k1 = k;
     long n1 = read_num(s, &k1, 4);
@@ -561,13 +557,13 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
                 }
             }
         }
-        if (k2 < s->len && (dig(t[k2]) || t[k2] == '/' || t[k2] == '.' || isalpha_b(t[k2])))
+        if (k2 < s->len && (dig(t[k2]) || t[k2] == '/' || t[k2] == '.' || ascii_alpha(t[k2])))
             return 0;
     } else {
         /* 31 January 2026 */
         size_t k3 = skip_ordinal(s, k1);
         k3 = skip_sp(s, k3);
-        if (k3 > k1 && k3 < s->len && isalpha_b(t[k3]) && (mon = month_name(s, k3, &n)) &&
+        if (k3 > k1 && k3 < s->len && ascii_alpha(t[k3]) && (mon = month_name(s, k3, &n)) &&
             n1 >= 1 && n1 <= 31) {
             m = mon;
             d = n1;
@@ -629,7 +625,7 @@ static int gap_ok(const src *s, size_t a, size_t b, int english)
             continue;
         }
         size_t e = k;
-        while (e < b && isalpha_b(s->t[e]))
+        while (e < b && ascii_alpha(s->t[e]))
             e++;
         if (e == k)
             return 0;
@@ -814,8 +810,8 @@ int content_deadline_find(const char *text, size_t len, const char *receipt, int
         cand c;
         int ok = 0;
         if (dig((char)ch) ||
-            (isalpha_b((char)ch) &&
-             (((i > 0 && isalpha_b(text[i - 1])) ? inside : word_start) >> ((ch | 0x20) - 'a') & 1)) ||
+            (ascii_alpha((char)ch) &&
+             (((i > 0 && ascii_alpha(text[i - 1])) ? inside : word_start) >> ((ch | 0x20) - 'a') & 1)) ||
             (ch >= 0x80 && nonascii_may_start(text + i, len - i)))
             ok = parse_at(&s, i, !ja, &c);
         if (!ok) {

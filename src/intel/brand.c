@@ -18,6 +18,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#include "../util/ascii.h"
 #include "../util/domain.h"
 #include "../util/hash.h"
 #include "../util/lanes.h"
@@ -26,7 +27,7 @@
 
 int bi_is_alnum(unsigned char c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return ascii_alnum(c);
 }
 
 unsigned bi_hash(const char *s, size_t n)

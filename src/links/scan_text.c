@@ -14,19 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/ascii.h"
 #include "links_int.h"
-
-/* <ctype.h>'s isalnum/isalpha in the C locale kensa runs in, inline: these
- * run at every byte of every text part */
-static inline int c_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static inline int c_alnum(int c)
-{
-    return c_alpha(c) || (c >= '0' && c <= '9');
-}
 
 unsigned long links_u8(const unsigned char *s, size_t n, size_t *adv)
 {
@@ -164,7 +153,7 @@ static size_t scan_host(const char *t, size_t i, size_t len, int *dots, int *def
         }
         unsigned char c = s[i];
         if (c == '.') {
-            if (i + 1 >= len || !(c_alnum(s[i + 1]) || s[i + 1] >= 0x80))
+            if (i + 1 >= len || !(ascii_alnum(s[i + 1]) || s[i + 1] >= 0x80))
                 break;
             (*dots)++;
             i++;
@@ -173,8 +162,8 @@ static size_t scan_host(const char *t, size_t i, size_t len, int *dots, int *def
             label_len = 0;
             continue;
         }
-        if (c_alnum(c) || c == '-' || c == '_') {
-            if (!c_alpha(c))
+        if (ascii_alnum(c) || c == '-' || c == '_') {
+            if (!ascii_alpha(c))
                 label_alpha = 0;
             label_len++;
             i++;
@@ -203,7 +192,7 @@ static size_t scan_host(const char *t, size_t i, size_t len, int *dots, int *def
                     ok = k + 1 < len;
                     break;
                 }
-                if (!(is_cjk_cp(c2) || (c2 < 0x80 && (c_alnum((int)c2) || c2 == '-'))))
+                if (!(is_cjk_cp(c2) || (c2 < 0x80 && (ascii_alnum((int)c2) || c2 == '-'))))
                     break;
                 k += a2;
             }
@@ -274,7 +263,7 @@ static int prev_ok(const char *t, size_t i, const char *also)
     if (i == 0)
         return 1;
     unsigned char p = (unsigned char)t[i - 1];
-    if (c_alnum(p))
+    if (ascii_alnum(p))
         return 0;
     return !strchr(also, p) || p == 0;
 }
@@ -348,7 +337,7 @@ size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb,
             if (mailto) {
                 size_t k = i + sl;
                 while (k < len && k - i < 512 &&
-                       (c_alnum(s[k]) || strchr(".-_+%@=&?", s[k]) || s[k] >= 0x80)) {
+                       (ascii_alnum(s[k]) || strchr(".-_+%@=&?", s[k]) || s[k] >= 0x80)) {
                     if (s[k] >= 0x80) {
                         size_t adv;
                         unsigned long cp = links_u8(s + k, len - k, &adv);
@@ -395,7 +384,7 @@ size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb,
             else
                 end = i;
             kind = SPAN_WWW;
-        } else if ((c_alnum(c) || (bare && c >= 0x80 && bare_start(s + i, len - i))) &&
+        } else if ((ascii_alnum(c) || (bare && c >= 0x80 && bare_start(s + i, len - i))) &&
                    prev_ok(text, i, ".-_@/:%=&?#+~")) {
             int dots, def, la;
             size_t he = scan_host(text, i, len, &dots, &def, &la);
@@ -416,7 +405,7 @@ size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb,
             if (!kind) {
                 /* skip the whole token so its inner dots start nothing */
                 size_t k = he > i ? he : i;
-                while (k < len && (c_alnum(s[k]) || s[k] == '.' || s[k] == '-' || s[k] == '_' ||
+                while (k < len && (ascii_alnum(s[k]) || s[k] == '.' || s[k] == '-' || s[k] == '_' ||
                                    s[k] == '@'))
                     k++;
                 if (k > i) {

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/ascii.h"
+
 static int lc(int c)
 {
     return c >= 'A' && c <= 'Z' ? c + 32 : c;
@@ -32,11 +34,6 @@ static int lc(int c)
 static int is_space(int c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-static int is_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 /* s[i..] starts with word (lower case), case-insensitively */
@@ -252,7 +249,7 @@ size_t html_strip_style(const char *s, size_t n, char *out)
         }
         int end_tag = c == '/';
         size_t nm = i + 1 + (size_t)end_tag;
-        if (nm >= n || !is_alpha((unsigned char)s[nm])) {
+        if (nm >= n || !ascii_alpha((unsigned char)s[nm])) {
             if (end_tag && nm < n && s[nm] == '>') { /* "</>" is dropped */
                 i = nm + 1;
                 continue;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/ascii.h"
 #include "../util/civil.h"
 #include "span.h"
 
@@ -54,17 +55,6 @@ typedef struct {
 
 /* ---------------------------------------------------------------- helpers */
 
-
-
-static int is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_alnum(char c)
-{
-    return is_alpha(c) || span_is_digit(c);
-}
 
 
 
@@ -316,7 +306,7 @@ static int text_has_ip(const char *s, size_t n)
         char pc = i ? s[i - 1] : ' ';
         int v6prefix = i >= 5 && span_lower(s[i - 5]) == 'i' && span_lower(s[i - 4]) == 'p' &&
                        span_lower(s[i - 3]) == 'v' && s[i - 2] == '6' && s[i - 1] == ':';
-        if (!v6prefix && (is_alnum(pc) || pc == '.' || pc == '-' || pc == '_' || pc == ':'))
+        if (!v6prefix && (ascii_alnum(pc) || pc == '.' || pc == '-' || pc == '_' || pc == ':'))
             continue;
         if (!(span_is_digit(s[i]) || (span_lower(s[i]) >= 'a' && span_lower(s[i]) <= 'f') || s[i] == ':'))
             continue;
@@ -331,9 +321,9 @@ static int text_has_ip(const char *s, size_t n)
         }
         while (j > i && (s[j - 1] == '.' || (s[j - 1] == ':' && colons < 2)))
             j--;
-        if (j < n && (is_alnum(s[j]) || s[j] == '-' || s[j] == '_'))
+        if (j < n && (ascii_alnum(s[j]) || s[j] == '-' || s[j] == '_'))
             continue;
-        if (j < n && s[j] == '.' && j + 1 < n && is_alnum(s[j + 1]))
+        if (j < n && s[j] == '.' && j + 1 < n && ascii_alnum(s[j + 1]))
             continue;
         if (colons >= 2 || dots == 3) {
             char tmp[64];
@@ -408,7 +398,7 @@ static int lookup_name(const char *s, size_t n, const char *const *tab, int cnt)
 
 static size_t alpha_run(const char *s, size_t len, size_t i)
 {
-    while (i < len && is_alpha(s[i]) && i < len)
+    while (i < len && ascii_alpha(s[i]) && i < len)
         i++;
     return i;
 }
@@ -519,7 +509,7 @@ size_t route_parse_date(const char *s, size_t len, long long *epoch, int *tz_min
     size_t i = skip_cfws(s, len, 0), j;
     if (i >= len)
         return 0;
-    if (is_alpha(s[i])) {
+    if (ascii_alpha(s[i])) {
         j = alpha_run(s, len, i);
         if (lookup_name(s + i, j - i, day_names, 7) >= 0 && j - i <= 9) {
             i = j;
@@ -530,7 +520,7 @@ size_t route_parse_date(const char *s, size_t len, long long *epoch, int *tz_min
                 i++;
             i = skip_cfws(s, len, i);
         }
-        if (i < len && is_alpha(s[i])) { /* asctime: "Sep 17 07:04:05 2002" */
+        if (i < len && ascii_alpha(s[i])) { /* asctime: "Sep 17 07:04:05 2002" */
             j = alpha_run(s, len, i);
             int m = lookup_name(s + i, j - i, month_names, 12);
             if (m < 0 || j - i > 9)
@@ -620,7 +610,7 @@ size_t route_parse_date(const char *s, size_t len, long long *epoch, int *tz_min
     {
         size_t k = skip_cfws(s, len, i);
         if (k + 1 < len && (span_lower(s[k]) == 'a' || span_lower(s[k]) == 'p') && span_lower(s[k + 1]) == 'm' &&
-            (k + 2 >= len || !is_alpha(s[k + 2]))) {
+            (k + 2 >= len || !ascii_alpha(s[k + 2]))) {
             if (h < 1 || h > 12)
                 return 0;
             if (span_lower(s[k]) == 'p' && h < 12)
@@ -714,7 +704,7 @@ static span kv_in(span in, const char *key)
     span r = {NULL, 0};
     size_t kl = strlen(key);
     for (size_t i = 0; i + kl <= in.n; i++) {
-        if ((i == 0 || !is_alnum(in.p[i - 1])) && span_iprefix((span){in.p + i, in.n - i}, key)) {
+        if ((i == 0 || !ascii_alnum(in.p[i - 1])) && span_iprefix((span){in.p + i, in.n - i}, key)) {
             size_t st = i + kl, e = st;
             while (e < in.n && !span_is_ws(in.p[e]) && in.p[e] != ',' && in.p[e] != ')' && in.p[e] != ';')
                 e++;
@@ -958,7 +948,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
     }
     {
         span all = trim_span((span){value, len});
-        if (all.n >= 2 && all.p[0] == '[' && all.p[all.n - 1] == ']' && is_alpha(all.p[1])) {
+        if (all.n >= 2 && all.p[0] == '[' && all.p[all.n - 1] == ']' && ascii_alpha(all.p[1])) {
             value = all.p + 1; /* "[from a by b ...; date]" */
             len = all.n - 2;
         }
@@ -1033,7 +1023,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
             if (pk >= 0 && keyword((span){s + toks[pk].start, toks[pk].end - toks[pk].start}))
                 continue;
             char ch = s[toks[k].start];
-            if (!span_is_digit(ch) && !is_alpha(ch))
+            if (!span_is_digit(ch) && !ascii_alpha(ch))
                 continue;
             size_t rem = len - toks[k].start;
             size_t used = route_parse_date(s + toks[k].start, rem, &epoch, &tz, &nozone);
@@ -1200,7 +1190,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
                     c->by_ip = w;
                 continue;
             }
-            if (c->by_n && !memchr(c->by_buf, '.', c->by_n) && is_alpha(w.p[0])) {
+            if (c->by_n && !memchr(c->by_buf, '.', c->by_n) && ascii_alpha(w.p[0])) {
                 buf_add_word(c->by_buf, &c->by_n, w); /* "by Forcepoint Email" */
                 continue;
             }
