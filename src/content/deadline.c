@@ -344,7 +344,7 @@ static int nonascii_may_start(const char *t, size_t left)
  * ("within"/"in the next" only): parse_at is not called at other letters. */
 static void letter_masks(uint32_t *word_start, uint32_t *inside)
 {
-    *word_start = *inside = 0;
+    *inside = 0;
     for (size_t w = 0; w < sizeof within_words / sizeof *within_words; w++)
         *inside |= 1u << (within_words[w][0] - 'a');
     *word_start = *inside;

@@ -25,7 +25,7 @@ typedef struct {
     const char *s; /* normalized name */
     unsigned len, brand;
     unsigned char cs, bl, br, ascii; /* case-kept; needs ASCII boundary left / right */
-    int next;                        /* next pattern with the same first two bytes */
+    int next;                        /* next pattern in the same head_cf/head_cs bucket */
     uint32_t pre, pmask;             /* first min(len, 4) bytes, little-endian, and their mask */
 } bpat;
 
@@ -68,7 +68,7 @@ typedef struct {
     const char *label;
     unsigned len, brand;
     int generic; /* is_generic() at load, not once per checked domain */
-    uint64_t cset; /* bi_char_set(label): a cheap lower bound on edit distances */
+    uint64_t cset; /* char_set() of label (lookalike.c): a cheap lower bound on edit distances */
 } blabel;
 
 struct brand_data {
