@@ -62,15 +62,17 @@ MB=$(awk -v b="$BYTES" 'BEGIN{printf "%.2f", b/1048576}')
 make -C "$ROOT" >/dev/null
 K=$ROOT/build/kensa
 cc -O2 -o "$CACHE/gmime_floor" "$B/gmime_floor.c" $(pkg-config --cflags --libs gmime-3.0)
+cc -O2 -o "$CACHE/rusage" "$B/rusage.c"
 
-# run NAME CMD... : best of REPEAT; sets R_WALL R_CPU R_RSS (KB)
+# run NAME CMD... : best of REPEAT; sets R_WALL R_CPU R_RSS (KB); times from
+# wait4's rusage in microseconds (bench/rusage.c)
 run() {
     local name=$1; shift
     R_WALL="" R_CPU="" R_RSS=0
     for _ in $(seq "$REPEAT"); do
-        /usr/bin/time -f '%e %U %S %M' -o "$W/time" "$@" > "$W/out.$name" 2>/dev/null || true
+        "$CACHE/rusage" "$W/time" "$@" > "$W/out.$name" 2>/dev/null || true
         read -r w u s m < "$W/time"
-        local cpu; cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.3f", u+s}')
+        local cpu; cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.4f", u+s}')
         if [ -z "$R_CPU" ] || awk -v a="$cpu" -v b="$R_CPU" 'BEGIN{exit !(a<b)}'; then R_CPU=$cpu; fi
         if [ -z "$R_WALL" ] || awk -v a="$w" -v b="$R_WALL" 'BEGIN{exit !(a<b)}'; then R_WALL=$w; fi
         if [ "$m" -gt "$R_RSS" ]; then R_RSS=$m; fi
@@ -214,7 +216,7 @@ row() { # name label count
     awk -v l="$label" -v n="$n" -v w="${WALL[$k]}" -v c="${CPU[$k]}" -v r="${RSS[$k]:-0}" \
         -v mb="$MB" -v N="$N" -v kc="${CPU[k1]}" -v kw="${WALL[k1]}" -v fc="${CPU[floor]}" 'BEGIN{
         mbn = mb * n / N
-        printf "%-34s %5d %7.2f %7.2f %9.0f %9.0f %7.2f %7.3f %6.0f %9.2f %9.2f\n", l, n, w, c,
+        printf "%-34s %5d %7.3f %7.3f %9.0f %9.0f %7.2f %7.3f %6.0f %9.2f %9.2f\n", l, n, w, c,
             n / w, (c > 0 ? n / c : 0), mbn / w, 1000 * c / n, r / 1024,
             (c / n) / (kc / N), (n / w > 0 ? (N / kw) / (n / w) : 0) }'
 }
