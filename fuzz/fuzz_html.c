@@ -5,9 +5,9 @@
  * taken whole (NULs included, text_len set) for the sniffer and the visible
  * text; link extraction gets them up to the first NUL, as the MIME stage
  * hands it NUL-free UTF-8. Needs data/redirectors.tsv ($KENSA_DATA_DIR,
- * default ./data). Differential: when the <style> prescan
- * (src/mime/html_prescan.c) cuts anything, gumbo's tree of its output must
- * equal the tree of the input but for the style text, else abort.
+ * default ./data). Differential: when the prescan (src/mime/html_prescan.c)
+ * cuts anything, gumbo's tree of its output must equal the tree of the input
+ * but for what no stage reads (tests/unit/html_tree.h), else abort.
  */
 #include <stdint.h>
 #include <stdlib.h>

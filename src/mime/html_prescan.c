@@ -1,15 +1,19 @@
 /*
  * html_prescan.c - cut what no stage reads from an HTML part before gumbo
- * sees it: the contents of <style> elements and, on elements other than the
- * formatting ones, the attributes no stage reads (inline style=, class,
- * width...; the kept ones are in attr_read). Written by hand: it is a
- * cut-down HTML5 tokenizer whose job is to know, for each "<style" and each
- * start tag, whether the real tokenizer would be in the data state there,
- * so that the tree gumbo builds is the same except for the style element's
- * own text and the cut attributes (visible text and links skip style
- * subtrees and read only the kept attributes). Marketing mail carries tens
- * of kilobytes of CSS per part and most of its tag bytes are inline style
- * attributes, and gumbo makes one token per character of them.
+ * sees it: the contents of <style>, <script> and <title> elements, the text
+ * of comments, the length of runs of whitespace in text and between
+ * attributes, the part of an <img> src after "data:" and, on elements other
+ * than the formatting ones, the attributes no stage reads (inline style=,
+ * class, width...; the kept ones are in attr_read). Written by hand: it is
+ * a cut-down HTML5 tokenizer whose job is to know, for each "<style" and
+ * each start tag, whether the real tokenizer would be in the data state
+ * there, so that the tree gumbo builds is the same except for what was cut
+ * (visible text and links skip style, script and title subtrees and
+ * comments, collapse whitespace, read only the kept attributes, and skip an
+ * <img> data: URL whole; tests/unit/html_tree.h compares trees so). Marketing
+ * mail carries tens of kilobytes of CSS per part, most of its tag bytes are
+ * inline style attributes, a third of its text is indentation, and gumbo
+ * makes one token per character of all of them.
  *
  * Whenever the input leaves the plain path, the scan gives up and the part
  * is parsed as it is: foreign content (<svg>, <math>: CDATA sections and
@@ -72,16 +76,43 @@ typedef struct {
     size_t o, copied;
 } emit;
 
-/* s[a..b) leaves the output; one space takes its place, so that what follows
- * tokenizes as before (an attribute after "<td/" stays an attribute, a quoted
- * value's neighbours stay apart) */
+/* s[a..b) leaves the output; with space, one space takes its place unless
+ * the output already ends in whitespace, so that what follows tokenizes as
+ * before (an attribute after "<td/" stays an attribute, a quoted value's
+ * neighbours stay apart) */
 static void cut(emit *e, const char *s, size_t a, size_t b, int space)
 {
     memcpy(e->out + e->o, s + e->copied, a - e->copied);
     e->o += a - e->copied;
-    if (space)
+    if (space && !(e->o && is_space((unsigned char)e->out[e->o - 1])))
         e->out[e->o++] = ' ';
     e->copied = b;
+}
+
+/* Runs of whitespace in s[a..b), text the tree builder takes as character
+ * tokens, become their first character: a run stays a run of one (a
+ * whitespace-only text node stays one, "in table text" sees the same kinds
+ * of characters) and every reader of text collapses runs anyway (visible
+ * text, anchor text, URL scan: whitespace only ends things). keep_first:
+ * the run at a is left whole (after <pre>, <listing>, <textarea> the tree
+ * builder drops a first newline). */
+static void squeeze(emit *e, const char *s, size_t a, size_t b, int keep_first)
+{
+    size_t k = a;
+    if (keep_first)
+        while (k < b && is_space((unsigned char)s[k]))
+            k++;
+    while (k + 1 < b) {
+        if (!is_space((unsigned char)s[k]) || !is_space((unsigned char)s[k + 1])) {
+            k++;
+            continue;
+        }
+        size_t r = k + 2;
+        while (r < b && is_space((unsigned char)s[r]))
+            r++;
+        cut(e, s, k + 1, r, 0);
+        k = r;
+    }
 }
 
 /* attributes some stage reads (src/links/scan_html.c), or that the tree
@@ -149,17 +180,37 @@ int html_prescan_keeps_attr(const char *tag, const char *name)
     return keeps_all(tag) || attr_read(name, strlen(name));
 }
 
+/* how tag_end treats a start tag's attributes */
+enum { A_NONE, A_SQUEEZE, A_CUT, A_IMG };
+
 /* the end of a tag (just past its '>') whose name ends at i, attribute
  * values quoted or not as the HTML5 tokenizer reads them; 0 if it does not
- * end. With e, the attributes no stage reads are cut (see attr_read). */
-static size_t tag_end(const char *s, size_t n, size_t i, emit *e)
+ * end. With e: A_SQUEEZE makes each run of whitespace between attributes
+ * one character; A_CUT also cuts the attributes no stage reads (see
+ * attr_read); A_IMG (an <img>) also cuts a src="data:..." value after its
+ * "data:", all the links stage looks at. */
+static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode)
 {
     while (i < n) {
         int c = (unsigned char)s[i];
         if (c == '>')
             return i + 1;
-        if (is_space(c) || c == '/') {
+        if (c == '/') {
             i++;
+            continue;
+        }
+        if (is_space(c)) {
+            size_t r = i + 1;
+            while (r < n && is_space((unsigned char)s[r]))
+                r++;
+            if (mode != A_NONE && e->copied <= i) {
+                /* after a cut attribute's separator, none is needed */
+                if (e->copied == i && e->o && is_space((unsigned char)e->out[e->o - 1]))
+                    cut(e, s, i, r, 0);
+                else if (r > i + 1)
+                    cut(e, s, i + 1, r, 0);
+            }
+            i = r;
             continue;
         }
         /* attribute name: up to whitespace, '/', '>' or '=' (a leading '=' is part of it) */
@@ -174,21 +225,28 @@ static size_t tag_end(const char *s, size_t n, size_t i, emit *e)
             i++;
             while (i < n && is_space((unsigned char)s[i]))
                 i++;
+            size_t v0 = i, ve; /* the value, and its end before a closing quote */
             if (i < n && (s[i] == '"' || s[i] == '\'')) {
                 const char *q = memchr(s + i + 1, s[i], n - i - 1);
                 if (!q)
                     return 0;
-                i = (size_t)(q - s) + 1;
+                v0 = i + 1;
+                ve = (size_t)(q - s);
+                i = ve + 1;
                 /* after a quoted value only whitespace, '/' or '>' follow
                  * in the plain path; anything else starts a new attribute
                  * (a parse error the loop handles the same way) */
             } else {
                 while (i < n && !is_space((unsigned char)s[i]) && s[i] != '>')
                     i++;
+                ve = i;
             }
             v1 = i;
+            if (mode == A_IMG && a1 - a0 == 3 && word_at(s, n, a0, "src") && ve > v0 + 5 &&
+                word_at(s, n, v0, "data:"))
+                cut(e, s, v0 + 5, ve, 0);
         }
-        if (e && !attr_read(s + a0, a1 - a0))
+        if (mode >= A_CUT && !attr_read(s + a0, a1 - a0))
             cut(e, s, a0, v1, 1);
     }
     return 0;
@@ -198,11 +256,17 @@ size_t html_strip_style(const char *s, size_t n, char *out)
 {
     size_t i = 0;
     emit e = {out, 0, 0};
+    int keep_first = 0; /* just after <pre> or <listing> */
     while (i < n) {
         const char *lt = memchr(s + i, '<', n - i);
+        size_t te0 = lt ? (size_t)(lt - s) : n;
+        squeeze(&e, s, i, te0, keep_first);
+        /* the first token after <pre> decides; "</>" makes none */
+        int kf = keep_first && te0 == i;
+        keep_first = 0;
         if (!lt)
             break;
-        i = (size_t)(lt - s);
+        i = te0;
         if (i + 1 >= n)
             break;
         int c = (unsigned char)s[i + 1];
@@ -218,8 +282,8 @@ size_t html_strip_style(const char *s, size_t n, char *out)
                     i = j + 2;
                     continue;
                 }
-                size_t end = 0;
-                for (size_t k = j; k + 2 < n; k++) {
+                size_t end = 0, k = j;
+                for (; k + 2 < n; k++) {
                     if (s[k] == '-' && s[k + 1] == '-' &&
                         (s[k + 2] == '>' || (k + 3 < n && s[k + 2] == '!' && s[k + 3] == '>'))) {
                         end = k + (s[k + 2] == '>' ? 3 : 4);
@@ -228,6 +292,9 @@ size_t html_strip_style(const char *s, size_t n, char *out)
                 }
                 if (!end)
                     return 0;
+                /* no stage reads a comment's text: "<!--" + its end */
+                if (k > j)
+                    cut(&e, s, j, k, 0);
                 i = end;
                 continue;
             }
@@ -251,6 +318,7 @@ size_t html_strip_style(const char *s, size_t n, char *out)
         size_t nm = i + 1 + (size_t)end_tag;
         if (nm >= n || !ascii_alpha((unsigned char)s[nm])) {
             if (end_tag && nm < n && s[nm] == '>') { /* "</>" is dropped */
+                keep_first = kf;
                 i = nm + 1;
                 continue;
             }
@@ -280,26 +348,35 @@ size_t html_strip_style(const char *s, size_t n, char *out)
         const char *tname = end_tag ? NULL : tag_entry(name, &kind);
         if (kind == T_BAIL)
             return 0; /* isindex: the tree builder turns its attributes into elements and text */
-        size_t te = tag_end(s, n, j, end_tag || kind == T_KEEP ? NULL : &e);
+        int mode = end_tag          ? A_NONE
+                   : kind == T_KEEP ? A_SQUEEZE
+                   : strcmp(name, "img") == 0 ? A_IMG
+                                              : A_CUT;
+        size_t te = tag_end(s, n, j, &e, mode);
         if (!te)
             return 0;
-        if (end_tag) {
-            i = te;
+        i = te;
+        if (end_tag)
             continue;
-        }
+        if (strcmp(name, "pre") == 0 || strcmp(name, "listing") == 0)
+            keep_first = 1;
         const char *rawname = kind == T_RAW ? tname : NULL;
-        if (!rawname) {
-            i = te;
+        if (!rawname)
             continue;
-        }
         size_t re = raw_end(s, n, te, rawname);
         if (rawname[1] == 'c' && rawname[0] == 's') { /* script data */
             for (size_t q = te; q + 3 < re; q++)
                 if (s[q] == '<' && s[q + 1] == '!' && s[q + 2] == '-' && s[q + 3] == '-')
                     return 0;
         }
-        if (rawname[1] == 't' && rawname[0] == 's' && re > te) /* style: drop its text */
-            cut(&e, s, te, re, 0);
+        /* style, script, title: hidden, their text goes; the others' is
+         * visible text (squeezed; a first newline in <textarea> is dropped) */
+        if (rawname[0] == 's' || strcmp(rawname, "title") == 0) {
+            if (re > te)
+                cut(&e, s, te, re, 0);
+        } else {
+            squeeze(&e, s, te, re, strcmp(rawname, "textarea") == 0);
+        }
         i = re;
     }
     if (e.copied == 0)

@@ -163,18 +163,6 @@ static void pc_key_init(void)
     pthread_key_create(&pc_key, pc_thread_exit);
 }
 
-/* "<style" anywhere, any case: worth the prescan */
-static int has_style_tag(const char *s, size_t n)
-{
-    const char *p = s, *end = s + n;
-    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
-        if (end - p >= 6 && (p[1] | 0x20) == 's' && strncasecmp(p + 2, "tyle", 4) == 0)
-            return 1;
-        p++;
-    }
-    return 0;
-}
-
 const void *html_parse_cached(const char *html, size_t len)
 {
     parse_cache *c = &pc_tls;
@@ -185,12 +173,12 @@ const void *html_parse_cached(const char *html, size_t len)
     pthread_setspecific(pc_key, c); /* pc_thread_exit frees the tree */
     GumboOptions opts = kGumboDefaultOptions;
     opts.max_errors = 0; /* errors are not used; the tree is the same */
-    /* CSS text out (html_prescan.c): the tree is the same but for the
-     * style elements' text; gumbo's original_* pointers into the input are
-     * never read, so the copy can go once the tree is built */
+    /* what no stage reads out (html_prescan.c): the tree is the same but
+     * for it; gumbo's original_* pointers into the input are never read, so
+     * the copy can go once the tree is built */
     const char *in = html;
     size_t in_len = len;
-    char *stripped = has_style_tag(html, len) ? malloc(len) : NULL;
+    char *stripped = len ? malloc(len) : NULL;
     if (stripped) {
         size_t m = html_strip_style(html, len, stripped);
         if (m) {
