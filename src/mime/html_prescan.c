@@ -25,6 +25,7 @@
  */
 #include "html_prescan.h"
 
+#include <gumbo.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,173 @@ static void squeeze(emit *e, const char *s, size_t a, size_t b, int keep_first)
         cut(e, s, k + 1, r, 0);
         k = r;
     }
+}
+
+/* Text pieces (html_prescan.h): gumbo makes one token per character of
+ * text and runs each through tree building, the dearest thing it does. A
+ * piece - characters that reach the tree as they are, from a
+ * non-whitespace one to the last non-whitespace one before something else -
+ * goes to gumbo as a marker of two private-use characters instead, and
+ * html_pieces_expand() puts its text back into the text node. The tree
+ * builder treats a run of character tokens that starts with a
+ * non-whitespace one the same whatever follows in it (the first one decides
+ * the insertion mode, the table-text choice and the place; the rest only
+ * add to the same text node), so the tree is the same but for the text,
+ * which the expansion restores. Marker k: U+E000 + k / 2048, U+E800 +
+ * k % 2048; never used when the part holds a byte 0xEE or a numeric
+ * character reference that could make such a character. */
+enum { PIECE_MIN = 7, PIECE_MAX_N = 1u << 22 };
+
+/* length of the character at s[i] (< b) if it reaches the tree as it is:
+ * no '&' (a character reference), no NUL or other character gumbo
+ * replaces (controls, noncharacters, invalid UTF-8); else 0 */
+static size_t plain_len(const char *s, size_t i, size_t b)
+{
+    unsigned c = (unsigned char)s[i];
+    if (c < 0x80)
+        return (c >= 0x20 && c != 0x7F && c != '&' && c != '<') || is_space((int)c) ? 1 : 0;
+    size_t need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 9;
+    if (need > 3 || c > 0xF4 || i + need >= b)
+        return 0;
+    unsigned long cp = c & (0x3F >> need);
+    for (size_t k = 1; k <= need; k++) {
+        unsigned d = (unsigned char)s[i + k];
+        if ((d & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp <= 0x9F) ||
+        (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE)
+        return 0;
+    return need + 1;
+}
+
+/* 1 if markers may be used in s: no byte 0xEE (the lead byte of every
+ * marker character) and no numeric character reference to U+E000..U+EFFF */
+static int pieces_ok(const char *s, size_t n)
+{
+    if (memchr(s, 0xEE, n))
+        return 0;
+    for (const char *p = s, *end = s + n; (p = memchr(p, '&', (size_t)(end - p))) != NULL;) {
+        p++;
+        if (p >= end || *p != '#')
+            continue;
+        p++;
+        int hex = p < end && (*p == 'x' || *p == 'X');
+        p += hex;
+        unsigned long v = 0;
+        for (; p < end; p++) {
+            int d = *p >= '0' && *p <= '9' ? *p - '0'
+                    : hex && lc((unsigned char)*p) >= 'a' && lc((unsigned char)*p) <= 'f'
+                        ? lc((unsigned char)*p) - 'a' + 10
+                        : -1;
+            if (d < 0)
+                break;
+            v = v * (hex ? 16 : 10) + (unsigned long)d;
+            if (v > 0x10FFFF)
+                v = 0x110000; /* saturate */
+        }
+        if (v >= 0xE000 && v <= 0xEFFF)
+            return 0;
+    }
+    return 1;
+}
+
+/* adds the piece s[a..b) (squeezed: each run of whitespace as its first
+ * character, a CR as gumbo reads it, LF) to pc; its index, or -1 */
+static long piece_add(html_pieces *pc, const char *s, size_t a, size_t b, size_t n)
+{
+    if (pc->n >= PIECE_MAX_N)
+        return -1;
+    if (!pc->text && !(pc->text = malloc(n)))
+        return -1;
+    if (pc->n == pc->cap) {
+        size_t cap = pc->cap ? 2 * pc->cap : 64;
+        unsigned *e = realloc(pc->end, cap * sizeof *e);
+        if (!e)
+            return -1;
+        pc->end = e;
+        pc->cap = cap;
+    }
+    char *o = pc->text + pc->len;
+    for (size_t k = a; k < b; k++) {
+        char c = s[k];
+        if (is_space((unsigned char)c)) {
+            *o++ = c == '\r' ? '\n' : c;
+            while (k + 1 < b && is_space((unsigned char)s[k + 1]))
+                k++;
+            continue;
+        }
+        *o++ = c;
+    }
+    pc->len = (size_t)(o - pc->text);
+    pc->end[pc->n] = (unsigned)pc->len;
+    return (long)pc->n++;
+}
+
+/* squeezed length of s[a..b) */
+static size_t squeezed_len(const char *s, size_t a, size_t b)
+{
+    size_t l = 0;
+    for (size_t k = a; k < b; k++) {
+        l++;
+        if (is_space((unsigned char)s[k]))
+            while (k + 1 < b && is_space((unsigned char)s[k + 1]))
+                k++;
+    }
+    return l;
+}
+
+/* text in the data state, s[a..b): squeezed (see squeeze), its pieces of
+ * PIECE_MIN bytes or more (squeezed) made markers when pc is set */
+static void data_text(emit *e, const char *s, size_t a, size_t b, size_t n, int keep_first,
+                      html_pieces *pc)
+{
+    if (!pc) {
+        squeeze(e, s, a, b, keep_first);
+        return;
+    }
+    size_t k = a, done = a;
+    while (k < b) {
+        unsigned char c = (unsigned char)s[k];
+        if (c == '&') { /* what a character reference may read stays as it is */
+            k++;
+            while (k < b && (ascii_alnum((unsigned char)s[k]) || s[k] == '#' || s[k] == ';'))
+                k++;
+            continue;
+        }
+        size_t w = plain_len(s, k, b);
+        if (!w || is_space(c)) {
+            k += w ? w : 1;
+            continue;
+        }
+        /* a piece from k: plain characters up to the last non-whitespace one */
+        size_t p = k + w, last = p;
+        while (p < b && (w = plain_len(s, p, b)) != 0) {
+            p += w;
+            if (!is_space((unsigned char)s[p - w]))
+                last = p;
+        }
+        long idx;
+        if (last - k >= PIECE_MIN && squeezed_len(s, k, last) >= PIECE_MIN &&
+            (idx = piece_add(pc, s, k, last, n)) >= 0) {
+            squeeze(e, s, done, k, keep_first && done == a);
+            cut(e, s, k, last, 0);
+            unsigned hi = 0xE000 + ((unsigned)idx >> 11), lo = 0xE800 + ((unsigned)idx & 0x7FF);
+            char *o = e->out + e->o;
+            o[0] = (char)0xEE;
+            o[1] = (char)(0x80 | ((hi >> 6) & 0x3F));
+            o[2] = (char)(0x80 | (hi & 0x3F));
+            o[3] = (char)0xEE;
+            o[4] = (char)(0x80 | ((lo >> 6) & 0x3F));
+            o[5] = (char)(0x80 | (lo & 0x3F));
+            e->o += 6;
+            done = last;
+        }
+        k = last;
+    }
+    squeeze(e, s, done, b, keep_first && done == a);
 }
 
 /* attributes some stage reads (src/links/scan_html.c), or that the tree
@@ -252,7 +420,7 @@ static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode)
     return 0;
 }
 
-size_t html_strip_style(const char *s, size_t n, char *out)
+static size_t prescan(const char *s, size_t n, char *out, html_pieces *pc)
 {
     size_t i = 0;
     emit e = {out, 0, 0};
@@ -260,7 +428,7 @@ size_t html_strip_style(const char *s, size_t n, char *out)
     while (i < n) {
         const char *lt = memchr(s + i, '<', n - i);
         size_t te0 = lt ? (size_t)(lt - s) : n;
-        squeeze(&e, s, i, te0, keep_first);
+        data_text(&e, s, i, te0, n, keep_first, pc);
         /* the first token after <pre> decides; "</>" makes none */
         int kf = keep_first && te0 == i;
         keep_first = 0;
@@ -358,6 +526,8 @@ size_t html_strip_style(const char *s, size_t n, char *out)
         i = te;
         if (end_tag)
             continue;
+        if (strcmp(name, "template") == 0)
+            pc = NULL; /* in template contents a character may be dropped alone */
         if (strcmp(name, "pre") == 0 || strcmp(name, "listing") == 0)
             keep_first = 1;
         const char *rawname = kind == T_RAW ? tname : NULL;
@@ -383,4 +553,128 @@ size_t html_strip_style(const char *s, size_t n, char *out)
         return 0;
     memcpy(out + e.o, s + e.copied, n - e.copied);
     return e.o + (n - e.copied);
+}
+
+size_t html_strip_style(const char *s, size_t n, char *out)
+{
+    return prescan(s, n, out, NULL);
+}
+
+size_t html_prescan(const char *s, size_t n, char *out, html_pieces *pc)
+{
+    if (pc) {
+        pc->n = pc->len = 0;
+        if (!pieces_ok(s, n))
+            pc = NULL;
+    }
+    size_t r = prescan(s, n, out, pc);
+    if (!r && pc)
+        pc->n = pc->len = 0;
+    return r;
+}
+
+void html_pieces_free(html_pieces *pc)
+{
+    free(pc->text);
+    free(pc->end);
+    memset(pc, 0, sizeof *pc);
+}
+
+/* marker character at t (3 bytes, lead 0xEE) in [lo, hi], or -1 */
+static long marker_cp(const unsigned char *t, unsigned lo, unsigned hi)
+{
+    if (t[0] != 0xEE || (t[1] & 0xC0) != 0x80 || (t[2] & 0xC0) != 0x80)
+        return -1;
+    unsigned cp = 0xE000 | ((t[1] & 0x3Fu) << 6) | (t[2] & 0x3Fu);
+    return cp >= lo && cp <= hi ? (long)cp : -1;
+}
+
+/* the piece whose marker starts at t (6 bytes available), or -1 */
+static long marker_at(const html_pieces *pc, const unsigned char *t)
+{
+    long h = marker_cp(t, 0xE000, 0xE7FF), l = h < 0 ? -1 : marker_cp(t + 3, 0xE800, 0xEFFF);
+    if (l < 0)
+        return -1;
+    size_t k = ((size_t)(h - 0xE000) << 11) | (size_t)(l - 0xE800);
+    return k < pc->n ? (long)k : -1;
+}
+
+static int expand_text(GumboNode *nd, const html_pieces *pc, void *(*alloc)(void *, size_t),
+                       void (*dealloc)(void *, void *), void *ud)
+{
+    const unsigned char *t = (const unsigned char *)nd->v.text.text;
+    size_t tl = strlen((const char *)t);
+    if (!memchr(t, 0xEE, tl))
+        return 0;
+    size_t len = 0;
+    for (size_t i = 0; i < tl;) {
+        long k = i + 6 <= tl ? marker_at(pc, t + i) : -1;
+        if (k < 0) {
+            len++, i++;
+            continue;
+        }
+        len += pc->end[k] - (k ? pc->end[k - 1] : 0);
+        i += 6;
+    }
+    char *o = alloc(ud, len + 1), *w = o;
+    if (!o)
+        return -1;
+    for (size_t i = 0; i < tl;) {
+        long k = i + 6 <= tl ? marker_at(pc, t + i) : -1;
+        if (k < 0) {
+            *w++ = (char)t[i++];
+            continue;
+        }
+        size_t a = k ? pc->end[k - 1] : 0;
+        memcpy(w, pc->text + a, pc->end[k] - a);
+        w += pc->end[k] - a;
+        i += 6;
+    }
+    *w = '\0';
+    dealloc(ud, (void *)nd->v.text.text);
+    nd->v.text.text = o;
+    return 0;
+}
+
+int html_pieces_expand(void *output, const html_pieces *pc, void *(*alloc)(void *, size_t),
+                       void (*dealloc)(void *, void *), void *ud)
+{
+    if (!pc || !pc->n)
+        return 0;
+    GumboOutput *g = output;
+    size_t cap = 256, top = 0;
+    GumboNode **st = malloc(cap * sizeof *st);
+    if (!st)
+        return -1;
+    st[top++] = g->document;
+    int rc = 0;
+    while (top && rc == 0) {
+        GumboNode *nd = st[--top];
+        if (nd->type == GUMBO_NODE_TEXT) {
+            rc = expand_text(nd, pc, alloc, dealloc, ud);
+            continue;
+        }
+        GumboVector *kids = nd->type == GUMBO_NODE_DOCUMENT ? &nd->v.document.children
+                            : nd->type == GUMBO_NODE_ELEMENT || nd->type == GUMBO_NODE_TEMPLATE
+                                ? &nd->v.element.children
+                                : NULL;
+        if (!kids)
+            continue;
+        if (top + kids->length > cap) {
+            size_t nc = cap;
+            while (top + kids->length > nc)
+                nc *= 2;
+            GumboNode **ns = realloc(st, nc * sizeof *ns);
+            if (!ns) {
+                rc = -1;
+                break;
+            }
+            st = ns;
+            cap = nc;
+        }
+        for (size_t i = 0; i < kids->length; i++)
+            st[top++] = kids->data[i];
+    }
+    free(st);
+    return rc;
 }

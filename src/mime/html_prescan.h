@@ -15,6 +15,30 @@
  * the scan gave up (then parse s as it is). */
 size_t html_strip_style(const char *s, size_t n, char *out);
 
+/* Text pieces html_prescan() sent to gumbo as markers (see html_prescan.c):
+ * their text as gumbo would have put it in the tree, back to back; piece k
+ * is text[k ? end[k - 1] : 0 .. end[k]). Zero it before the first use. */
+typedef struct {
+    char *text;
+    size_t len;
+    unsigned *end;
+    size_t n, cap;
+} html_pieces;
+
+/* html_strip_style(), and with pc also long runs of text as markers, whose
+ * text html_pieces_expand() puts back into gumbo's tree of out. pc->n is 0
+ * when none were made. */
+size_t html_prescan(const char *s, size_t n, char *out, html_pieces *pc);
+
+/* Puts the pieces' text back into the text nodes of a GumboOutput parsed
+ * from html_prescan()'s out, with gumbo's allocator functions (the old text
+ * goes to dealloc). 0, or -1 when memory ran out (the tree is then partly
+ * expanded: do not use it). */
+int html_pieces_expand(void *gumbo_output, const html_pieces *pc,
+                       void *(*alloc)(void *, size_t), void (*dealloc)(void *, void *), void *ud);
+
+void html_pieces_free(html_pieces *pc);
+
 /* 1 if the prescan keeps attribute `name` (lower case, as gumbo names it)
  * on a start tag `tag` (lower case) of the HTML namespace */
 int html_prescan_keeps_attr(const char *tag, const char *name);

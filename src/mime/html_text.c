@@ -163,6 +163,27 @@ static void pc_key_init(void)
     pthread_key_create(&pc_key, pc_thread_exit);
 }
 
+/* gumbo's options for a parse of an input of len bytes: the pool when
+ * pooled */
+static GumboOptions gumbo_options(parse_cache *c, int pooled)
+{
+    GumboOptions opts = kGumboDefaultOptions;
+    opts.max_errors = 0; /* errors are not used; the tree is the same */
+    if (pooled) {
+        opts.allocator = gp_alloc;
+        opts.deallocator = gp_free;
+        opts.userdata = &c->pool;
+    }
+    return opts;
+}
+
+static GumboOutput *parse_with(parse_cache *c, const char *in, size_t in_len, int *pooled)
+{
+    *pooled = in_len <= GP_MAX_INPUT;
+    GumboOptions opts = gumbo_options(c, *pooled);
+    return gumbo_parse_with_options(&opts, in, in_len);
+}
+
 const void *html_parse_cached(const char *html, size_t len)
 {
     parse_cache *c = &pc_tls;
@@ -171,28 +192,34 @@ const void *html_parse_cached(const char *html, size_t len)
     pc_clear(c, 1);
     pthread_once(&pc_once, pc_key_init);
     pthread_setspecific(pc_key, c); /* pc_thread_exit frees the tree */
-    GumboOptions opts = kGumboDefaultOptions;
-    opts.max_errors = 0; /* errors are not used; the tree is the same */
     /* what no stage reads out (html_prescan.c): the tree is the same but
-     * for it; gumbo's original_* pointers into the input are never read, so
-     * the copy can go once the tree is built */
+     * for it, and long runs of text go as markers whose text is put back
+     * after the parse; gumbo's original_* pointers into the input are never
+     * read, so the copy can go once the tree is built */
+    html_pieces pcs = {0};
     const char *in = html;
     size_t in_len = len;
     char *stripped = len ? malloc(len) : NULL;
     if (stripped) {
-        size_t m = html_strip_style(html, len, stripped);
+        size_t m = html_prescan(html, len, stripped, &pcs);
         if (m) {
             in = stripped;
             in_len = m;
         }
     }
-    int pooled = in_len <= GP_MAX_INPUT;
-    if (pooled) {
-        opts.allocator = gp_alloc;
-        opts.deallocator = gp_free;
-        opts.userdata = &c->pool;
+    int pooled;
+    GumboOutput *g = parse_with(c, in, in_len, &pooled);
+    if (g && pcs.n && in == stripped) {
+        GumboOptions o = gumbo_options(c, pooled);
+        if (html_pieces_expand(g, &pcs, o.allocator, o.deallocator, o.userdata) != 0) {
+            /* out of memory: the original, as it is */
+            if (!pooled)
+                gumbo_destroy_output(&kGumboDefaultOptions, g);
+            gp_reset(&c->pool, 1);
+            g = parse_with(c, html, len, &pooled);
+        }
     }
-    GumboOutput *g = gumbo_parse_with_options(&opts, in, in_len);
+    html_pieces_free(&pcs);
     free(stripped);
     if (!g) {
         gp_reset(&c->pool, 1);

@@ -103,12 +103,19 @@ static int html_tree_attr_kept(const GumboElement *e, const char *name)
     return html_prescan_keeps_attr(tag, name);
 }
 
-/* NULL on failure; else a malloc'd dump */
-static char *html_tree_dump(const char *html, size_t len)
+/* NULL on failure; else a malloc'd dump of the tree of html, with the
+ * text of pc's pieces put back (html is html_prescan()'s output) */
+static char *html_tree_dump_pieces(const char *html, size_t len, const html_pieces *pc)
 {
     GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, html, len);
     if (!g)
         return NULL;
+    if (pc && html_pieces_expand(g, pc, kGumboDefaultOptions.allocator,
+                                 kGumboDefaultOptions.deallocator,
+                                 kGumboDefaultOptions.userdata) != 0) {
+        gumbo_destroy_output(&kGumboDefaultOptions, g);
+        return NULL;
+    }
     ht_buf b = {.oom = 0};
     kbuf_init(&b.k, (size_t)1 << 30);
     const GumboDocument *d = &g->document->v.document;
@@ -197,6 +204,11 @@ static char *html_tree_dump(const char *html, size_t len)
     char *r = b.oom ? NULL : strdup(kbuf_str(&b.k));
     kbuf_free(&b.k);
     return r;
+}
+
+static char *html_tree_dump(const char *html, size_t len)
+{
+    return html_tree_dump_pieces(html, len, NULL);
 }
 
 #endif

@@ -27,9 +27,32 @@ static int same_tree(const char *a, size_t an, const char *b, size_t bn)
     return r;
 }
 
+/* 1 if the tree of html_prescan()'s output, its pieces put back, is the
+ * tree of s (both as html_tree.h writes them); pieces counts the parts
+ * where some text went as markers */
+static size_t with_pieces;
+static int same_tree_pieces(const char *s, size_t n)
+{
+    html_pieces pc = {0};
+    char *out = malloc(n ? n : 1);
+    size_t m = out ? html_prescan(s, n, out, &pc) : 0;
+    int r = 1;
+    if (m) {
+        with_pieces += pc.n > 0;
+        char *x = html_tree_dump(s, n), *y = html_tree_dump_pieces(out, m, &pc);
+        r = x && y ? strcmp(x, y) == 0 : -1;
+        free(x);
+        free(y);
+    }
+    html_pieces_free(&pc);
+    free(out);
+    return r;
+}
+
 static void one_case(const char *in, const char *want)
 {
     size_t n = strlen(in);
+    TAP_OK(same_tree_pieces(in, n) == 1, "same tree with text as markers: %s", in);
     char *out = malloc(n + 1);
     size_t m = html_strip_style(in, n, out);
     if (want == NULL) {
@@ -39,6 +62,17 @@ static void one_case(const char *in, const char *want)
         TAP_OK(m > 0 && strcmp(out, want) == 0, "%s -> %s (got %s)", in, want, m ? out : "(0)");
         TAP_OK(same_tree(in, n, out, m) == 1, "same tree but what the prescan cuts: %s", in);
     }
+    free(out);
+}
+
+/* only the trees: with markers, and after html_strip_style() */
+static void tree_case(const char *in)
+{
+    size_t n = strlen(in);
+    TAP_OK(same_tree_pieces(in, n) == 1, "same tree with text as markers: %s", in);
+    char *out = malloc(n + 1);
+    size_t m = html_strip_style(in, n, out);
+    TAP_OK(m == 0 || same_tree(in, n, out, m) == 1, "same tree but what the prescan cuts: %s", in);
     free(out);
 }
 
@@ -78,6 +112,10 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
                     differ++;
                     printf("# tree differs after the prescan: %s part %zu\n", path, i);
                 }
+            }
+            if (same_tree_pieces(p->text, p->text_len) != 1) {
+                differ++;
+                printf("# tree differs with text as markers: %s part %zu\n", path, i);
             }
             free(out);
         }
@@ -177,6 +215,28 @@ int main(int argc, char **argv)
     one_case("<td\n  style=x\n  class=y\n  >t", "<td\n>t");
     one_case("<td href=\"1\"style=\"x\"/>t", "<td href=\"1\" />t");
     one_case("<p>a &amp;  b&#32; &nbsp;  c</p>", "<p>a &amp; b&#32; &nbsp; c</p>");
+    /* text as markers (same_tree_pieces, run by one_case on every case):
+     * foster parenting, formatting elements, modes before <body>, character
+     * references, controls, CR, and where markers are not used */
+    tree_case("<table>long text here<tr><td>cell text long</td>more text</tr></table>after");
+    tree_case("before the table<table>long text here<tr><td>x</td></tr></table>");
+    tree_case("<table><colgroup> abcdefgh ijk <col></table>");
+    tree_case("<template><col>abcdefgh ijklmnop</template>text after it");
+    tree_case("<b>1<p>abcdefghij</b>klmnopqrst<i>uvwxyz0123");
+    tree_case("leading text, no html at all");
+    tree_case("<html><head> </head> text after head");
+    tree_case("</body></html>trailing text after html");
+    tree_case("text &amp; more text here &notit; more &#x41;bcdefgh &ampabcdefgh");
+    tree_case("<p>abcdefgh\x01ijklmnop\x7f qrstuvwxyz \xc2\x85 0123456789</p>");
+    tree_case("<p>abcdefgh\xef\xb7\x90ijklmnop \xef\xbf\xbe qrstuvwxyz</p>");
+    tree_case("<pre>\nabcdefghij</pre><pre>abcdefghij\n\nklm</pre><textarea>abcdefghij</textarea>");
+    tree_case("abc\r\ndefghijkl\r\n\r\nmnop\rqrstuvwxyz");
+    tree_case("\xee\x80\x80\xee\xa0\x80 abcdefghij");
+    tree_case("&#xE000;&#xE800; abcdefghij");
+    tree_case("&#57344;&#59392;abcdefghij klmnopqrst");
+    tree_case("<p>\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe6\x96\x87 \xf0\x9f\x98\x80\xf0\x9f\x98\x80</p>");
+    tree_case("<a href=x>click here now</a> and <a href=y>http://example.com/very/long</a>");
+    tree_case("<p>http://exa<!-- -->mple.com/a/b/c</p>");
 
     char *err = NULL;
     mime_global_init();
@@ -192,9 +252,11 @@ int main(int argc, char **argv)
             printf("ok %d - %s # SKIP not present\n", ++tap_n, argv[i]);
             continue;
         }
+        size_t w0 = with_pieces;
         nftw(argv[i], visit, 16, FTW_PHYS);
-        TAP_OK(differ == d0, "%s: %zu files, %zu HTML parts, %zu cut by the prescan, %zu trees differ",
-               argv[i], files - f0, parts - p0, cut - c0, differ - d0);
+        TAP_OK(differ == d0,
+               "%s: %zu files, %zu HTML parts, %zu cut by the prescan, %zu with text as markers, %zu trees differ",
+               argv[i], files - f0, parts - p0, cut - c0, with_pieces - w0, differ - d0);
     }
     mime_config_free(mc);
     mime_global_shutdown();
