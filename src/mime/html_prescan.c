@@ -187,9 +187,9 @@ static int pieces_ok(const char *s, size_t n)
     return 1;
 }
 
-/* adds the piece s[a..b) (squeezed: each run of whitespace as its first
- * character, a CR as gumbo reads it, LF) to pc; its index, or -1 */
-static long piece_add(html_pieces *pc, const char *s, size_t a, size_t b, size_t n)
+/* adds the piece s[a..b) to pc (with squeeze_ws each run of whitespace as
+ * its first character, a CR as gumbo reads it, LF); its index, or -1 */
+static long piece_add(html_pieces *pc, const char *s, size_t a, size_t b, size_t n, int squeeze_ws)
 {
     if (pc->n >= PIECE_MAX_N)
         return -1;
@@ -206,7 +206,7 @@ static long piece_add(html_pieces *pc, const char *s, size_t a, size_t b, size_t
     char *o = pc->text + pc->len;
     for (size_t k = a; k < b; k++) {
         char c = s[k];
-        if (is_space((unsigned char)c)) {
+        if (squeeze_ws && is_space((unsigned char)c)) {
             *o++ = c == '\r' ? '\n' : c;
             while (k + 1 < b && is_space((unsigned char)s[k + 1]))
                 k++;
@@ -230,6 +230,35 @@ static size_t squeezed_len(const char *s, size_t a, size_t b)
                 k++;
     }
     return l;
+}
+
+/* writes marker k to the output */
+static void put_marker(emit *e, long k)
+{
+    unsigned hi = 0xE000 + ((unsigned)k >> 11), lo = 0xE800 + ((unsigned)k & 0x7FF);
+    char *o = e->out + e->o;
+    o[0] = (char)0xEE;
+    o[1] = (char)(0x80 | ((hi >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (hi & 0x3F));
+    o[3] = (char)0xEE;
+    o[4] = (char)(0x80 | ((lo >> 6) & 0x3F));
+    o[5] = (char)(0x80 | (lo & 0x3F));
+    e->o += 6;
+}
+
+/* An attribute value s[a..b) as a piece: its index, or -1 when it stays as
+ * it is (a character reference, CR or a character gumbo replaces in it, or
+ * no room). Only on elements whose attribute values the tree builder never
+ * compares (see tag_end), so equal values need not share a piece. */
+static long value_piece(html_pieces *pc, const char *s, size_t a, size_t b, size_t n)
+{
+    for (size_t k = a; k < b;) {
+        size_t w = s[k] == '\r' || s[k] == '<' ? 0 : plain_len(s, k, b);
+        if (!w)
+            return -1;
+        k += w;
+    }
+    return piece_add(pc, s, a, b, n, 0);
 }
 
 /* text in the data state, s[a..b): squeezed (see squeeze), its pieces of
@@ -264,18 +293,10 @@ static void data_text(emit *e, const char *s, size_t a, size_t b, size_t n, int 
         }
         long idx;
         if (last - k >= PIECE_MIN && squeezed_len(s, k, last) >= PIECE_MIN &&
-            (idx = piece_add(pc, s, k, last, n)) >= 0) {
+            (idx = piece_add(pc, s, k, last, n, 1)) >= 0) {
             squeeze(e, s, done, k, keep_first && done == a);
             cut(e, s, k, last, 0);
-            unsigned hi = 0xE000 + ((unsigned)idx >> 11), lo = 0xE800 + ((unsigned)idx & 0x7FF);
-            char *o = e->out + e->o;
-            o[0] = (char)0xEE;
-            o[1] = (char)(0x80 | ((hi >> 6) & 0x3F));
-            o[2] = (char)(0x80 | (hi & 0x3F));
-            o[3] = (char)0xEE;
-            o[4] = (char)(0x80 | ((lo >> 6) & 0x3F));
-            o[5] = (char)(0x80 | (lo & 0x3F));
-            e->o += 6;
+            put_marker(e, idx);
             done = last;
         }
         k = last;
@@ -336,6 +357,13 @@ static const char *tag_entry(const char *name, int *kind)
     return NULL;
 }
 
+/* a T_KEEP tag that is not a formatting element */
+static int tag_merged(const char *name)
+{
+    return strcmp(name, "html") == 0 || strcmp(name, "body") == 0 || strcmp(name, "input") == 0 ||
+           strcmp(name, "meta") == 0;
+}
+
 static int keeps_all(const char *tag)
 {
     int kind;
@@ -349,15 +377,22 @@ int html_prescan_keeps_attr(const char *tag, const char *name)
 }
 
 /* how tag_end treats a start tag's attributes */
-enum { A_NONE, A_SQUEEZE, A_CUT, A_IMG };
+enum { A_NONE, A_FMT, A_SQUEEZE, A_CUT, A_IMG };
 
 /* the end of a tag (just past its '>') whose name ends at i, attribute
  * values quoted or not as the HTML5 tokenizer reads them; 0 if it does not
- * end. With e: A_SQUEEZE makes each run of whitespace between attributes
- * one character; A_CUT also cuts the attributes no stage reads (see
+ * end. With e: A_FMT makes each run of whitespace between attributes one
+ * character; A_SQUEEZE too, and with pc makes long values markers (pieces
+ * like text's, put back after the parse) but for "type" (input
+ * type=hidden); A_CUT also cuts the attributes no stage reads (see
  * attr_read); A_IMG (an <img>) also cuts a src="data:..." value after its
- * "data:", all the links stage looks at. */
-static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode)
+ * "data:", all the links stage looks at. A_FMT is for the formatting
+ * elements but <a>: the tree builder compares their attributes (the
+ * "Noah's Ark" clause), and a value left as it is for its character
+ * reference could equal one made a marker. Never more than one <a> is in
+ * that list (an <a> start tag first takes the old one out), so its values
+ * are never compared. */
+static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode, html_pieces *pc)
 {
     while (i < n) {
         int c = (unsigned char)s[i];
@@ -410,9 +445,18 @@ static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode)
                 ve = i;
             }
             v1 = i;
+            long k;
             if (mode == A_IMG && a1 - a0 == 3 && word_at(s, n, a0, "src") && ve > v0 + 5 &&
                 word_at(s, n, v0, "data:"))
                 cut(e, s, v0 + 5, ve, 0);
+            else if (pc && mode > A_FMT && ve - v0 >= PIECE_MIN &&
+                     !(a1 - a0 == 4 && word_at(s, n, a0, "type")) &&
+                     (mode < A_CUT || attr_read(s + a0, a1 - a0)) &&
+                     (k = value_piece(pc, s, v0, ve, n)) >= 0) {
+                /* a value as a marker ("type" stays: input type=hidden) */
+                cut(e, s, v0, ve, 0);
+                put_marker(e, k);
+            }
         }
         if (mode >= A_CUT && !attr_read(s + a0, a1 - a0))
             cut(e, s, a0, v1, 1);
@@ -422,13 +466,14 @@ static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode)
 
 static size_t prescan(const char *s, size_t n, char *out, html_pieces *pc)
 {
+    html_pieces *text_pc = pc; /* text as markers; attribute values with pc */
     size_t i = 0;
     emit e = {out, 0, 0};
     int keep_first = 0; /* just after <pre> or <listing> */
     while (i < n) {
         const char *lt = memchr(s + i, '<', n - i);
         size_t te0 = lt ? (size_t)(lt - s) : n;
-        data_text(&e, s, i, te0, n, keep_first, pc);
+        data_text(&e, s, i, te0, n, keep_first, text_pc);
         /* the first token after <pre> decides; "</>" makes none */
         int kf = keep_first && te0 == i;
         keep_first = 0;
@@ -516,18 +561,19 @@ static size_t prescan(const char *s, size_t n, char *out, html_pieces *pc)
         const char *tname = end_tag ? NULL : tag_entry(name, &kind);
         if (kind == T_BAIL)
             return 0; /* isindex: the tree builder turns its attributes into elements and text */
-        int mode = end_tag          ? A_NONE
-                   : kind == T_KEEP ? A_SQUEEZE
+        int mode = end_tag                                             ? A_NONE
+                   : kind == T_KEEP && !tag_merged(name) && strcmp(name, "a") != 0 ? A_FMT
+                   : kind == T_KEEP                                          ? A_SQUEEZE
                    : strcmp(name, "img") == 0 ? A_IMG
                                               : A_CUT;
-        size_t te = tag_end(s, n, j, &e, mode);
+        size_t te = tag_end(s, n, j, &e, mode, pc);
         if (!te)
             return 0;
         i = te;
         if (end_tag)
             continue;
         if (strcmp(name, "template") == 0)
-            pc = NULL; /* in template contents a character may be dropped alone */
+            text_pc = NULL; /* in template contents a character may be dropped alone */
         if (strcmp(name, "pre") == 0 || strcmp(name, "listing") == 0)
             keep_first = 1;
         const char *rawname = kind == T_RAW ? tname : NULL;
@@ -599,13 +645,15 @@ static long marker_at(const html_pieces *pc, const unsigned char *t)
     return k < pc->n ? (long)k : -1;
 }
 
-static int expand_text(GumboNode *nd, const html_pieces *pc, void *(*alloc)(void *, size_t),
-                       void (*dealloc)(void *, void *), void *ud)
+/* t with its markers replaced by their pieces' text, from alloc; t itself
+ * when it has none; NULL when out of memory */
+static const char *expand_str(const char *t0, const html_pieces *pc, void *(*alloc)(void *, size_t),
+                              void *ud)
 {
-    const unsigned char *t = (const unsigned char *)nd->v.text.text;
-    size_t tl = strlen((const char *)t);
+    const unsigned char *t = (const unsigned char *)t0;
+    size_t tl = strlen(t0);
     if (!memchr(t, 0xEE, tl))
-        return 0;
+        return t0;
     size_t len = 0;
     for (size_t i = 0; i < tl;) {
         long k = i + 6 <= tl ? marker_at(pc, t + i) : -1;
@@ -618,7 +666,7 @@ static int expand_text(GumboNode *nd, const html_pieces *pc, void *(*alloc)(void
     }
     char *o = alloc(ud, len + 1), *w = o;
     if (!o)
-        return -1;
+        return NULL;
     for (size_t i = 0; i < tl;) {
         long k = i + 6 <= tl ? marker_at(pc, t + i) : -1;
         if (k < 0) {
@@ -631,9 +679,7 @@ static int expand_text(GumboNode *nd, const html_pieces *pc, void *(*alloc)(void
         i += 6;
     }
     *w = '\0';
-    dealloc(ud, (void *)nd->v.text.text);
-    nd->v.text.text = o;
-    return 0;
+    return o;
 }
 
 int html_pieces_expand(void *output, const html_pieces *pc, void *(*alloc)(void *, size_t),
@@ -651,8 +697,27 @@ int html_pieces_expand(void *output, const html_pieces *pc, void *(*alloc)(void 
     while (top && rc == 0) {
         GumboNode *nd = st[--top];
         if (nd->type == GUMBO_NODE_TEXT) {
-            rc = expand_text(nd, pc, alloc, dealloc, ud);
+            const char *t = expand_str(nd->v.text.text, pc, alloc, ud);
+            if (!t)
+                rc = -1;
+            else if (t != nd->v.text.text) {
+                dealloc(ud, (void *)nd->v.text.text);
+                nd->v.text.text = t;
+            }
             continue;
+        }
+        if (nd->type == GUMBO_NODE_ELEMENT || nd->type == GUMBO_NODE_TEMPLATE) {
+            const GumboVector *at = &nd->v.element.attributes;
+            for (size_t i = 0; i < at->length && rc == 0; i++) {
+                GumboAttribute *a = at->data[i];
+                const char *v = expand_str(a->value, pc, alloc, ud);
+                if (!v)
+                    rc = -1;
+                else if (v != a->value) {
+                    dealloc(ud, (void *)a->value);
+                    a->value = v;
+                }
+            }
         }
         GumboVector *kids = nd->type == GUMBO_NODE_DOCUMENT ? &nd->v.document.children
                             : nd->type == GUMBO_NODE_ELEMENT || nd->type == GUMBO_NODE_TEMPLATE

@@ -237,6 +237,19 @@ int main(int argc, char **argv)
     tree_case("<p>\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe6\x96\x87 \xf0\x9f\x98\x80\xf0\x9f\x98\x80</p>");
     tree_case("<a href=x>click here now</a> and <a href=y>http://example.com/very/long</a>");
     tree_case("<p>http://exa<!-- -->mple.com/a/b/c</p>");
+    /* attribute values as markers: equal values stay equal (Noah's Ark) */
+    tree_case("<p><b id=abcdefgh><b id=abcdefgh><b id=abcdefgh><b id=abcdefgh></p><p>x");
+    tree_case("<p><b id=abcdefgh><b id=abcdefgi><b id=abcdefgh><b id=\"abcdefgh\"></p><p>x");
+    tree_case("<p><b id=abcdefgh><template></template><b id=abcdefgh><b id=abcdefgh><b id=abcdefgh></p><p>x");
+    tree_case("<a href=\"http://e.com/&amp;x\"><a href=\"http://e.com/&x\">t</a>");
+    /* <a> values are markers even so: at most one <a> is ever in the list */
+    tree_case("<p><a href=abcdefghA><a href=abcdefgh&#x41;><a href=abcdefghA><a href=abcdefghA></p><p>x");
+    tree_case("<table><td><a href=abcdefghA><td><a href=abcdefghA></table><a href=abcdefghA>x<p>y");
+    tree_case("<p><font color=abcdefgh&#x41;><font color=abcdefghA><font color=abcdefghA><font color=abcdefghA></p><p>r");
+    tree_case("<table><input type=\"hidden\"><input type=\"HIDDEN\" value=abcdefghij></table>");
+    tree_case("<a href=\"abc\r\ndefghij\">x</a><img src=\"a\tb\nc defgh\" alt='alt text here'>");
+    tree_case("<a href=abcdefgh href=ijklmnop>x</a><html lang=abcdefghij><body background=abcdefghij>");
+
 
     char *err = NULL;
     mime_global_init();
