@@ -26,6 +26,7 @@
 #include "html_prescan.h"
 
 #include <gumbo.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,11 +135,16 @@ enum { PIECE_MIN = 7, PIECE_MAX_N = 1u << 22 };
 /* length of the character at s[i] (< b) if it reaches the tree as it is:
  * no '&' (a character reference), no NUL or other character gumbo
  * replaces (controls, noncharacters, invalid UTF-8); else 0 */
+static int ascii_plain(unsigned c)
+{
+    return (c >= 0x20 && c != 0x7F && c != '&' && c != '<') || is_space((int)c);
+}
+
 static size_t plain_len(const char *s, size_t i, size_t b)
 {
     unsigned c = (unsigned char)s[i];
     if (c < 0x80)
-        return (c >= 0x20 && c != 0x7F && c != '&' && c != '<') || is_space((int)c) ? 1 : 0;
+        return ascii_plain(c) ? 1 : 0;
     size_t need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 9;
     if (need > 3 || c > 0xF4 || i + need >= b)
         return 0;
@@ -204,7 +210,11 @@ static long piece_add(html_pieces *pc, const char *s, size_t a, size_t b, size_t
         pc->cap = cap;
     }
     char *o = pc->text + pc->len;
-    for (size_t k = a; k < b; k++) {
+    if (!squeeze_ws) { /* an attribute value: no CR in it */
+        memcpy(o, s + a, b - a);
+        o += b - a;
+    }
+    for (size_t k = a; squeeze_ws && k < b; k++) {
         char c = s[k];
         if (squeeze_ws && is_space((unsigned char)c)) {
             *o++ = c == '\r' ? '\n' : c;
@@ -217,19 +227,6 @@ static long piece_add(html_pieces *pc, const char *s, size_t a, size_t b, size_t
     pc->len = (size_t)(o - pc->text);
     pc->end[pc->n] = (unsigned)pc->len;
     return (long)pc->n++;
-}
-
-/* squeezed length of s[a..b) */
-static size_t squeezed_len(const char *s, size_t a, size_t b)
-{
-    size_t l = 0;
-    for (size_t k = a; k < b; k++) {
-        l++;
-        if (is_space((unsigned char)s[k]))
-            while (k + 1 < b && is_space((unsigned char)s[k + 1]))
-                k++;
-    }
-    return l;
 }
 
 /* writes marker k to the output */
@@ -253,7 +250,8 @@ static void put_marker(emit *e, long k)
 static long value_piece(html_pieces *pc, const char *s, size_t a, size_t b, size_t n)
 {
     for (size_t k = a; k < b;) {
-        size_t w = s[k] == '\r' || s[k] == '<' ? 0 : plain_len(s, k, b);
+        unsigned c = (unsigned char)s[k];
+        size_t w = c < 0x80 ? (c != '\r' && ascii_plain(c)) : plain_len(s, k, b);
         if (!w)
             return -1;
         k += w;
@@ -284,16 +282,34 @@ static void data_text(emit *e, const char *s, size_t a, size_t b, size_t n, int 
             k += w ? w : 1;
             continue;
         }
-        /* a piece from k: plain characters up to the last non-whitespace one */
-        size_t p = k + w, last = p;
-        while (p < b && (w = plain_len(s, p, b)) != 0) {
-            p += w;
-            if (!is_space((unsigned char)s[p - w]))
-                last = p;
+        /* a piece from k: plain characters up to the last non-whitespace
+         * one; sq counts its bytes squeezed */
+        size_t p = k + w, last = p, sq = w, sq_last = w;
+        int in_ws = 0;
+        while (p < b) {
+            unsigned d = (unsigned char)s[p];
+            if (d < 0x80) {
+                if (!ascii_plain(d))
+                    break;
+                p++;
+                if (is_space((int)d)) {
+                    sq += !in_ws;
+                    in_ws = 1;
+                    continue;
+                }
+                w = 1;
+            } else if ((w = plain_len(s, p, b)) == 0) {
+                break;
+            } else {
+                p += w;
+            }
+            sq += w;
+            in_ws = 0;
+            last = p;
+            sq_last = sq;
         }
         long idx;
-        if (last - k >= PIECE_MIN && squeezed_len(s, k, last) >= PIECE_MIN &&
-            (idx = piece_add(pc, s, k, last, n, 1)) >= 0) {
+        if (sq_last >= PIECE_MIN && (idx = piece_add(pc, s, k, last, n, 1)) >= 0) {
             squeeze(e, s, done, k, keep_first && done == a);
             cut(e, s, k, last, 0);
             put_marker(e, idx);
@@ -308,14 +324,20 @@ static void data_text(emit *e, const char *s, size_t a, size_t b, size_t n, int 
  * builder looks at (input type=hidden in tables and frameset-ok) */
 static int attr_read(const char *s, size_t n)
 {
-    static const char *const keep[] = {"href",   "alt",        "action",     "src",
-                                       "srcset", "formaction", "background", "onclick",
-                                       "type",   "http-equiv", "content",    "charset"};
-    for (size_t k = 0; k < sizeof keep / sizeof *keep; k++) {
-        size_t l = strlen(keep[k]);
-        if (l == n && word_at(s, n, 0, keep[k]))
+    /* by length, then the name itself */
+    static const char *const keep[11][3] = {
+        [3] = {"alt", "src"},
+        [4] = {"href", "type"},
+        [6] = {"action", "srcset"},
+        [7] = {"onclick", "content", "charset"},
+        [10] = {"formaction", "background", "http-equiv"},
+    };
+    if (n >= 11)
+        return 0;
+    int c = lc((unsigned char)s[0]);
+    for (size_t k = 0; k < 3 && keep[n][k]; k++)
+        if (keep[n][k][0] == c && word_at(s, n, 1, keep[n][k] + 1))
             return 1;
-    }
     return 0;
 }
 
@@ -348,6 +370,13 @@ static const struct {
 static const char *tag_entry(const char *name, int *kind)
 {
     size_t l = strlen(name);
+    /* by length, the first letters of the names in tags[] (keep in step) */
+    static const uint32_t first[10] = {0x0, 0x140103, 0x80010, 0x840002, 0x30a6, 0xc0100, 0x40100, 0x2100, 0x82020, 0x8000};
+    unsigned f = (unsigned)name[0] - 'a';
+    if (l > 9 || f > 25 || !(first[l] >> f & 1)) {
+        *kind = T_PLAIN;
+        return NULL;
+    }
     for (size_t k = 0; k < sizeof tags / sizeof *tags; k++)
         if (tags[k].len == l && tags[k].name[0] == name[0] && memcmp(tags[k].name, name, l) == 0) {
             *kind = tags[k].kind;
