@@ -243,20 +243,51 @@ static void put_marker(emit *e, long k)
     e->o += 6;
 }
 
-/* An attribute value s[a..b) as a piece: its index, or -1 when it stays as
- * it is (a character reference, CR or a character gumbo replaces in it, or
- * no room). Only on elements whose attribute values the tree builder never
- * compares (see tag_end), so equal values need not share a piece. */
-static long value_piece(html_pieces *pc, const char *s, size_t a, size_t b, size_t n)
+/* An attribute value s[a..b): its runs of PIECE_MIN bytes or more of
+ * characters that reach the tree as they are made markers. A run stops at
+ * a character reference, CR or a character gumbo replaces; the next starts
+ * after a reference's name or number and the character after it (which
+ * decides whether a name without ';' is decoded), after a CR the LF gumbo
+ * reads with it, after the byte otherwise (never inside a character). Only
+ * on elements whose attribute values the tree builder never compares (see
+ * tag_end), so equal values need not share a piece. */
+static size_t value_plain(const char *s, size_t k, size_t b)
 {
-    for (size_t k = a; k < b;) {
-        unsigned c = (unsigned char)s[k];
-        size_t w = c < 0x80 ? (c != '\r' && ascii_plain(c)) : plain_len(s, k, b);
-        if (!w)
-            return -1;
-        k += w;
+    unsigned c = (unsigned char)s[k];
+    return c < 0x80 ? (c != '\r' && ascii_plain(c)) : plain_len(s, k, b);
+}
+
+static void value_pieces(emit *e, html_pieces *pc, const char *s, size_t a, size_t b, size_t n)
+{
+    size_t k = a, run = a;
+    for (;;) {
+        size_t w = k < b ? value_plain(s, k, b) : 0;
+        if (w) {
+            k += w;
+            continue;
+        }
+        long idx;
+        if (k - run >= PIECE_MIN && (idx = piece_add(pc, s, run, k, n, 0)) >= 0) {
+            cut(e, s, run, k, 0);
+            put_marker(e, idx);
+        }
+        if (k >= b)
+            break;
+        if (s[k] == '&') {
+            k++;
+            while (k < b && (ascii_alnum((unsigned char)s[k]) || s[k] == '#' || s[k] == ';'))
+                k++;
+            if (k < b && (w = value_plain(s, k, b)) != 0)
+                k += w; /* what follows a name decides whether it is decoded */
+        } else if (s[k] == '\r') {
+            k++;
+            if (k < b && s[k] == '\n')
+                k++; /* gumbo reads CR LF as one LF */
+        } else {
+            k++; /* a byte of a character gumbo replaces */
+        }
+        run = k;
     }
-    return piece_add(pc, s, a, b, n, 0);
 }
 
 /* text in the data state, s[a..b): squeezed (see squeeze), its pieces of
@@ -345,14 +376,17 @@ static int attr_read(const char *s, size_t n)
  * every attribute - the formatting elements, whose attributes the tree
  * builder compares (the "Noah's Ark" clause of the list of active formatting
  * elements), and those whose attributes it merges or reads (html, body,
- * input) or kensa sniffs (meta). BAIL: the scan gives up (see the top).
+ * input) or kensa sniffs (meta). Not <a>: at most one <a> is ever in that
+ * list after its last marker (an <a> start tag first takes the old one out,
+ * and closing a cell or the like clears the list to its marker), so its
+ * attributes are never compared. BAIL: the scan gives up (see the top).
  * RAW: raw text follows, up to its end tag. */
 enum { T_PLAIN, T_KEEP, T_BAIL, T_RAW };
 static const struct {
     const char *name;
     unsigned char len, kind;
 } tags[] = {
-    {"a", 1, T_KEEP},         {"b", 1, T_KEEP},        {"big", 3, T_KEEP},
+    {"b", 1, T_KEEP},        {"big", 3, T_KEEP},
     {"code", 4, T_KEEP},      {"em", 2, T_KEEP},       {"font", 4, T_KEEP},
     {"i", 1, T_KEEP},         {"nobr", 4, T_KEEP},     {"s", 1, T_KEEP},
     {"small", 5, T_KEEP},     {"strike", 6, T_KEEP},   {"strong", 6, T_KEEP},
@@ -371,7 +405,7 @@ static const char *tag_entry(const char *name, int *kind)
 {
     size_t l = strlen(name);
     /* by length, the first letters of the names in tags[] (keep in step) */
-    static const uint32_t first[10] = {0x0, 0x140103, 0x80010, 0x840002, 0x30a6, 0xc0100, 0x40100, 0x2100, 0x82020, 0x8000};
+    static const uint32_t first[10] = {0x0, 0x140102, 0x80010, 0x840002, 0x30a6, 0xc0100, 0x40100, 0x2100, 0x82020, 0x8000};
     unsigned f = (unsigned)name[0] - 'a';
     if (l > 9 || f > 25 || !(first[l] >> f & 1)) {
         *kind = T_PLAIN;
@@ -416,11 +450,9 @@ enum { A_NONE, A_FMT, A_SQUEEZE, A_CUT, A_IMG };
  * type=hidden); A_CUT also cuts the attributes no stage reads (see
  * attr_read); A_IMG (an <img>) also cuts a src="data:..." value after its
  * "data:", all the links stage looks at. A_FMT is for the formatting
- * elements but <a>: the tree builder compares their attributes (the
- * "Noah's Ark" clause), and a value left as it is for its character
- * reference could equal one made a marker. Never more than one <a> is in
- * that list (an <a> start tag first takes the old one out), so its values
- * are never compared. */
+ * elements (T_KEEP but html, body, input, meta): the tree builder compares
+ * their attributes (the "Noah's Ark" clause), and a value with a character
+ * reference could equal one made markers. */
 static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode, html_pieces *pc)
 {
     while (i < n) {
@@ -474,18 +506,13 @@ static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode, html
                 ve = i;
             }
             v1 = i;
-            long k;
             if (mode == A_IMG && a1 - a0 == 3 && word_at(s, n, a0, "src") && ve > v0 + 5 &&
                 word_at(s, n, v0, "data:"))
                 cut(e, s, v0 + 5, ve, 0);
             else if (pc && mode > A_FMT && ve - v0 >= PIECE_MIN &&
                      !(a1 - a0 == 4 && word_at(s, n, a0, "type")) &&
-                     (mode < A_CUT || attr_read(s + a0, a1 - a0)) &&
-                     (k = value_piece(pc, s, v0, ve, n)) >= 0) {
-                /* a value as a marker ("type" stays: input type=hidden) */
-                cut(e, s, v0, ve, 0);
-                put_marker(e, k);
-            }
+                     (mode < A_CUT || attr_read(s + a0, a1 - a0)))
+                value_pieces(e, pc, s, v0, ve, n); /* "type" stays: input type=hidden */
         }
         if (mode >= A_CUT && !attr_read(s + a0, a1 - a0))
             cut(e, s, a0, v1, 1);
@@ -591,7 +618,7 @@ static size_t prescan(const char *s, size_t n, char *out, html_pieces *pc)
         if (kind == T_BAIL)
             return 0; /* isindex: the tree builder turns its attributes into elements and text */
         int mode = end_tag                                             ? A_NONE
-                   : kind == T_KEEP && !tag_merged(name) && strcmp(name, "a") != 0 ? A_FMT
+                   : kind == T_KEEP && !tag_merged(name) ? A_FMT
                    : kind == T_KEEP                                          ? A_SQUEEZE
                    : strcmp(name, "img") == 0 ? A_IMG
                                               : A_CUT;

@@ -132,7 +132,7 @@ int main(int argc, char **argv)
     one_case("<!--><style>k</style>", "<!--><style></style>");
     one_case("<!---><style>k</style>", "<!---><style></style>");
     one_case("<!-- a --!><style>k</style>", "<!----!><style></style>");
-    one_case("<a title=\"<style>\">t</a><style>z</style>", "<a title=\"<style>\">t</a><style></style>");
+    one_case("<a title=\"<style>\">t</a><style>z</style>", "<a >t</a><style></style>");
     one_case("<div title='x>'><style>k</style>", "<div ><style></style>");
     one_case("<textarea><style>q</style></textarea>", NULL);
     one_case("<title><style></title><style>k</style>", "<title></title><style></style>");
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
     one_case("<table><tr><td class=c><input type=hidden style=s></td></tr></table>",
              "<table><tr><td ><input type=hidden style=s></td></tr></table>");
     one_case("<p class=x><b class=y>1<p class=z>2</b>3", "<p ><b class=y>1<p >2</b>3");
-    one_case("<a href=x style=y><div class=d>t</div></a>", "<a href=x style=y><div >t</div></a>");
+    one_case("<a href=x style=y><div class=d>t</div></a>", "<a href=x ><div >t</div></a>");
     one_case("<b id=1><b id=1><b id=1><b id=1><p style=q>x</b>", "<b id=1><b id=1><b id=1><b id=1><p >x</b>");
     one_case("<html lang=ja><body class=x><div class=q><html id=y><body style=z>t",
              "<html lang=ja><body class=x><div ><html id=y><body style=z>t");
@@ -242,6 +242,12 @@ int main(int argc, char **argv)
     tree_case("<p><b id=abcdefgh><b id=abcdefgi><b id=abcdefgh><b id=\"abcdefgh\"></p><p>x");
     tree_case("<p><b id=abcdefgh><template></template><b id=abcdefgh><b id=abcdefgh><b id=abcdefgh></p><p>x");
     tree_case("<a href=\"http://e.com/&amp;x\"><a href=\"http://e.com/&x\">t</a>");
+    /* runs of a value around character references, CR and replaced characters */
+    tree_case("<a href=\"http://x&#159;mk&#156;jfyj.webrentals.eu.com/ra769\">x</a>");
+    tree_case("<a href=\"abcdefgh&amp=abcdefgh&ampabcdefgh&amp;&amp;abcdefgh&#x41;bcdefgh&notin;abcdefgh\">x</a>");
+    tree_case("<img src=\"abcdefgh\r\nabcdefgh\rabcdefgh\n\rabcdefgh\">");
+    tree_case("<img src=\"abcdefgh\xc2\x85" "abcdefgh\x01" "abcdefgh\xef\xbf\xbf" "abcdefgh\xc3" "abcdefgh\">");
+    tree_case("<img src=abcdefgh&lt;abcdefgh alt='abcdefgh&gt'>");
     /* <a> values are markers even so: at most one <a> is ever in the list */
     tree_case("<p><a href=abcdefghA><a href=abcdefgh&#x41;><a href=abcdefghA><a href=abcdefghA></p><p>x");
     tree_case("<table><td><a href=abcdefghA><td><a href=abcdefghA></table><a href=abcdefghA>x<p>y");
