@@ -48,19 +48,35 @@ static void sink_break(text_sink *s)
     s->pending_nl = 1;
 }
 
+static int sink_space(const unsigned char *p)
+{
+    return *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
+           (p[0] == 0xC2 && p[1] == 0xA0); /* U+00A0 no-break space counts as space too */
+}
+
+/* appends what fits of p[0..n) (the bytes up to the bound, as byte by byte) */
+static void sink_add(kbuf *b, const unsigned char *p, size_t n)
+{
+    if (n > b->max - b->len)
+        n = b->max - b->len;
+    if (n)
+        kbuf_add(b, p, n);
+}
+
+/* runs of whitespace become one space (a newline after a break), none at
+ * the start */
 static void sink_text(text_sink *s, const char *t)
 {
-    for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
-        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
+    const unsigned char *p = (const unsigned char *)t;
+    while (*p) {
+        if (sink_space(p)) {
             s->pending_space = 1;
+            p += *p == 0xC2 ? 2 : 1;
             continue;
         }
-        /* U+00A0 no-break space counts as space too */
-        if (p[0] == 0xC2 && p[1] == 0xA0) {
-            s->pending_space = 1;
-            p++;
-            continue;
-        }
+        const unsigned char *q = p + 1;
+        while (*q && !sink_space(q))
+            q++;
         if (s->out.len) {
             if (s->pending_nl)
                 kbuf_addc(&s->out, '\n');
@@ -68,7 +84,8 @@ static void sink_text(text_sink *s, const char *t)
                 kbuf_addc(&s->out, ' ');
         }
         s->pending_nl = s->pending_space = 0;
-        kbuf_addc(&s->out, (char)*p);
+        sink_add(&s->out, p, (size_t)(q - p));
+        p = q;
     }
 }
 
