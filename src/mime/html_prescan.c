@@ -666,7 +666,7 @@ size_t html_prescan(const char *s, size_t n, char *out, html_pieces *pc)
 {
     if (pc) {
         pc->n = pc->len = 0;
-        if (!pieces_ok(s, n))
+        if (n >= (size_t)1 << 31 || !pieces_ok(s, n)) /* offsets are unsigned */
             pc = NULL;
     }
     size_t r = prescan(s, n, out, pc);
