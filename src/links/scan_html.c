@@ -186,6 +186,8 @@ static void meta_refresh(html_ctx *h, GumboNode *n)
 
 static void element(html_ctx *h, GumboNode *n)
 {
+    if (!n->v.element.attributes.length)
+        return; /* everything below reads an attribute */
     arena *a = links_ctx_arena(h->c);
     GumboTag t = n->v.element.tag;
     const char *v;

@@ -48,19 +48,35 @@ static void sink_break(text_sink *s)
     s->pending_nl = 1;
 }
 
+static int sink_space(const unsigned char *p)
+{
+    return *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
+           (p[0] == 0xC2 && p[1] == 0xA0); /* U+00A0 no-break space counts as space too */
+}
+
+/* appends what fits of p[0..n) (the bytes up to the bound, as byte by byte) */
+static void sink_add(kbuf *b, const unsigned char *p, size_t n)
+{
+    if (n > b->max - b->len)
+        n = b->max - b->len;
+    if (n)
+        kbuf_add(b, p, n);
+}
+
+/* runs of whitespace become one space (a newline after a break), none at
+ * the start */
 static void sink_text(text_sink *s, const char *t)
 {
-    for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
-        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
+    const unsigned char *p = (const unsigned char *)t;
+    while (*p) {
+        if (sink_space(p)) {
             s->pending_space = 1;
+            p += *p == 0xC2 ? 2 : 1;
             continue;
         }
-        /* U+00A0 no-break space counts as space too */
-        if (p[0] == 0xC2 && p[1] == 0xA0) {
-            s->pending_space = 1;
-            p++;
-            continue;
-        }
+        const unsigned char *q = p + 1;
+        while (*q && !sink_space(q))
+            q++;
         if (s->out.len) {
             if (s->pending_nl)
                 kbuf_addc(&s->out, '\n');
@@ -68,7 +84,8 @@ static void sink_text(text_sink *s, const char *t)
                 kbuf_addc(&s->out, ' ');
         }
         s->pending_nl = s->pending_space = 0;
-        kbuf_addc(&s->out, (char)*p);
+        sink_add(&s->out, p, (size_t)(q - p));
+        p = q;
     }
 }
 
@@ -163,16 +180,25 @@ static void pc_key_init(void)
     pthread_key_create(&pc_key, pc_thread_exit);
 }
 
-/* "<style" anywhere, any case: worth the prescan */
-static int has_style_tag(const char *s, size_t n)
+/* gumbo's options for a parse of an input of len bytes: the pool when
+ * pooled */
+static GumboOptions gumbo_options(parse_cache *c, int pooled)
 {
-    const char *p = s, *end = s + n;
-    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
-        if (end - p >= 6 && (p[1] | 0x20) == 's' && strncasecmp(p + 2, "tyle", 4) == 0)
-            return 1;
-        p++;
+    GumboOptions opts = kGumboDefaultOptions;
+    opts.max_errors = 0; /* errors are not used; the tree is the same */
+    if (pooled) {
+        opts.allocator = gp_alloc;
+        opts.deallocator = gp_free;
+        opts.userdata = &c->pool;
     }
-    return 0;
+    return opts;
+}
+
+static GumboOutput *parse_with(parse_cache *c, const char *in, size_t in_len, int *pooled)
+{
+    *pooled = in_len <= GP_MAX_INPUT;
+    GumboOptions opts = gumbo_options(c, *pooled);
+    return gumbo_parse_with_options(&opts, in, in_len);
 }
 
 const void *html_parse_cached(const char *html, size_t len)
@@ -183,28 +209,34 @@ const void *html_parse_cached(const char *html, size_t len)
     pc_clear(c, 1);
     pthread_once(&pc_once, pc_key_init);
     pthread_setspecific(pc_key, c); /* pc_thread_exit frees the tree */
-    GumboOptions opts = kGumboDefaultOptions;
-    opts.max_errors = 0; /* errors are not used; the tree is the same */
-    /* CSS text out (html_prescan.c): the tree is the same but for the
-     * style elements' text; gumbo's original_* pointers into the input are
-     * never read, so the copy can go once the tree is built */
+    /* what no stage reads out (html_prescan.c): the tree is the same but
+     * for it, and long runs of text go as markers whose text is put back
+     * after the parse; gumbo's original_* pointers into the input are never
+     * read, so the copy can go once the tree is built */
+    html_pieces pcs = {0};
     const char *in = html;
     size_t in_len = len;
-    char *stripped = has_style_tag(html, len) ? malloc(len) : NULL;
+    char *stripped = len ? malloc(len) : NULL;
     if (stripped) {
-        size_t m = html_strip_style(html, len, stripped);
+        size_t m = html_prescan(html, len, stripped, &pcs);
         if (m) {
             in = stripped;
             in_len = m;
         }
     }
-    int pooled = in_len <= GP_MAX_INPUT;
-    if (pooled) {
-        opts.allocator = gp_alloc;
-        opts.deallocator = gp_free;
-        opts.userdata = &c->pool;
+    int pooled;
+    GumboOutput *g = parse_with(c, in, in_len, &pooled);
+    if (g && pcs.n && in == stripped) {
+        GumboOptions o = gumbo_options(c, pooled);
+        if (html_pieces_expand(g, &pcs, o.allocator, o.deallocator, o.userdata) != 0) {
+            /* out of memory: the original, as it is */
+            if (!pooled)
+                gumbo_destroy_output(&kGumboDefaultOptions, g);
+            gp_reset(&c->pool, 1);
+            g = parse_with(c, html, len, &pooled);
+        }
     }
-    GumboOutput *g = gumbo_parse_with_options(&opts, in, in_len);
+    html_pieces_free(&pcs);
     free(stripped);
     if (!g) {
         gp_reset(&c->pool, 1);

@@ -1,7 +1,10 @@
 /*
  * html_tree.h - a gumbo tree written out as text, for comparing two parses:
  * the prescan (src/mime/html_prescan.c) must leave the tree as it was but
- * for the text inside <style> and the attributes it cuts. Used by test_html_prescan and fuzz_html.
+ * for what no stage reads: the text inside <style>, <script> and <title>,
+ * comments' text, the attributes it cuts, an <img> src after "data:", and
+ * how long a run of whitespace in text is. Used by test_html_prescan and
+ * fuzz_html.
  * Iterative (explicit stack), so deep nesting is fine.
  */
 #ifndef KENSA_TEST_HTML_TREE_H
@@ -11,6 +14,7 @@
 #include <gumbo.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../../src/mime/html_prescan.h"
 #include "../../src/util/kbuf.h"
@@ -54,6 +58,21 @@ static size_t ht_unknown_name(const GumboElement *e, char *out, size_t outsz)
     return k;
 }
 
+/* text with each run of HTML whitespace written as one space: the
+ * prescan squeezes runs, and every reader of text collapses them */
+static void ht_text(ht_buf *b, const char *t)
+{
+    for (const char *p = t; *p && !b->oom;) {
+        size_t k = strcspn(p, " \t\n\f\r");
+        ht_put(b, p, k);
+        p += k;
+        if (*p) {
+            ht_put(b, " ", 1);
+            p += strspn(p, " \t\n\f\r");
+        }
+    }
+}
+
 static void ht_tag(ht_buf *b, const GumboElement *e)
 {
     if (e->tag != GUMBO_TAG_UNKNOWN) {
@@ -84,12 +103,19 @@ static int html_tree_attr_kept(const GumboElement *e, const char *name)
     return html_prescan_keeps_attr(tag, name);
 }
 
-/* NULL on failure; else a malloc'd dump */
-static char *html_tree_dump(const char *html, size_t len)
+/* NULL on failure; else a malloc'd dump of the tree of html, with the
+ * text of pc's pieces put back (html is html_prescan()'s output) */
+static char *html_tree_dump_pieces(const char *html, size_t len, const html_pieces *pc)
 {
     GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, html, len);
     if (!g)
         return NULL;
+    if (pc && html_pieces_expand(g, pc, kGumboDefaultOptions.allocator,
+                                 kGumboDefaultOptions.deallocator,
+                                 kGumboDefaultOptions.userdata) != 0) {
+        gumbo_destroy_output(&kGumboDefaultOptions, g);
+        return NULL;
+    }
     ht_buf b = {.oom = 0};
     kbuf_init(&b.k, (size_t)1 << 30);
     const GumboDocument *d = &g->document->v.document;
@@ -128,7 +154,12 @@ static char *html_tree_dump(const char *html, size_t len)
                 ht_str(&b, " ");
                 ht_str(&b, a->name);
                 ht_str(&b, "=\"");
-                ht_str(&b, a->value);
+                if (n->v.element.tag == GUMBO_TAG_IMG &&
+                    n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+                    strcmp(a->name, "src") == 0 && strncasecmp(a->value, "data:", 5) == 0)
+                    ht_put(&b, a->value, 5); /* links skip an <img> data: URL whole */
+                else
+                    ht_str(&b, a->value);
                 ht_str(&b, "\"");
             }
             ht_str(&b, "\n");
@@ -136,14 +167,17 @@ static char *html_tree_dump(const char *html, size_t len)
             break;
         default: {
             const GumboNode *p = n->parent;
-            if (p && p->type == GUMBO_NODE_ELEMENT && p->v.element.tag == GUMBO_TAG_STYLE &&
+            if (p && p->type == GUMBO_NODE_ELEMENT &&
+                (p->v.element.tag == GUMBO_TAG_STYLE || p->v.element.tag == GUMBO_TAG_SCRIPT ||
+                 p->v.element.tag == GUMBO_TAG_TITLE) &&
                 p->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
                 (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE))
-                continue; /* the one thing the prescan removes */
+                continue; /* hidden text the prescan removes */
             static const char *const kind[] = {"D", "E", "T", "C", "#", "W", "Tm"};
             ht_str(&b, n->type < 7 ? kind[n->type] : "?");
             ht_str(&b, ":");
-            ht_str(&b, n->v.text.text);
+            if (n->type != GUMBO_NODE_COMMENT) /* a comment's text goes too */
+                ht_text(&b, n->v.text.text);
             ht_str(&b, "\n");
         }
         }
@@ -170,6 +204,11 @@ static char *html_tree_dump(const char *html, size_t len)
     char *r = b.oom ? NULL : strdup(kbuf_str(&b.k));
     kbuf_free(&b.k);
     return r;
+}
+
+static char *html_tree_dump(const char *html, size_t len)
+{
+    return html_tree_dump_pieces(html, len, NULL);
 }
 
 #endif
