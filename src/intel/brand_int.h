@@ -84,6 +84,9 @@ struct brand_data {
     /* bit key (the first two bytes) set when some pattern starts with them:
      * 8 KB that stay in L1 while a text is scanned */
     unsigned char used_cf[65536 / 8], used_cs[65536 / 8];
+    /* some pattern (cf / cs table) starts with a byte below 'A' / at or above 0x80:
+     * when not, the scan skips such bytes eight at a time */
+    unsigned char low_cf, low_cs, high_cf, high_cs;
     bdom *dom;
     size_t domcap;
     btld *tlds;
