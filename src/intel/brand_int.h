@@ -103,6 +103,10 @@ struct brand_data {
     size_t officap;
     int offi_empty; /* an empty official domain exists: offi is not used */
     USpoofChecker *sc;
+    /* skeleton of each ASCII character after extra_map (lookalike.c), when
+     * that is ASCII of at most 7 bytes (len 0xFF: not, ask ICU) */
+    char skel_ascii[128][8];
+    unsigned char skel_ascii_len[128];
     const UNormalizer2 *nfkc, *nfkc_cf;
 };
 
