@@ -565,6 +565,8 @@ brand_data *brand_data_load(const char *data_dir, char **err)
         *err = strdup("out of memory");
         return NULL;
     }
+    static unsigned long loads;
+    d->serial = __atomic_add_fetch(&loads, 1, __ATOMIC_RELAXED);
     UErrorCode st = U_ZERO_ERROR;
     d->nfkc = unorm2_getNFKCInstance(&st);
     d->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);

@@ -73,6 +73,7 @@ typedef struct {
 
 struct brand_data {
     arena *mem;
+    unsigned long serial; /* unique per load (from 1): keys the lookalike memo */
     brand_info *brands;
     bi_extra *bx;
     size_t nbrands;
