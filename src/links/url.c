@@ -14,6 +14,7 @@
 
 #include "../util/domain.h"
 #include "../util/kbuf.h"
+#include "../util/lanes.h"
 #include "links_int.h"
 
 int url_has_scheme(const char *s, size_t len)
@@ -78,6 +79,25 @@ static void clean(kbuf *b, const char *raw, size_t len, unsigned *flags)
         len--;
     size_t i = 0;
     while (i < len) {
+        /* a run of printable ASCII other than space is copied as it is: at
+         * once when it fits (else byte by byte, as the limit wants) */
+        size_t r = i;
+        while (r + 8 <= len) {
+            uint64_t x = lanes_load(s + r);
+            uint64_t bad = ~(lanes_ge(x, 0x21) & ~lanes_ge(x, 0x7F)) & LANES_ALL;
+            if (bad) {
+                r += (size_t)__builtin_ctzll(bad) >> 3;
+                break;
+            }
+            r += 8;
+        }
+        if (r + 8 > len)
+            while (r < len && s[r] > 0x20 && s[r] < 0x7F)
+                r++;
+        if (r - i > 1 && kbuf_add(b, s + i, r - i) == KBUF_OK) {
+            i = r;
+            continue;
+        }
         size_t adv = 1;
         unsigned long cp = s[i];
         if (cp >= 0x80)
