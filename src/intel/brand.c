@@ -58,49 +58,91 @@ int bi_host_lower(const char *in, char *buf)
     return 1;
 }
 
-/* NFKC (fold: NFKC_Casefold) of s[0..n), whitespace runs -> one space,
- * U+FFFD for bad UTF-8. Result in arena a; NULL on failure. */
-char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int fold, size_t *outlen)
+/* s[0..n) is all ASCII (8 bytes at a time, then the tail) */
+static int all_ascii(const char *s, size_t n)
 {
-    if (n > BRAND_MAX_TEXT)
-        n = BRAND_MAX_TEXT;
-    size_t ascii = 0;
-    while (ascii < n && (unsigned char)s[ascii] < 0x80)
-        ascii++;
-    if (ascii == n) {
-        /* ASCII: NFKC changes nothing and NFKC_Casefold only lowercases A-Z */
-        char *r = arena_alloc(a, n + 1);
-        if (!r)
-            return NULL;
-        size_t w = 0;
-        int sp = 0;
-        for (size_t i = 0; i < n; i++) {
-            char c = s[i];
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-                sp = 1;
+    size_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= n; i += 8)
+        acc |= lanes_load(s + i);
+    for (; i < n; i++)
+        acc |= (unsigned char)s[i];
+    return !(acc & LANES_ALL);
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* ASCII A-Z of the eight ASCII bytes in x to a-z */
+static uint64_t lower8(uint64_t x)
+{
+    uint64_t up = lanes_ge(x, 'A') & ~lanes_ge(x, 'Z' + 1);
+    return x | (up >> 2);
+}
+
+/* Whitespace runs of ASCII s[0..n) -> one space (none in front or at the end),
+ * A-Z -> a-z when fold, into r (room for n + 1). Returns the length. Eight
+ * bytes go at once when they hold no control byte and only single spaces
+ * inside, which the byte loop would copy unchanged. */
+static size_t collapse_ascii(const char *s, size_t n, char *r, int fold)
+{
+    size_t w = 0, i = 0;
+    int sp = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t x = lanes_load(s + i);
+            uint64_t ctl = ~lanes_ge(x, 0x20) & LANES_ALL;
+            uint64_t spc = ~lanes_ne(x, ' ') & LANES_ALL;
+            if (!ctl && !(spc & (spc << 8)) && !(spc & 0x8000000000000080ULL)) {
+                if (sp && w > 0)
+                    r[w++] = ' ';
+                sp = 0;
+                if (fold)
+                    x = lower8(x);
+                memcpy(r + w, &x, 8); /* w <= i: inside r */
+                w += 8;
+                i += 8;
                 continue;
             }
-            if (sp && w > 0)
-                r[w++] = ' ';
-            sp = 0;
-            r[w++] = fold && c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
         }
-        r[w] = '\0';
-        if (outlen)
-            *outlen = w;
-        return r;
+        char c = s[i++];
+        if (is_space((unsigned char)c)) {
+            sp = 1;
+            continue;
+        }
+        if (sp && w > 0)
+            r[w++] = ' ';
+        sp = 0;
+        r[w++] = fold && c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
     }
-    const UNormalizer2 *norm = fold ? d->nfkc_cf : d->nfkc;
+    r[w] = '\0';
+    return w;
+}
+
+/* s[0..n) as UTF-16 (U+FFFD for bad UTF-8), malloc'd; NULL on failure */
+static UChar *to_u16(const char *s, size_t n, int32_t *ulen)
+{
     UErrorCode st = U_ZERO_ERROR;
-    int32_t cap16 = (int32_t)n + 1, ulen = 0;
+    int32_t cap16 = (int32_t)n + 1;
     UChar *u = malloc((size_t)cap16 * sizeof(UChar));
     if (!u)
         return NULL;
-    u_strFromUTF8WithSub(u, cap16, &ulen, s, (int32_t)n, 0xFFFD, NULL, &st);
+    *ulen = 0;
+    u_strFromUTF8WithSub(u, cap16, ulen, s, (int32_t)n, 0xFFFD, NULL, &st);
     if (U_FAILURE(st)) {
         free(u);
         return NULL;
     }
+    return u;
+}
+
+/* norm of u[0..ulen) as UTF-8, whitespace runs -> one space, in arena a */
+static char *norm_u16(arena *a, const UNormalizer2 *norm, const UChar *u, int32_t ulen,
+                      size_t *outlen)
+{
+    UErrorCode st = U_ZERO_ERROR;
     int32_t cap2 = ulen * 2 + 16;
     UChar *v = malloc((size_t)cap2 * sizeof(UChar));
     int32_t vlen = v ? unorm2_normalize(norm, u, ulen, v, cap2, &st) : -1;
@@ -111,7 +153,6 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
         v = malloc((size_t)cap2 * sizeof(UChar));
         vlen = v ? unorm2_normalize(norm, u, ulen, v, cap2, &st) : -1;
     }
-    free(u);
     if (!v || U_FAILURE(st) || vlen < 0) {
         free(v);
         return NULL;
@@ -132,7 +173,7 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
     int sp = 0;
     for (int32_t i = 0; i < olen; i++) {
         unsigned char c = (unsigned char)o[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        if (is_space(c)) {
             sp = 1;
             continue;
         }
@@ -146,6 +187,70 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
     if (r && outlen)
         *outlen = w;
     return r;
+}
+
+/* NFKC (fold: NFKC_Casefold) of s[0..n), whitespace runs -> one space,
+ * U+FFFD for bad UTF-8. Result in arena a; NULL on failure. */
+char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int fold, size_t *outlen)
+{
+    if (n > BRAND_MAX_TEXT)
+        n = BRAND_MAX_TEXT;
+    if (all_ascii(s, n)) {
+        /* ASCII: NFKC changes nothing and NFKC_Casefold only lowercases A-Z */
+        char *r = arena_alloc_raw(a, n + 1);
+        if (!r)
+            return NULL;
+        size_t w = collapse_ascii(s, n, r, fold);
+        if (outlen)
+            *outlen = w;
+        return r;
+    }
+    int32_t ulen = 0;
+    UChar *u = to_u16(s, n, &ulen);
+    if (!u)
+        return NULL;
+    char *r = norm_u16(a, fold ? d->nfkc_cf : d->nfkc, u, ulen, outlen);
+    free(u);
+    return r;
+}
+
+/* Both forms of s at once (as bi_normalize with fold 1 and 0): ASCII text is
+ * collapsed once and lowercased by copy, other text converted to UTF-16 once. */
+static void normalize_both(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
+                           size_t *n1, char **ck, size_t *n2)
+{
+    *cf = *ck = NULL;
+    if (n > BRAND_MAX_TEXT)
+        n = BRAND_MAX_TEXT;
+    if (all_ascii(s, n)) {
+        char *k = arena_alloc_raw(a, n + 1);
+        if (!k)
+            return;
+        size_t w = collapse_ascii(s, n, k, 0);
+        *ck = k;
+        *n2 = w;
+        char *f = arena_alloc_raw(a, w + 1);
+        if (!f)
+            return;
+        size_t i = 0;
+        for (; i + 8 <= w; i += 8) {
+            uint64_t x = lower8(lanes_load(k + i));
+            memcpy(f + i, &x, 8);
+        }
+        for (; i < w; i++)
+            f[i] = k[i] >= 'A' && k[i] <= 'Z' ? (char)(k[i] - 'A' + 'a') : k[i];
+        f[w] = '\0';
+        *cf = f;
+        *n1 = w;
+        return;
+    }
+    int32_t ulen = 0;
+    UChar *u = to_u16(s, n, &ulen);
+    if (!u)
+        return;
+    *cf = norm_u16(a, d->nfkc_cf, u, ulen, n1);
+    *ck = norm_u16(a, d->nfkc, u, ulen, n2);
+    free(u);
 }
 
 /* --- loading ----------------------------------------------------------- */
@@ -204,6 +309,18 @@ static void dom_insert(brand_data *d, const char *key, unsigned brand, int exclu
     d->dom[i].excluded = excluded;
 }
 
+/* The table key of a name starting at t (avail >= 2 bytes): the code point
+ * of a leading three-byte UTF-8 character (kana and kanji share their first
+ * two bytes, so those would make long chains), else the first two bytes.
+ * Names are valid UTF-8 (NFKC output), so one starting with a three-byte
+ * character is at least three bytes long and the text gets the same key. */
+static inline unsigned pat_key(const unsigned char *t, size_t avail)
+{
+    if ((t[0] & 0xF0) == 0xE0 && avail >= 3)
+        return ((t[0] & 0x0Fu) << 12) | ((t[1] & 0x3Fu) << 6) | (t[2] & 0x3Fu);
+    return ((unsigned)t[0] << 8) | t[1];
+}
+
 static void add_pattern(brand_data *d, unsigned brand, const char *name)
 {
     size_t n = strlen(name);
@@ -231,11 +348,15 @@ static void add_pattern(brand_data *d, unsigned brand, const char *name)
     p->br = (unsigned char)bi_is_alnum((unsigned char)s[len - 1]);
     p->ascii = (unsigned char)ascii;
     lanes_prefix4(s, len, &p->pre, &p->pmask);
-    unsigned key = ((unsigned char)s[0] << 8) | (unsigned char)s[1];
+    unsigned key = pat_key((const unsigned char *)s, len);
     int *head = cs ? d->head_cs : d->head_cf;
     p->next = head[key % BI_BUCKETS];
     head[key % BI_BUCKETS] = (int)d->npats;
     (cs ? d->used_cs : d->used_cf)[key >> 3] |= (unsigned char)(1u << (key & 7));
+    if ((unsigned char)s[0] < 'A')
+        *(cs ? &d->low_cs : &d->low_cf) = 1;
+    if ((unsigned char)s[0] >= 0x80)
+        *(cs ? &d->high_cs : &d->high_cf) = 1;
     d->npats++;
 }
 
@@ -444,6 +565,8 @@ brand_data *brand_data_load(const char *data_dir, char **err)
         *err = strdup("out of memory");
         return NULL;
     }
+    static unsigned long loads;
+    d->serial = __atomic_add_fetch(&loads, 1, __ATOMIC_RELAXED);
     UErrorCode st = U_ZERO_ERROR;
     d->nfkc = unorm2_getNFKCInstance(&st);
     d->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
@@ -556,33 +679,74 @@ static int boundary(char c, int cs)
     return !cs || !strchr(".@/-_:=", c);
 }
 
+/* The patterns that start at t[i] (i + 1 < n). */
+static inline __attribute__((always_inline)) size_t try_at(const brand_data *d, const int *head, const unsigned char *used,
+                            const char *t, size_t n, size_t i, bmatch *m, size_t nm)
+{
+    unsigned key = pat_key((const unsigned char *)t + i, n - i);
+    if (!(used[key >> 3] & (1u << (key & 7))))
+        return nm;
+    uint32_t w = lanes_word4(t, i, n); /* the pre-test */
+    for (int pi = head[key % BI_BUCKETS]; pi >= 0 && nm < BRAND_MAX_MATCHES;
+         pi = d->pats[pi].next) {
+        const bpat *p = &d->pats[pi];
+        if ((w & p->pmask) != p->pre || p->len > n - i ||
+            (p->len > 4 && memcmp(t + i + 4, p->s + 4, p->len - 4) != 0))
+            continue;
+        if (p->bl && i > 0 && !boundary(t[i - 1], p->cs))
+            continue;
+        if (p->br && i + p->len < n && !boundary(t[i + p->len], p->cs))
+            continue;
+        m[nm].start = i;
+        m[nm].len = p->len;
+        m[nm].brand = p->brand;
+        nm++;
+    }
+    return nm;
+}
+
+/* ASCII letters and digits among the eight bytes of x */
+static inline uint64_t alnum8(uint64_t x)
+{
+    uint64_t y = x | LANES_REP(0x20); /* A-Z -> a-z; bytes >= 0x80 stay there */
+    uint64_t alpha = lanes_ge(y, 'a') & ~lanes_ge(y, 'z' + 1);
+    uint64_t digit = lanes_ge(x, '0') & ~lanes_ge(x, '9' + 1);
+    return alpha | digit;
+}
+
+/* Eight positions at a time, only those where a name may start: not a UTF-8
+ * continuation byte, and not a letter or digit right after another one (a
+ * name starting with one needs a boundary in front, which that is not). */
 static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bmatch *m, size_t nm)
 {
     const int *head = cs ? d->head_cs : d->head_cf;
     const unsigned char *used = cs ? d->used_cs : d->used_cf;
-    for (size_t i = 0; i + 1 < n && nm < BRAND_MAX_MATCHES; i++) {
+    /* bytes no pattern starts with */
+    uint64_t keep_lo = (cs ? d->low_cs : d->low_cf) ? 0 : 0x41;
+    int keep_hi = cs ? d->high_cs : d->high_cf;
+    size_t i = 0;
+    uint64_t prev = 0; /* alnum8() lane 7 of the block before, in bit 7 */
+    for (; i + 9 <= n && nm < BRAND_MAX_MATCHES; i += 8) {
+        uint64_t x = lanes_load(t + i);
+        uint64_t an = alnum8(x);
+        uint64_t cont = x & ~(x << 1) & LANES_ALL;
+        uint64_t cand = ~(cont | (an & ((an << 8) | prev))) & LANES_ALL;
+        prev = an >> 56;
+        if (keep_lo)
+            cand &= lanes_ge(x, (unsigned)keep_lo);
+        if (!keep_hi)
+            cand &= lanes_ascii(x);
+        while (cand && nm < BRAND_MAX_MATCHES) {
+            size_t k = i + ((size_t)__builtin_ctzll(cand) >> 3);
+            cand &= cand - 1;
+            nm = try_at(d, head, used, t, n, k, m, nm);
+        }
+    }
+    for (; i + 1 < n && nm < BRAND_MAX_MATCHES; i++) {
         unsigned char c = (unsigned char)t[i];
         if ((c & 0xC0) == 0x80)
             continue;
-        unsigned key = (c << 8) | (unsigned char)t[i + 1];
-        if (!(used[key >> 3] & (1u << (key & 7))))
-            continue;
-        uint32_t w = lanes_word4(t, i, n); /* the pre-test */
-        for (int pi = head[key % BI_BUCKETS]; pi >= 0 && nm < BRAND_MAX_MATCHES;
-             pi = d->pats[pi].next) {
-            const bpat *p = &d->pats[pi];
-            if ((w & p->pmask) != p->pre || p->len > n - i ||
-                (p->len > 4 && memcmp(t + i + 4, p->s + 4, p->len - 4) != 0))
-                continue;
-            if (p->bl && i > 0 && !boundary(t[i - 1], p->cs))
-                continue;
-            if (p->br && i + p->len < n && !boundary(t[i + p->len], p->cs))
-                continue;
-            m[nm].start = i;
-            m[nm].len = p->len;
-            m[nm].brand = p->brand;
-            nm++;
-        }
+        nm = try_at(d, head, used, t, n, i, m, nm);
     }
     return nm;
 }
@@ -603,8 +767,8 @@ size_t bi_match_text(arena *a, const brand_data *d, const char *s, bmatch_pub *o
 {
     bmatch m[BRAND_MAX_MATCHES];
     size_t nm = 0, n1 = 0, n2 = 0;
-    char *cf = bi_normalize(a, d, s, strlen(s), 1, &n1);
-    char *ck = bi_normalize(a, d, s, strlen(s), 0, &n2);
+    char *cf, *ck;
+    normalize_both(a, d, s, strlen(s), &cf, &n1, &ck, &n2);
     if (folded) {
         *folded = cf;
         *flen = cf ? n1 : 0;

@@ -73,6 +73,7 @@ typedef struct {
 
 struct brand_data {
     arena *mem;
+    unsigned long serial; /* unique per load (from 1): keys the lookalike memo */
     brand_info *brands;
     bi_extra *bx;
     size_t nbrands;
@@ -84,6 +85,9 @@ struct brand_data {
     /* bit key (the first two bytes) set when some pattern starts with them:
      * 8 KB that stay in L1 while a text is scanned */
     unsigned char used_cf[65536 / 8], used_cs[65536 / 8];
+    /* some pattern (cf / cs table) starts with a byte below 'A' / at or above 0x80:
+     * when not, the scan skips such bytes eight at a time */
+    unsigned char low_cf, low_cs, high_cf, high_cs;
     bdom *dom;
     size_t domcap;
     btld *tlds;
@@ -100,6 +104,10 @@ struct brand_data {
     size_t officap;
     int offi_empty; /* an empty official domain exists: offi is not used */
     USpoofChecker *sc;
+    /* skeleton of each ASCII character after extra_map (lookalike.c), when
+     * that is ASCII of at most 7 bytes (len 0xFF: not, ask ICU) */
+    char skel_ascii[128][8];
+    unsigned char skel_ascii_len[128];
     const UNormalizer2 *nfkc, *nfkc_cf;
 };
 

@@ -32,6 +32,7 @@ struct links_ctx {
     int slot[LINKS_HASH]; /* index + 1 into r->v, 0 empty */
     size_t candidates;
     int depth; /* unwrap recursion guard */
+    url_host_cache hosts;
 };
 
 arena *links_ctx_arena(links_ctx *c)
@@ -60,7 +61,7 @@ static int probe_cb(void *ctx, const char *text, size_t s, size_t e, int kind)
     if (kind == SPAN_MAILTO)
         return 0;
     url_info u;
-    if (url_normalize(p->c->a, text + s, e - s, &u) || !u.host || !u.host_valid)
+    if (url_normalize_c(p->c->a, &p->c->hosts, text + s, e - s, &u) || !u.host || !u.host_valid)
         return 0;
     const char *ts = url_site(&u);
     if (!ts)
@@ -102,7 +103,7 @@ static void add_raw(links_ctx *c, const char *raw, size_t len, const char *text,
     if (c->candidates++ >= LINKS_MAX_CANDIDATES)
         return;
     url_info u;
-    if (url_normalize(c->a, raw, len, &u))
+    if (url_normalize_c(c->a, &c->hosts, raw, len, &u))
         return;
     /* found in running text: only hosts that are real names or IPs */
     if (strict && u.kind == URL_WEB && !u.host_valid)
@@ -135,7 +136,7 @@ static void add_info(links_ctx *c, url_info *u, const char *text, int html, cons
     for (int k = 0; k < LINKS_MAX_UNWRAP; k++) {
         char *t = redir_unwrap(c->a, c->d, &cur);
         url_info nx;
-        if (!t || url_normalize(c->a, t, strlen(t), &nx) || nx.kind != URL_WEB)
+        if (!t || url_normalize_c(c->a, &c->hosts, t, strlen(t), &nx) || nx.kind != URL_WEB)
             break;
         inner = nx;
         have_inner = 1;

@@ -29,6 +29,26 @@ typedef struct {
 
 /* Normalize one candidate (raw bytes as found). 0 ok, -1 not a reportable URL. */
 int url_normalize(arena *a, const char *raw, size_t len, url_info *out);
+
+/* The host part of url_normalize (IDNA, registrable domain, suffix) is a
+ * function of the raw host bytes: a mail repeats its hosts, so a cache per
+ * analysis (arena) keeps the last few. Zero-initialized = empty. */
+#define URL_HOST_CACHE 16
+#define URL_HOST_KEY_MAX 255
+typedef struct {
+    const char *key; /* raw host bytes (in the arena), NULL: empty */
+    size_t klen;
+    int bracketed, host_valid;
+    unsigned flags; /* what the host added */
+    char *host, *host_unicode, *domain, *tld;
+} url_host_memo;
+typedef struct {
+    url_host_memo e[URL_HOST_CACHE];
+    unsigned next; /* round-robin slot to replace */
+} url_host_cache;
+/* url_normalize with a host cache (hc may be NULL); all results in arena a,
+ * which must be the one the cache was filled from. */
+int url_normalize_c(arena *a, url_host_cache *hc, const char *raw, size_t len, url_info *out);
 /* 1 when s (len bytes) starts with a URL scheme ("x:" before any '/'). */
 int url_has_scheme(const char *s, size_t len);
 /* Decode %XX in place-copy; '+' kept. */

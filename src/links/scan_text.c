@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "../util/ascii.h"
+#include "../util/lanes.h"
 #include "links_int.h"
 
 unsigned long links_u8(const unsigned char *s, size_t n, size_t *adv)
@@ -258,14 +259,60 @@ static size_t trim_end(const char *t, size_t start, size_t end)
     return end;
 }
 
-static int prev_ok(const char *t, size_t i, const char *also)
+/* ASCII sets as 128-bit masks, for prev_ok() */
+
+typedef struct {
+    uint64_t lo, hi;
+} aset;
+
+static aset aset_of(const char *chars)
+{
+    aset m = {0, 0};
+    for (const unsigned char *p = (const unsigned char *)chars; *p; p++)
+        if (*p < 64)
+            m.lo |= (uint64_t)1 << *p;
+        else if (*p < 128)
+            m.hi |= (uint64_t)1 << (*p - 64);
+    return m;
+}
+
+/* May a URL start at t[i]? Not after a letter or digit, nor after a byte of
+ * also (given as its aset). */
+static inline int prev_ok(const char *t, size_t i, aset also)
 {
     if (i == 0)
         return 1;
     unsigned char p = (unsigned char)t[i - 1];
     if (ascii_alnum(p))
         return 0;
-    return !strchr(also, p) || p == 0;
+    if (p >= 128)
+        return 1;
+    return !((p < 64 ? also.lo >> p : also.hi >> (p - 64)) & 1);
+}
+
+/* ASCII letters and digits among the eight bytes of x */
+static inline uint64_t alnum8(uint64_t x)
+{
+    uint64_t y = x | LANES_REP(0x20); /* A-Z -> a-z; bytes >= 0x80 stay there */
+    uint64_t alpha = lanes_ge(y, 'a') & ~lanes_ge(y, 'z' + 1);
+    uint64_t digit = lanes_ge(x, '0') & ~lanes_ge(x, '9' + 1);
+    return alpha | digit;
+}
+
+/* End of the run of ASCII letters, digits, '-' and '_' from i */
+static size_t word_end(const unsigned char *s, size_t i, size_t len)
+{
+    while (i + 8 <= len) {
+        uint64_t x = lanes_load(s + i);
+        uint64_t in = alnum8(x) | (~lanes_ne(x, '-') & LANES_ALL) | (~lanes_ne(x, '_') & LANES_ALL);
+        uint64_t out = ~in & LANES_ALL;
+        if (out)
+            return i + ((size_t)__builtin_ctzll(out) >> 3);
+        i += 8;
+    }
+    while (i < len && (ascii_alnum(s[i]) || s[i] == '-' || s[i] == '_'))
+        i++;
+    return i;
 }
 
 static int file_ext(const char *t, size_t s, size_t e)
@@ -325,15 +372,28 @@ static int bare_start(const unsigned char *s, size_t n)
 size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
+    const aset none = {0, 0}, after_www = aset_of(".-_@/:"), after_bare = aset_of(".-_@/:%=&?#+~");
     size_t i = 0, found = 0;
     while (i < len && found < LINKS_MAX_CANDIDATES) {
+        /* only letters and digits (and, for bare, non-ASCII) start anything:
+         * skip the rest eight bytes at a time (inside a UTF-8 character
+         * too: continuation bytes start nothing either) */
+        if (i + 8 <= len) {
+            uint64_t x = lanes_load(s + i);
+            uint64_t st = alnum8(x) | (bare ? x & LANES_ALL : 0);
+            if (!st) {
+                i += 8;
+                continue;
+            }
+            i += (size_t)__builtin_ctzll(st) >> 3;
+        }
         unsigned char c = s[i];
         int mailto = 0;
         size_t sl = 0;
         int kind = 0;
         size_t end = 0;
         if ((c == 'h' || c == 'H' || c == 'f' || c == 'F' || c == 'm' || c == 'M') &&
-            prev_ok(text, i, "") && (sl = match_scheme(text + i, len - i, &mailto)) > 0) {
+            prev_ok(text, i, none) && (sl = match_scheme(text + i, len - i, &mailto)) > 0) {
             if (mailto) {
                 size_t k = i + sl;
                 while (k < len && k - i < 512 &&
@@ -374,9 +434,10 @@ size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb,
                     end = scan_rest(text, end, len);
                 kind = SPAN_URL;
             }
-        } else if ((c == 'w' || c == 'W') && len - i > 4 && strncasecmp(text + i, "www", 3) == 0 &&
+        } else if ((c == 'w' || c == 'W') && len - i > 4 && (s[i + 1] | 0x20) == 'w' &&
+                   (s[i + 2] | 0x20) == 'w' &&
                    (s[i + 3] == '.' || defang_dot(text + i + 3, len - i - 3)) &&
-                   prev_ok(text, i, ".-_@/:")) {
+                   prev_ok(text, i, after_www)) {
             int dots, def, la;
             end = scan_host(text, i, len, &dots, &def, &la);
             if (dots >= 2)
@@ -385,9 +446,14 @@ size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb,
                 end = i;
             kind = SPAN_WWW;
         } else if ((ascii_alnum(c) || (bare && c >= 0x80 && bare_start(s + i, len - i))) &&
-                   prev_ok(text, i, ".-_@/:%=&?#+~")) {
-            int dots, def, la;
-            size_t he = scan_host(text, i, len, &dots, &def, &la);
+                   prev_ok(text, i, after_bare)) {
+            int dots = 0, def = 0, la = 0;
+            /* a plain word (its end is ASCII and no dot or defanged dot)
+             * is where scan_host() would stop with no dot: no host */
+            size_t he = c < 0x80 ? word_end(s, i, len) : i;
+            if (he == i || he >= len || s[he] >= 0x80 || s[he] == '.' || s[he] == '[' ||
+                s[he] == '(' || s[he] == '{')
+                he = scan_host(text, i, len, &dots, &def, &la);
             if (he > i && dots >= 1 && la && !(he < len && s[he] == '@') &&
                 (def || bare_tld_ok(text, i, he))) {
                 if (def) {

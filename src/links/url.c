@@ -14,6 +14,7 @@
 
 #include "../util/domain.h"
 #include "../util/kbuf.h"
+#include "../util/lanes.h"
 #include "links_int.h"
 
 int url_has_scheme(const char *s, size_t len)
@@ -78,6 +79,25 @@ static void clean(kbuf *b, const char *raw, size_t len, unsigned *flags)
         len--;
     size_t i = 0;
     while (i < len) {
+        /* a run of printable ASCII other than space is copied as it is: at
+         * once when it fits (else byte by byte, as the limit wants) */
+        size_t r = i;
+        while (r + 8 <= len) {
+            uint64_t x = lanes_load(s + r);
+            uint64_t bad = ~(lanes_ge(x, 0x21) & ~lanes_ge(x, 0x7F)) & LANES_ALL;
+            if (bad) {
+                r += (size_t)__builtin_ctzll(bad) >> 3;
+                break;
+            }
+            r += 8;
+        }
+        if (r + 8 > len)
+            while (r < len && s[r] > 0x20 && s[r] < 0x7F)
+                r++;
+        if (r - i > 1 && kbuf_add(b, s + i, r - i) == KBUF_OK) {
+            i = r;
+            continue;
+        }
         size_t adv = 1;
         unsigned long cp = s[i];
         if (cp >= 0x80)
@@ -316,7 +336,47 @@ static void set_host(arena *a, url_info *u, const char *h, size_t hl, int bracke
     }
 }
 
+/* set_host through the cache: an equal raw host gives the same strings
+ * (shared, never written to afterwards) and the same flags */
+static void set_host_c(arena *a, url_host_cache *hc, url_info *u, const char *h, size_t hl,
+                       int bracketed)
+{
+    if (!hc || hl > URL_HOST_KEY_MAX) {
+        set_host(a, u, h, hl, bracketed);
+        return;
+    }
+    for (unsigned k = 0; k < URL_HOST_CACHE; k++) {
+        const url_host_memo *m = &hc->e[k];
+        if (m->key && m->klen == hl && m->bracketed == bracketed && memcmp(m->key, h, hl) == 0) {
+            u->host = m->host;
+            u->host_unicode = m->host_unicode;
+            u->domain = m->domain;
+            u->tld = m->tld;
+            u->host_valid = m->host_valid;
+            u->flags |= m->flags;
+            return;
+        }
+    }
+    unsigned before = u->flags;
+    u->flags = 0;
+    set_host(a, u, h, hl, bracketed);
+    unsigned added = u->flags;
+    u->flags = before | added;
+    char *key = arena_strndup(a, h, hl);
+    if (!key)
+        return;
+    url_host_memo *m = &hc->e[hc->next];
+    hc->next = (hc->next + 1) % URL_HOST_CACHE;
+    *m = (url_host_memo){key,       hl,      bracketed, u->host_valid, added,
+                         u->host,   u->host_unicode,   u->domain,     u->tld};
+}
+
 int url_normalize(arena *a, const char *raw, size_t len, url_info *u)
+{
+    return url_normalize_c(a, NULL, raw, len, u);
+}
+
+int url_normalize_c(arena *a, url_host_cache *hc, const char *raw, size_t len, url_info *u)
 {
     memset(u, 0, sizeof *u);
     kbuf b;
@@ -370,7 +430,7 @@ int url_normalize(arena *a, const char *raw, size_t len, url_info *u)
         char *dec = url_pct_decode(a, addr, al);
         u->url = arena_printf(a, "mailto:%s", dec ? dec : "");
         if (at && (size_t)(at - addr) + 1 < al) {
-            set_host(a, u, at + 1, al - (size_t)(at - addr) - 1, 0);
+            set_host_c(a, hc, u, at + 1, al - (size_t)(at - addr) - 1, 0);
             if (dec && u->host && u->host_valid) {
                 const char *dat = strrchr(dec, '@');
                 u->url = arena_printf(a, "mailto:%.*s@%s", (int)(dat ? dat - dec : 0), dec,
@@ -419,7 +479,7 @@ int url_normalize(arena *a, const char *raw, size_t len, url_info *u)
             ps = he;
         }
     }
-    set_host(a, u, s + hs, he - hs, bracketed);
+    set_host_c(a, hc, u, s + hs, he - hs, bracketed);
     if (!u->host)
         goto out;
     kbuf_adds(&o, scheme);

@@ -5,6 +5,7 @@
  * hit and short tokens (au, ana, jcb) stay quiet inside ordinary words.
  * Run from the source root or pass the data directory as argv[1].
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,31 @@ int main(int argc, char **argv)
     r = detect(a, d, NULL, "beautiful aurora", "AU revoir", "x.top", NULL, 0);
     TAP_OK(r.brand == NULL, "au inside words and AU in caps: no claim (%s)", id_of(&r));
 
+    /* the scan goes eight bytes at a time and the ASCII normalizer copies
+     * eight at a time: names at every offset, across whitespace runs */
+    {
+        int all_kana = 1, all_ascii = 1, all_inside = 1, all_ws = 1;
+        for (int k = 0; k < 20; k++) {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%.*s 楽天カード", k, "xxxxxxxxxxxxxxxxxxxxxxxxx");
+            r = detect(a, d, buf, NULL, NULL, "x.top", NULL, 0);
+            all_kana &= strcmp(id_of(&r), "rakutencard") == 0;
+            snprintf(buf, sizeof buf, "%.*s Amazon", k, "x x x x x x x x x x x x x x");
+            r = detect(a, d, buf, NULL, NULL, "x.top", NULL, 0);
+            all_ascii &= strcmp(id_of(&r), "amazon") == 0;
+            snprintf(buf, sizeof buf, "%.*sAmazonian", k, "xxxxxxxxxxxxxxxxxxxxxxxxx");
+            r = detect(a, d, buf, NULL, NULL, "x.top", NULL, 0);
+            all_inside &= r.brand == NULL;
+            snprintf(buf, sizeof buf, "%.*s\t \r\n  Apple \t\t ID  ", k, "abcdefghijklmnopqrstu");
+            r = detect(a, d, buf, NULL, NULL, "x.top", NULL, 0);
+            all_ws &= strcmp(id_of(&r), "apple") == 0;
+        }
+        TAP_OK(all_kana, "楽天カード after 0..19 bytes");
+        TAP_OK(all_ascii, "Amazon after 0..19 bytes");
+        TAP_OK(all_inside, "Amazon inside a word at 0..19: no claim");
+        TAP_OK(all_ws, "Apple ID across whitespace runs at 0..19");
+    }
+
     const char *kind;
     const char *id = look(a, d, "monex-jp.top", &kind);
     TAP_OK(strcmp(id, "monex") == 0 && strcmp(kind, "token") == 0, "monex-jp.top token (%s %s)",
@@ -187,6 +213,27 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++) {
         id = look(a, d, quiet[i], &kind);
         TAP_OK(strcmp(id, "(none)") == 0, "no lookalike: %s (%s %s)", quiet[i], id, kind);
+    }
+    /* answers are remembered per thread: asking again gives the same */
+    {
+        static const char *const again[] = {"amazom.com", "rnonex.co.jp", "monex-jp.top",
+                                            "example.com", "amazom.com", "example.com"};
+        int same = 1;
+        for (size_t i = 0; i < sizeof again / sizeof *again; i++) {
+            const char *k1, *k2;
+            const char *i1 = look(a, d, again[i], &k1);
+            arena *b = arena_new(0);
+            const char *i2 = look(b, d, again[i], &k2);
+            same &= strcmp(i1, i2) == 0 && strcmp(k1, k2) == 0;
+            arena_free(b);
+        }
+        TAP_OK(same, "lookalike answers repeat");
+        lookalike_hit h1, h2;
+        TAP_OK(brand_lookalike(a, d, "amazom.com", &h1) == 1 &&
+                   brand_lookalike(a, d, "amazom.com", &h2) == 1 && h1.evidence != h2.evidence &&
+                   strcmp(h1.evidence, h2.evidence) == 0,
+               "a remembered hit gives its own copy of the evidence (%s)",
+               h1.evidence ? h1.evidence : "");
     }
     const char *why = NULL;
     TAP_OK(brand_suspicious_tld(d, "top", &why) && why, "top is a risky TLD (%s)", why ? why : "");

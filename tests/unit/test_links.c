@@ -90,6 +90,28 @@ static void test_text(arena *a)
     text_one(a, "URL: https://日本語.jp/a です", "https://xn--wgv71a119e.jp/a", "Japanese IDN host");
     links_result r = run(a, "version 1.2.3, file.txt, a.b, user.name@example.com, 3.14 e.g.", NULL);
     TAP_OK(r.n == 0, "text: no false URLs (%zu)", r.n);
+    /* the scanner skips eight bytes at a time and whole plain words: URLs
+     * after every offset of words, punctuation and kana */
+    int at_all = 1, bare_all = 1, www_all = 1, none_all = 1;
+    for (int k = 0; k < 20; k++) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%.*s https://x.jp/a", k, "ab c-d e_f g@h i:j k/l mn");
+        r = run(a, buf, NULL);
+        at_all &= r.n == 1 && streq(r.v[0].url, "https://x.jp/a");
+        snprintf(buf, sizeof buf, "%.*s ab-cd.evil.top/login", k, "abcdefghijklmnopqrstuvw");
+        r = run(a, buf, NULL);
+        bare_all &= r.n == 1 && streq(r.v[0].url, "http://ab-cd.evil.top/login");
+        snprintf(buf, sizeof buf, "%.*s あwww.x.jp/b", k, "ww w. www wwww.w wwwwwww");
+        r = run(a, buf, NULL);
+        www_all &= r.n == 1 && streq(r.v[0].url, "http://www.x.jp/b");
+        snprintf(buf, sizeof buf, "%.*sxhttps://x.jp/a zwww.y.jp/b", k, "abcdefghijklmnopqrstuvw");
+        r = run(a, buf, NULL);
+        none_all &= !by_url(&r, "https://x.jp/a") && !by_url(&r, "http://www.y.jp/b");
+    }
+    TAP_OK(at_all, "text: scheme URL after 0..19 bytes");
+    TAP_OK(bare_all, "text: bare host with path after a word of 0..19 bytes");
+    TAP_OK(www_all, "text: www after kana, 0..19 bytes in");
+    TAP_OK(none_all, "text: no URL starts inside a word, 0..19 bytes in");
 }
 
 static void test_defanged(arena *a)
