@@ -789,9 +789,34 @@ static void fill(content_deadline *o, const src *s, size_t ts, size_t te, long l
     o->hours = have_r ? (double)(e - r_epoch) / 3600.0 : 0;
 }
 
+typedef struct {
+    const size_t *pos;
+    size_t n;
+} fixed_pos;
+
+static size_t fixed_lure_pos(void *ctx, const size_t **pos)
+{
+    const fixed_pos *f = ctx;
+    *pos = f->pos;
+    return f->n;
+}
+
 int content_deadline_find(const char *text, size_t len, const char *receipt, int ja,
                           const size_t *lure_pos, size_t nlure_pos, content_deadline *out)
 {
+    fixed_pos f = {lure_pos, nlure_pos};
+    return content_deadline_find_lazy(text, len, receipt, ja, fixed_lure_pos, &f, out);
+}
+
+int content_deadline_find_lazy(const char *text, size_t len, const char *receipt, int ja,
+                               size_t (*lure_pos_fn)(void *ctx, const size_t **pos),
+                               void *lure_ctx, content_deadline *out)
+{
+    /* the lure positions are asked for at the first candidate that needs
+     * them (a date with no cue word), not before: most mails have none */
+    const size_t *lure_pos = NULL;
+    size_t nlure_pos = 0;
+    int have_pos = 0;
     memset(out, 0, sizeof *out);
     if (!text)
         return 0;
@@ -824,8 +849,14 @@ int content_deadline_find(const char *text, size_t len, const char *receipt, int
             cls = 2;
         else if (has_cue(&s, &c, &cs, &ce))
             cls = 2;
-        else if (!c.rel && in_lure_sentence(&s, &c, lure_pos, nlure_pos))
-            cls = 1;
+        else if (!c.rel && best_class < 1) {
+            if (!have_pos) {
+                nlure_pos = lure_pos_fn(lure_ctx, &lure_pos);
+                have_pos = 1;
+            }
+            if (in_lure_sentence(&s, &c, lure_pos, nlure_pos))
+                cls = 1;
+        }
         long long e;
         if (cls > best_class && !is_dateline(&s, &c) &&
             resolve(&c, have_r, r_epoch, zone, &e) == 0 &&

@@ -112,6 +112,11 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
 /* byte offsets in the NFKC text of phrases of lure `id` (for the deadline's sentence rule) */
 size_t content_lure_positions(const content_data *d, const char *nfkc, size_t len,
                               const char *id, size_t *pos, size_t max);
+/* content_deadline_find with the lure positions asked of lure_pos_fn (once,
+ * when a candidate first needs them): it returns their count and sets *pos */
+int content_deadline_find_lazy(const char *text, size_t len, const char *receipt, int ja,
+                               size_t (*lure_pos_fn)(void *ctx, const size_t **pos),
+                               void *lure_ctx, content_deadline *out);
 int content_tells(arena *a, const content_data *d, const char *orig, size_t len,
                   const char *nfkc, size_t nlen, int ja, content_result *out);
 int content_phones(arena *a, const char *nfkc, size_t len, content_result *out);
