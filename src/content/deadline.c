@@ -11,6 +11,7 @@
  * Dates before receipt (the mail's own date line, old references) are ignored.
  * All arithmetic is proleptic Gregorian on integers: no TZ, no libc state.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,20 +340,95 @@ static int nonascii_may_start(const char *t, size_t left)
     return 0;
 }
 
-/* Letters (bit 'x' - 'a') that can begin a candidate at a word start (the
- * ASCII relative words, "within"/"in the next", the months) and inside a word
- * ("within"/"in the next" only): parse_at is not called at other letters. */
-static void letter_masks(uint32_t *word_start, uint32_t *inside)
+/* Per first letter ('x' - 'a'), the second letters (bit 'y' - 'a') with
+ * which a candidate can begin at a word start (the ASCII relative words,
+ * "within"/"in the next", the months: every one is 3+ letters) and inside a
+ * word ("within"/"in the next" only): parse_at is not called at other
+ * letters. The letters are matched in either case, as lit_ci and month_name do. */
+static void letter_masks(uint32_t word_start[26], uint32_t inside[26])
 {
-    *inside = 0;
+    memset(inside, 0, 26 * sizeof *inside);
     for (size_t w = 0; w < sizeof within_words / sizeof *within_words; w++)
-        *inside |= 1u << (within_words[w][0] - 'a');
-    *word_start = *inside;
+        inside[within_words[w][0] - 'a'] |= 1u << (within_words[w][1] - 'a');
+    memcpy(word_start, inside, 26 * sizeof *inside);
     for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++)
         if (rw[r].w[0] >= 'a' && rw[r].w[0] <= 'z')
-            *word_start |= 1u << (rw[r].w[0] - 'a');
+            word_start[rw[r].w[0] - 'a'] |= 1u << (rw[r].w[1] - 'a');
     for (size_t m = 0; m < sizeof mn / sizeof *mn; m++)
-        *word_start |= 1u << (mn[m][0] - 'a');
+        word_start[mn[m][0] - 'a'] |= 1u << (mn[m][1] - 'a');
+}
+
+/* Can parse_at succeed at the ASCII byte text[i]? A digit must start a
+ * number (parse_at's test); a letter needs a second letter that makes one of
+ * the word prefixes above. */
+static int ascii_may_start(const char *text, size_t len, size_t i, const uint32_t *word_start,
+                           const uint32_t *inside)
+{
+    char ch = text[i];
+    if (dig(ch)) {
+        if (i == 0)
+            return 1;
+        char p = text[i - 1];
+        return !(dig(p) || p == '/' || p == '.' || p == '-' || ascii_alpha(p));
+    }
+    if (!ascii_alpha(ch) || i + 1 >= len || !ascii_alpha(text[i + 1]))
+        return 0;
+    const uint32_t *m = i > 0 && ascii_alpha(text[i - 1]) ? inside : word_start;
+    return m[(ch | 0x20) - 'a'] >> ((text[i + 1] | 0x20) - 'a') & 1;
+}
+
+static uint32_t word_start_m[26], inside_m[26];
+/* per byte: 0 none of the below, 1 a letter, 2 a letter that can begin a
+ * candidate inside a word, 3 a digit, 4 a non-ASCII byte */
+static unsigned char byte_kind[256];
+static pthread_once_t masks_once = PTHREAD_ONCE_INIT;
+
+static void masks_build(void)
+{
+    letter_masks(word_start_m, inside_m);
+    for (int c = 0; c < 256; c++)
+        byte_kind[c] = c >= 0x80                              ? 4
+                       : dig((char)c)                         ? 3
+                       : !ascii_alpha(c)                      ? 0
+                       : inside_m[(c | 0x20) - 'a'] ? 2
+                                                              : 1;
+}
+
+/* The first position at or after i (stepping as the scan does: a byte in
+ * ASCII, a character otherwise) where parse_at may succeed, or len. Runs
+ * through the letters of a word with one table test each. */
+static size_t next_start(const char *text, size_t len, size_t i)
+{
+    while (i < len) {
+        unsigned char ch = (unsigned char)text[i];
+        switch (byte_kind[ch]) {
+        case 0:
+            i++;
+            continue;
+        case 4:
+            if (nonascii_may_start(text + i, len - i))
+                return i;
+            u8_next(text, len, &i);
+            continue;
+        case 3:
+            if (ascii_may_start(text, len, i, word_start_m, inside_m))
+                return i;
+            i++;
+            continue;
+        default:
+            if (ascii_may_start(text, len, i, word_start_m, inside_m))
+                return i;
+            /* the rest of the word: letters inside it */
+            for (i++; i < len; i++) {
+                unsigned k = byte_kind[(unsigned char)text[i]];
+                if (k == 2 && ascii_may_start(text, len, i, word_start_m, inside_m))
+                    return i;
+                if (k != 1 && k != 2)
+                    break;
+            }
+        }
+    }
+    return len;
 }
 
 /* Try every date form at i. Returns 1 and fills c. */
@@ -828,17 +904,13 @@ int content_deadline_find_lazy(const char *text, size_t len, const char *receipt
     int have_r = receipt && content_parse_iso(receipt, &r_epoch, &r_zone) == 0;
     int zone = ja ? JST_MIN : (have_r ? r_zone : 0);
     int best_class = 0;
-    uint32_t word_start, inside;
-    letter_masks(&word_start, &inside);
+    pthread_once(&masks_once, masks_build);
     for (size_t i = 0; i < len;) {
-        unsigned char ch = (unsigned char)text[i];
+        i = next_start(text, len, i);
+        if (i >= len)
+            break;
         cand c;
-        int ok = 0;
-        if (dig((char)ch) ||
-            (ascii_alpha((char)ch) &&
-             (((i > 0 && ascii_alpha(text[i - 1])) ? inside : word_start) >> ((ch | 0x20) - 'a') & 1)) ||
-            (ch >= 0x80 && nonascii_may_start(text + i, len - i)))
-            ok = parse_at(&s, i, !ja, &c);
+        int ok = parse_at(&s, i, !ja, &c);
         if (!ok) {
             u8_next(text, len, &i);
             continue;
