@@ -29,6 +29,7 @@
 /* the bucket tables are small enough to stay in the first-level caches;
  * phrases sharing a bucket are told apart by their four-byte pre-test */
 #define LURE_BUCKETS 4096u
+#define TYPO_H3(k) ((((unsigned)(k)[0] << 4) ^ ((unsigned)(k)[1] << 7) ^ (unsigned)(k)[2] * 0x9Du) & 0xFFFu)
 
 typedef struct {
     char *lure;   /* id */
@@ -60,6 +61,10 @@ struct content_data {
     unsigned char phrase_pair[8192]; /* bit LURE_H2: some key starts with those two bytes */
     typo_pair *typos;
     size_t ntypos;
+    /* bit TYPO_H3 of a typo's first three bytes: where none is set no typo
+     * starts (cnorm_fold's pre-test); typo_short: some typo is shorter */
+    unsigned char typo_h3[512];
+    int typo_short;
     /* Han characters of U+4E00..U+9FFF that are simplified-only: not in
      * CP932 and changed by ICU's Hans-Hant transliterator; value = the
      * traditional form, 0 when the character is not simplified-only. */

@@ -227,6 +227,11 @@ static int load_typos(content_data *d, const char *dir, char **err)
             break;
         }
         typo_pair *t = &d->typos[d->ntypos++];
+        const unsigned char *w = (const unsigned char *)fl[0];
+        if (strlen(fl[0]) < 3)
+            d->typo_short = 1;
+        else
+            d->typo_h3[TYPO_H3(w) >> 3] |= (unsigned char)(1u << (TYPO_H3(w) & 7));
         t->wrong = xstrdup(fl[0]);
         t->right = xstrdup(fl[1]);
         t->note = xstrdup(n > 2 ? fl[2] : "");
