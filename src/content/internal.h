@@ -59,6 +59,7 @@ struct content_data {
     int *phrase_head;  /* LURE_BUCKETS, LURE_H3 of the first three bytes */
     int *phrase_head2; /* LURE_BUCKETS, LURE_H2 of the first two; NULL when no two-byte key */
     unsigned char phrase_pair[8192]; /* bit LURE_H2: some key starts with those two bytes */
+    unsigned char phrase_h3[8192];   /* bit LURE_H3: some key of 3+ bytes has that hash */
     typo_pair *typos;
     size_t ntypos;
     /* bit TYPO_H3 of a typo's first three bytes: where none is set no typo

@@ -180,6 +180,8 @@ static int load_lures(content_data *d, const char *dir, char **err)
         const unsigned char *k = (const unsigned char *)p->key;
         lanes_prefix4(k, p->klen, &p->pre, &p->pmask);
         d->phrase_pair[LURE_H2(k) >> 3] |= (unsigned char)(1u << (LURE_H2(k) & 7));
+        if (p->klen > 2)
+            d->phrase_h3[LURE_H3(k) >> 3] |= (unsigned char)(1u << (LURE_H3(k) & 7));
         int *head = p->klen == 2 ? &d->phrase_head2[LURE_H2(k) % LURE_BUCKETS]
                                  : &d->phrase_head[LURE_H3(k) % LURE_BUCKETS];
         p->next = *head;
@@ -331,9 +333,16 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
         unsigned h2 = LURE_H2(f + i);
         if (!(d->phrase_pair[h2 >> 3] & (1u << (h2 & 7))))
             continue; /* no key starts with these two bytes */
+        int pi = -1;
+        if (i + 2 < flen) { /* and no key of 3+ bytes has the hash of these three */
+            unsigned h3 = LURE_H3(f + i);
+            if (d->phrase_h3[h3 >> 3] & (1u << (h3 & 7)))
+                pi = d->phrase_head[h3 % LURE_BUCKETS];
+        }
+        if (pi < 0 && !d->phrase_head2)
+            continue;
         size_t end = i < subject_len ? subject_len : flen;
         uint32_t w = lanes_word4(f, i, flen); /* the pre-test */
-        int pi = i + 2 < flen ? d->phrase_head[LURE_H3(f + i) % LURE_BUCKETS] : -1;
         for (int pass = 0; pass < 2; pass++) {
             for (; pi >= 0; pi = d->phrases[pi].next) {
                 const lure_phrase *p = &d->phrases[pi];
