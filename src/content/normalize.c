@@ -423,9 +423,19 @@ char *cnorm_nfkc(arena *a, const char *s, size_t len, size_t *olen)
     if (len > CONTENT_MAX_TEXT)
         len = CONTENT_MAX_TEXT; /* as to_u16 */
     const unsigned char *u = (const unsigned char *)s;
-    size_t k = 0;
-    while (k < len && fast_len(FAST_NFKC, u, len, k))
-        k += fast_len(FAST_NFKC, u, len, k);
+    size_t k = 0, n;
+    while (k < len) {
+        if (u[k] < 0x80) {
+            while (k + 8 <= len && !(lanes_load(u + k) & LANES_ALL))
+                k += 8;
+            while (k < len && u[k] < 0x80)
+                k++;
+            continue;
+        }
+        if (!(n = fast_len(FAST_NFKC, u, len, k)))
+            break;
+        k += n;
+    }
     if (k >= len) { /* already NFKC */
         char *r = arena_strndup(a, s, len);
         if (r && olen)
