@@ -361,7 +361,7 @@ static void letter_masks(uint32_t word_start[26], uint32_t inside[26])
 /* Can parse_at succeed at the ASCII byte text[i]? A digit must start a
  * number (parse_at's test); a letter needs a second letter that makes one of
  * the word prefixes above. */
-static int ascii_may_start(const char *text, size_t len, size_t i, const uint32_t *word_start,
+static inline int ascii_may_start(const char *text, size_t len, size_t i, const uint32_t *word_start,
                            const uint32_t *inside)
 {
     char ch = text[i];
@@ -383,9 +383,31 @@ static uint32_t word_start_m[26], inside_m[26];
 static unsigned char byte_kind[256];
 static pthread_once_t masks_once = PTHREAD_ONCE_INIT;
 
+/* bytes at which some relative word (rw) may begin: parse_at's first-byte test */
+static unsigned char rw_first[256];
+
+/* Mark in t the bytes lit_ci (ci) or lit matches with w's first byte. */
+static void mark_first(unsigned char *t, const char *w, int ci)
+{
+    unsigned char w0 = (unsigned char)w[0];
+    t[w0] = 1;
+    if (ci && w0 >= 'a' && w0 <= 'z')
+        t[w0 - 32] = 1;
+}
+
 static void masks_build(void)
 {
     letter_masks(word_start_m, inside_m);
+    for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++) {
+        unsigned char w0 = (unsigned char)rw[r].w[0];
+        if (w0 < 0x7F && w0 > 0) { /* parse_at: (t[k] | 0x20) == w0 */
+            for (int c = 0; c < 256; c++)
+                if ((c | 0x20) == w0)
+                    rw_first[c] = 1;
+        } else {
+            rw_first[w0] = 1;
+        }
+    }
     for (int c = 0; c < 256; c++)
         byte_kind[c] = c >= 0x80                              ? 4
                        : dig((char)c)                         ? 3
@@ -445,7 +467,7 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
     c->eod_days = -1;
     c->s = i;
     /* relative words */
-    for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++) {
+    for (size_t r = 0; rw_first[(unsigned char)t[k]] && r < sizeof rw / sizeof rw[0]; r++) {
         int ascii = rw[r].w[0] < 0x7F && rw[r].w[0] > 0;
         if (ascii ? (t[k] | 0x20) != rw[r].w[0] : t[k] != rw[r].w[0])
             continue; /* first byte differs (the ASCII words are lowercase letters) */
@@ -677,6 +699,20 @@ static const char *const cue_before[] = {
 static const char *const no_before[] = {"date:",  "sent:",  "日時:",  "送信日", "受信日", "発行日",
                                         "受付日", "注文日", "作成日", "更新日", NULL};
 
+/* bytes at which a word of each list may begin (lit_ci: either case) */
+static unsigned char after_first[256], before_first[256], no_first[256];
+static pthread_once_t cues_once = PTHREAD_ONCE_INIT;
+
+static void cues_build(void)
+{
+    for (int w = 0; cue_after[w]; w++)
+        mark_first(after_first, cue_after[w], 1);
+    for (int w = 0; cue_before[w]; w++)
+        mark_first(before_first, cue_before[w], 1);
+    for (int w = 0; no_before[w]; w++)
+        mark_first(no_first, no_before[w], 1);
+}
+
 /* Between an English cue and its date only filler words may stand ("by the
  * end of Monday, Jan 5"); a Japanese cue (期限:, 有効期限は) allows any short gap. */
 static int gap_ok(const src *s, size_t a, size_t b, int english)
@@ -722,7 +758,7 @@ static int has_cue(const src *s, const cand *c, size_t *cs, size_t *ce)
     for (size_t k = c->e; k < lim; k++) {
         if (s->t[k] == '\n' || lit(s, k, "。"))
             break;
-        for (int w = 0; cue_after[w]; w++) {
+        for (int w = 0; after_first[(unsigned char)s->t[k]] && cue_after[w]; w++) {
             size_t n = lit_ci(s, k, cue_after[w]);
             if (n) {
                 *cs = c->s;
@@ -737,7 +773,7 @@ static int has_cue(const src *s, const cand *c, size_t *cs, size_t *ce)
             from = k + 1;
     }
     for (size_t k = from; k < c->s; k++) {
-        for (int w = 0; cue_before[w]; w++) {
+        for (int w = 0; before_first[(unsigned char)s->t[k]] && cue_before[w]; w++) {
             size_t n = lit_ci(s, k, cue_before[w]);
             if (n && k + n <= c->s &&
                 gap_ok(s, k + n, c->s, (unsigned char)cue_before[w][0] < 0x80)) {
@@ -757,7 +793,7 @@ static int is_dateline(const src *s, const cand *c)
         if (s->t[k] == '\n')
             from = k + 1;
     for (size_t k = from; k < c->s; k++)
-        for (int w = 0; no_before[w]; w++)
+        for (int w = 0; no_first[(unsigned char)s->t[k]] && no_before[w]; w++)
             if (lit_ci(s, k, no_before[w]))
                 return 1;
     return 0;
@@ -905,6 +941,7 @@ int content_deadline_find_lazy(const char *text, size_t len, const char *receipt
     int zone = ja ? JST_MIN : (have_r ? r_zone : 0);
     int best_class = 0;
     pthread_once(&masks_once, masks_build);
+    pthread_once(&cues_once, cues_build);
     for (size_t i = 0; i < len;) {
         i = next_start(text, len, i);
         if (i >= len)
