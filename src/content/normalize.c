@@ -606,9 +606,14 @@ static int fold_emit(void *ctx, const char *p, size_t n, int slow)
                 size_t m = n - i < sizeof c->run - c->rn ? n - i : sizeof c->run - c->rn;
                 const unsigned char *keep = c->strip_space ? keep_strip : keep_all;
                 char *o = c->run + c->rn;
-                size_t j = 0;
-                for (; j < m && (unsigned char)p[i + j] < 0x80; j++) {
-                    unsigned char y = (unsigned char)p[i + j];
+                const unsigned char *q = (const unsigned char *)p + i;
+                size_t j = 0; /* the ASCII bytes: eight at a time, then one */
+                while (j + 8 <= m && !(lanes_load(q + j) & LANES_ALL))
+                    j += 8;
+                while (j < m && q[j] < 0x80)
+                    j++;
+                for (size_t k = 0; k < j; k++) {
+                    unsigned char y = q[k];
                     *o = (char)(y + ((unsigned)(y - 'A') < 26u ? 32 : 0));
                     o += keep[y];
                 }
