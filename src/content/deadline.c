@@ -419,8 +419,16 @@ static void masks_build(void)
 /* The first position at or after i (stepping as the scan does: a byte in
  * ASCII, a character otherwise) where parse_at may succeed, or len. Runs
  * through the letters of a word with one table test each. */
+/* ascii_may_start at a letter whose word (start or inside) is known */
+static inline int pair_ok(const uint32_t *m, const char *text, size_t len, size_t i)
+{
+    return i + 1 < len && ascii_alpha(text[i + 1]) &&
+           (m[(text[i] | 0x20) - 'a'] >> ((text[i + 1] | 0x20) - 'a') & 1);
+}
+
 static size_t next_start(const char *text, size_t len, size_t i)
 {
+    size_t i0 = i; /* only there may a letter follow a letter not seen here */
     while (i < len) {
         unsigned char ch = (unsigned char)text[i];
         switch (byte_kind[ch]) {
@@ -438,12 +446,13 @@ static size_t next_start(const char *text, size_t len, size_t i)
             i++;
             continue;
         default:
-            if (ascii_may_start(text, len, i, word_start_m, inside_m))
+            if (i == i0 ? ascii_may_start(text, len, i, word_start_m, inside_m)
+                        : pair_ok(word_start_m, text, len, i))
                 return i;
             /* the rest of the word: letters inside it */
             for (i++; i < len; i++) {
                 unsigned k = byte_kind[(unsigned char)text[i]];
-                if (k == 2 && ascii_may_start(text, len, i, word_start_m, inside_m))
+                if (k == 2 && pair_ok(inside_m, text, len, i))
                     return i;
                 if (k != 1 && k != 2)
                     break;
