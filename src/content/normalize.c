@@ -12,7 +12,6 @@
  * Hans-Hant transliterator.
  */
 #include <iconv.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,15 +219,14 @@ static size_t put_utf8(char *o, uint32_t cp)
  * characters go through ICU: each from the fast character before it (which
  * may compose with what follows) to the next run of fast characters. ASCII
  * is fast for both (NFKC leaves it as it is, the fold lowers A-Z; every
- * character below U+0300 has a boundary before it). The bits of a block of
- * 256 code points are computed with ICU the first time a text holds one. */
+ * character below U+0300 has a boundary before it). The bits of a code
+ * point are computed with ICU the first time a text holds it. */
 #define FAST_NFKC 0
 #define FAST_FOLD 1
 #define SLOW_GAP 32 /* fast bytes that end a piece given to ICU */
 
 static _Atomic unsigned char fast_bits[2][0x10000 / 8];
-static _Atomic unsigned char fast_ready[0x10000 / 256];
-static pthread_mutex_t fast_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic unsigned char fast_known[0x10000 / 8]; /* the bits of c are computed */
 
 static int quick_yes(const UNormalizer2 *n2, UChar32 c)
 {
@@ -240,36 +238,35 @@ static int quick_yes(const UNormalizer2 *n2, UChar32 c)
     return !err && unorm2_quickCheck(n2, u, n, &st) == UNORM_YES && U_SUCCESS(st);
 }
 
-static void fast_fill(unsigned blk)
+/* Compute the bits of c (pure ICU look-ups: threads computing the same
+ * character set the same bits; known is set last, with release). */
+static void fast_fill(UChar32 c)
 {
-    pthread_mutex_lock(&fast_mu);
-    if (!atomic_load_explicit(&fast_ready[blk], memory_order_relaxed)) {
-        UErrorCode st = U_ZERO_ERROR;
-        const UNormalizer2 *nk = unorm2_getNFKCInstance(&st);
-        const UNormalizer2 *nf = U_SUCCESS(st) ? unorm2_getNFKCCasefoldInstance(&st) : NULL;
-        for (UChar32 c = (UChar32)blk << 8; U_SUCCESS(st) && c < (UChar32)(blk + 1) << 8; c++) {
-            if (c < 0x80 || (c >= 0xD800 && c <= 0xDFFF) || u_getCombiningClass(c) != 0)
-                continue; /* ASCII is tested before the table */
-            unsigned char bit = (unsigned char)(1u << (c & 7));
-            if (quick_yes(nk, c) && unorm2_hasBoundaryBefore(nk, c) &&
-                !u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
-                atomic_fetch_or_explicit(&fast_bits[FAST_NFKC][c >> 3], bit, memory_order_relaxed);
-            if (quick_yes(nf, c) && unorm2_hasBoundaryBefore(nf, c) && !u_isUWhiteSpace(c) &&
-                c != 0x3000 && !(c >= LOOK_FIRST && c <= LOOK_LAST) &&
-                !(c >= LOOK2_FIRST && c <= LOOK2_LAST))
-                atomic_fetch_or_explicit(&fast_bits[FAST_FOLD][c >> 3], bit, memory_order_relaxed);
-        }
-        atomic_store_explicit(&fast_ready[blk], 1, memory_order_release);
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nk = unorm2_getNFKCInstance(&st);
+    const UNormalizer2 *nf = U_SUCCESS(st) ? unorm2_getNFKCCasefoldInstance(&st) : NULL;
+    unsigned char bit = (unsigned char)(1u << (c & 7));
+    if (U_FAILURE(st))
+        return; /* nothing known: every character goes through ICU (and fails there) */
+    if (c >= 0x80 && !(c >= 0xD800 && c <= 0xDFFF) && u_getCombiningClass(c) == 0) {
+        /* ASCII is tested before the table */
+        if (quick_yes(nk, c) && unorm2_hasBoundaryBefore(nk, c) &&
+            !u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            atomic_fetch_or_explicit(&fast_bits[FAST_NFKC][c >> 3], bit, memory_order_relaxed);
+        if (quick_yes(nf, c) && unorm2_hasBoundaryBefore(nf, c) && !u_isUWhiteSpace(c) &&
+            c != 0x3000 && !(c >= LOOK_FIRST && c <= LOOK_LAST) &&
+            !(c >= LOOK2_FIRST && c <= LOOK2_LAST))
+            atomic_fetch_or_explicit(&fast_bits[FAST_FOLD][c >> 3], bit, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&fast_mu);
+    atomic_fetch_or_explicit(&fast_known[c >> 3], bit, memory_order_release);
 }
 
 static inline int is_fast(int which, uint32_t c)
 {
     if (atomic_load_explicit(&fast_bits[which][c >> 3], memory_order_relaxed) >> (c & 7) & 1)
         return 1;
-    if (!atomic_load_explicit(&fast_ready[c >> 8], memory_order_acquire))
-        fast_fill(c >> 8);
+    if (!(atomic_load_explicit(&fast_known[c >> 3], memory_order_acquire) >> (c & 7) & 1))
+        fast_fill((UChar32)c);
     return atomic_load_explicit(&fast_bits[which][c >> 3], memory_order_relaxed) >> (c & 7) & 1;
 }
 
