@@ -51,6 +51,30 @@ static char *random_token(arena *a, const char *s)
     return NULL;
 }
 
+typedef struct {
+    const content_data *d;
+    const content_result *out;
+    const char *nfkc;
+    size_t nlen, npos;
+    size_t pos[MAX_LURE_POS];
+} lure_pos_ctx;
+
+/* a date next to a lure phrase is a deadline; spam families and attachment
+ * cues do not make one. Called by the deadline scan when it first needs them. */
+static size_t lure_positions(void *ctx, const size_t **pos)
+{
+    lure_pos_ctx *c = ctx;
+    const content_result *out = c->out;
+    size_t npos = 0;
+    for (size_t k = 0; k < out->nlures && npos < MAX_LURE_POS; k++)
+        if (strcmp(out->lures[k].cls, "spam") != 0 && strcmp(out->lures[k].cls, "attachment") != 0)
+            npos += content_lure_positions(c->d, c->nfkc, c->nlen, out->lures[k].id,
+                                           c->pos + npos, MAX_LURE_POS - npos);
+    c->npos = npos;
+    *pos = c->pos;
+    return npos;
+}
+
 int content_analyze(arena *a, const content_data *d, const km_message *m, content_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -96,16 +120,15 @@ int content_analyze(arena *a, const content_data *d, const km_message *m, conten
     if (content_lures(a, d, folded, fsl + fbl, fsl, out))
         return -1;
 
-    size_t pos[MAX_LURE_POS], npos = 0;
-    /* a date next to a lure phrase is a deadline; spam families and attachment
-     * cues do not make one */
-    for (size_t k = 0; k < out->nlures && npos < MAX_LURE_POS; k++)
-        if (strcmp(out->lures[k].cls, "spam") != 0 && strcmp(out->lures[k].cls, "attachment") != 0)
-            npos += content_lure_positions(d, nfkc, nlen, out->lures[k].id, pos + npos,
-                                           MAX_LURE_POS - npos);
+    lure_pos_ctx lp;
+    lp.d = d;
+    lp.out = out;
+    lp.nfkc = nfkc;
+    lp.nlen = nlen;
+    lp.npos = 0;
     const char *receipt = m->received_at ? m->received_at : m->date;
     content_deadline dl;
-    if (content_deadline_find(nfkc, nlen, receipt, ja, pos, npos, &dl)) {
+    if (content_deadline_find_lazy(nfkc, nlen, receipt, ja, lure_positions, &lp, &dl)) {
         out->deadline = arena_strdup(a, dl.iso);
         out->deadline_text = arena_strdup(a, dl.text);
         out->deadline_hours = dl.hours;

@@ -11,6 +11,7 @@
  * Dates before receipt (the mail's own date line, old references) are ignored.
  * All arithmetic is proleptic Gregorian on integers: no TZ, no libc state.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,20 +340,126 @@ static int nonascii_may_start(const char *t, size_t left)
     return 0;
 }
 
-/* Letters (bit 'x' - 'a') that can begin a candidate at a word start (the
- * ASCII relative words, "within"/"in the next", the months) and inside a word
- * ("within"/"in the next" only): parse_at is not called at other letters. */
-static void letter_masks(uint32_t *word_start, uint32_t *inside)
+/* Per first letter ('x' - 'a'), the second letters (bit 'y' - 'a') with
+ * which a candidate can begin at a word start (the ASCII relative words,
+ * "within"/"in the next", the months: every one is 3+ letters) and inside a
+ * word ("within"/"in the next" only): parse_at is not called at other
+ * letters. The letters are matched in either case, as lit_ci and month_name do. */
+static void letter_masks(uint32_t word_start[26], uint32_t inside[26])
 {
-    *inside = 0;
+    memset(inside, 0, 26 * sizeof *inside);
     for (size_t w = 0; w < sizeof within_words / sizeof *within_words; w++)
-        *inside |= 1u << (within_words[w][0] - 'a');
-    *word_start = *inside;
+        inside[within_words[w][0] - 'a'] |= 1u << (within_words[w][1] - 'a');
+    memcpy(word_start, inside, 26 * sizeof *inside);
     for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++)
         if (rw[r].w[0] >= 'a' && rw[r].w[0] <= 'z')
-            *word_start |= 1u << (rw[r].w[0] - 'a');
+            word_start[rw[r].w[0] - 'a'] |= 1u << (rw[r].w[1] - 'a');
     for (size_t m = 0; m < sizeof mn / sizeof *mn; m++)
-        *word_start |= 1u << (mn[m][0] - 'a');
+        word_start[mn[m][0] - 'a'] |= 1u << (mn[m][1] - 'a');
+}
+
+/* Can parse_at succeed at the ASCII byte text[i]? A digit must start a
+ * number (parse_at's test); a letter needs a second letter that makes one of
+ * the word prefixes above. */
+static inline int ascii_may_start(const char *text, size_t len, size_t i, const uint32_t *word_start,
+                           const uint32_t *inside)
+{
+    char ch = text[i];
+    if (dig(ch)) {
+        if (i == 0)
+            return 1;
+        char p = text[i - 1];
+        return !(dig(p) || p == '/' || p == '.' || p == '-' || ascii_alpha(p));
+    }
+    if (!ascii_alpha(ch) || i + 1 >= len || !ascii_alpha(text[i + 1]))
+        return 0;
+    const uint32_t *m = i > 0 && ascii_alpha(text[i - 1]) ? inside : word_start;
+    return m[(ch | 0x20) - 'a'] >> ((text[i + 1] | 0x20) - 'a') & 1;
+}
+
+static uint32_t word_start_m[26], inside_m[26];
+/* per byte: 0 none of the below, 1 a letter, 2 a letter that can begin a
+ * candidate inside a word, 3 a digit, 4 a non-ASCII byte */
+static unsigned char byte_kind[256];
+static pthread_once_t masks_once = PTHREAD_ONCE_INIT;
+
+/* bytes at which some relative word (rw) may begin: parse_at's first-byte test */
+static unsigned char rw_first[256];
+
+/* Mark in t the bytes lit_ci (ci) or lit matches with w's first byte. */
+static void mark_first(unsigned char *t, const char *w, int ci)
+{
+    unsigned char w0 = (unsigned char)w[0];
+    t[w0] = 1;
+    if (ci && w0 >= 'a' && w0 <= 'z')
+        t[w0 - 32] = 1;
+}
+
+static void masks_build(void)
+{
+    letter_masks(word_start_m, inside_m);
+    for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++) {
+        unsigned char w0 = (unsigned char)rw[r].w[0];
+        if (w0 < 0x7F && w0 > 0) { /* parse_at: (t[k] | 0x20) == w0 */
+            for (int c = 0; c < 256; c++)
+                if ((c | 0x20) == w0)
+                    rw_first[c] = 1;
+        } else {
+            rw_first[w0] = 1;
+        }
+    }
+    for (int c = 0; c < 256; c++)
+        byte_kind[c] = c >= 0x80                              ? 4
+                       : dig((char)c)                         ? 3
+                       : !ascii_alpha(c)                      ? 0
+                       : inside_m[(c | 0x20) - 'a'] ? 2
+                                                              : 1;
+}
+
+/* The first position at or after i (stepping as the scan does: a byte in
+ * ASCII, a character otherwise) where parse_at may succeed, or len. Runs
+ * through the letters of a word with one table test each. */
+/* ascii_may_start at a letter whose word (start or inside) is known */
+static inline int pair_ok(const uint32_t *m, const char *text, size_t len, size_t i)
+{
+    return i + 1 < len && ascii_alpha(text[i + 1]) &&
+           (m[(text[i] | 0x20) - 'a'] >> ((text[i + 1] | 0x20) - 'a') & 1);
+}
+
+static size_t next_start(const char *text, size_t len, size_t i)
+{
+    size_t i0 = i; /* only there may a letter follow a letter not seen here */
+    while (i < len) {
+        unsigned char ch = (unsigned char)text[i];
+        switch (byte_kind[ch]) {
+        case 0:
+            i++;
+            continue;
+        case 4:
+            if (nonascii_may_start(text + i, len - i))
+                return i;
+            u8_next(text, len, &i);
+            continue;
+        case 3:
+            if (ascii_may_start(text, len, i, word_start_m, inside_m))
+                return i;
+            i++;
+            continue;
+        default:
+            if (i == i0 ? ascii_may_start(text, len, i, word_start_m, inside_m)
+                        : pair_ok(word_start_m, text, len, i))
+                return i;
+            /* the rest of the word: letters inside it */
+            for (i++; i < len; i++) {
+                unsigned k = byte_kind[(unsigned char)text[i]];
+                if (k == 2 && pair_ok(inside_m, text, len, i))
+                    return i;
+                if (k != 1 && k != 2)
+                    break;
+            }
+        }
+    }
+    return len;
 }
 
 /* Try every date form at i. Returns 1 and fills c. */
@@ -369,7 +476,7 @@ static int parse_at(const src *s, size_t i, int en_mdy, cand *c)
     c->eod_days = -1;
     c->s = i;
     /* relative words */
-    for (size_t r = 0; r < sizeof rw / sizeof rw[0]; r++) {
+    for (size_t r = 0; rw_first[(unsigned char)t[k]] && r < sizeof rw / sizeof rw[0]; r++) {
         int ascii = rw[r].w[0] < 0x7F && rw[r].w[0] > 0;
         if (ascii ? (t[k] | 0x20) != rw[r].w[0] : t[k] != rw[r].w[0])
             continue; /* first byte differs (the ASCII words are lowercase letters) */
@@ -601,6 +708,20 @@ static const char *const cue_before[] = {
 static const char *const no_before[] = {"date:",  "sent:",  "日時:",  "送信日", "受信日", "発行日",
                                         "受付日", "注文日", "作成日", "更新日", NULL};
 
+/* bytes at which a word of each list may begin (lit_ci: either case) */
+static unsigned char after_first[256], before_first[256], no_first[256];
+static pthread_once_t cues_once = PTHREAD_ONCE_INIT;
+
+static void cues_build(void)
+{
+    for (int w = 0; cue_after[w]; w++)
+        mark_first(after_first, cue_after[w], 1);
+    for (int w = 0; cue_before[w]; w++)
+        mark_first(before_first, cue_before[w], 1);
+    for (int w = 0; no_before[w]; w++)
+        mark_first(no_first, no_before[w], 1);
+}
+
 /* Between an English cue and its date only filler words may stand ("by the
  * end of Monday, Jan 5"); a Japanese cue (期限:, 有効期限は) allows any short gap. */
 static int gap_ok(const src *s, size_t a, size_t b, int english)
@@ -646,7 +767,7 @@ static int has_cue(const src *s, const cand *c, size_t *cs, size_t *ce)
     for (size_t k = c->e; k < lim; k++) {
         if (s->t[k] == '\n' || lit(s, k, "。"))
             break;
-        for (int w = 0; cue_after[w]; w++) {
+        for (int w = 0; after_first[(unsigned char)s->t[k]] && cue_after[w]; w++) {
             size_t n = lit_ci(s, k, cue_after[w]);
             if (n) {
                 *cs = c->s;
@@ -661,7 +782,7 @@ static int has_cue(const src *s, const cand *c, size_t *cs, size_t *ce)
             from = k + 1;
     }
     for (size_t k = from; k < c->s; k++) {
-        for (int w = 0; cue_before[w]; w++) {
+        for (int w = 0; before_first[(unsigned char)s->t[k]] && cue_before[w]; w++) {
             size_t n = lit_ci(s, k, cue_before[w]);
             if (n && k + n <= c->s &&
                 gap_ok(s, k + n, c->s, (unsigned char)cue_before[w][0] < 0x80)) {
@@ -681,7 +802,7 @@ static int is_dateline(const src *s, const cand *c)
         if (s->t[k] == '\n')
             from = k + 1;
     for (size_t k = from; k < c->s; k++)
-        for (int w = 0; no_before[w]; w++)
+        for (int w = 0; no_first[(unsigned char)s->t[k]] && no_before[w]; w++)
             if (lit_ci(s, k, no_before[w]))
                 return 1;
     return 0;
@@ -789,9 +910,34 @@ static void fill(content_deadline *o, const src *s, size_t ts, size_t te, long l
     o->hours = have_r ? (double)(e - r_epoch) / 3600.0 : 0;
 }
 
+typedef struct {
+    const size_t *pos;
+    size_t n;
+} fixed_pos;
+
+static size_t fixed_lure_pos(void *ctx, const size_t **pos)
+{
+    const fixed_pos *f = ctx;
+    *pos = f->pos;
+    return f->n;
+}
+
 int content_deadline_find(const char *text, size_t len, const char *receipt, int ja,
                           const size_t *lure_pos, size_t nlure_pos, content_deadline *out)
 {
+    fixed_pos f = {lure_pos, nlure_pos};
+    return content_deadline_find_lazy(text, len, receipt, ja, fixed_lure_pos, &f, out);
+}
+
+int content_deadline_find_lazy(const char *text, size_t len, const char *receipt, int ja,
+                               size_t (*lure_pos_fn)(void *ctx, const size_t **pos),
+                               void *lure_ctx, content_deadline *out)
+{
+    /* the lure positions are asked for at the first candidate that needs
+     * them (a date with no cue word), not before: most mails have none */
+    const size_t *lure_pos = NULL;
+    size_t nlure_pos = 0;
+    int have_pos = 0;
     memset(out, 0, sizeof *out);
     if (!text)
         return 0;
@@ -803,17 +949,14 @@ int content_deadline_find(const char *text, size_t len, const char *receipt, int
     int have_r = receipt && content_parse_iso(receipt, &r_epoch, &r_zone) == 0;
     int zone = ja ? JST_MIN : (have_r ? r_zone : 0);
     int best_class = 0;
-    uint32_t word_start, inside;
-    letter_masks(&word_start, &inside);
+    pthread_once(&masks_once, masks_build);
+    pthread_once(&cues_once, cues_build);
     for (size_t i = 0; i < len;) {
-        unsigned char ch = (unsigned char)text[i];
+        i = next_start(text, len, i);
+        if (i >= len)
+            break;
         cand c;
-        int ok = 0;
-        if (dig((char)ch) ||
-            (ascii_alpha((char)ch) &&
-             (((i > 0 && ascii_alpha(text[i - 1])) ? inside : word_start) >> ((ch | 0x20) - 'a') & 1)) ||
-            (ch >= 0x80 && nonascii_may_start(text + i, len - i)))
-            ok = parse_at(&s, i, !ja, &c);
+        int ok = parse_at(&s, i, !ja, &c);
         if (!ok) {
             u8_next(text, len, &i);
             continue;
@@ -824,8 +967,14 @@ int content_deadline_find(const char *text, size_t len, const char *receipt, int
             cls = 2;
         else if (has_cue(&s, &c, &cs, &ce))
             cls = 2;
-        else if (!c.rel && in_lure_sentence(&s, &c, lure_pos, nlure_pos))
-            cls = 1;
+        else if (!c.rel && best_class < 1) {
+            if (!have_pos) {
+                nlure_pos = lure_pos_fn(lure_ctx, &lure_pos);
+                have_pos = 1;
+            }
+            if (in_lure_sentence(&s, &c, lure_pos, nlure_pos))
+                cls = 1;
+        }
         long long e;
         if (cls > best_class && !is_dateline(&s, &c) &&
             resolve(&c, have_r, r_epoch, zone, &e) == 0 &&

@@ -29,6 +29,7 @@
 /* the bucket tables are small enough to stay in the first-level caches;
  * phrases sharing a bucket are told apart by their four-byte pre-test */
 #define LURE_BUCKETS 4096u
+#define TYPO_H3(k) ((((unsigned)(k)[0] << 4) ^ ((unsigned)(k)[1] << 7) ^ (unsigned)(k)[2] * 0x9Du) & 0xFFFu)
 
 typedef struct {
     char *lure;   /* id */
@@ -58,8 +59,13 @@ struct content_data {
     int *phrase_head;  /* LURE_BUCKETS, LURE_H3 of the first three bytes */
     int *phrase_head2; /* LURE_BUCKETS, LURE_H2 of the first two; NULL when no two-byte key */
     unsigned char phrase_pair[8192]; /* bit LURE_H2: some key starts with those two bytes */
+    unsigned char phrase_h3[8192];   /* bit LURE_H3: some key of 3+ bytes has that hash */
     typo_pair *typos;
     size_t ntypos;
+    /* bit TYPO_H3 of a typo's first three bytes: where none is set no typo
+     * starts (cnorm_fold's pre-test); typo_short: some typo is shorter */
+    unsigned char typo_h3[512];
+    int typo_short;
     /* Han characters of U+4E00..U+9FFF that are simplified-only: not in
      * CP932 and changed by ICU's Hans-Hant transliterator; value = the
      * traditional form, 0 when the character is not simplified-only. */
@@ -112,6 +118,11 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
 /* byte offsets in the NFKC text of phrases of lure `id` (for the deadline's sentence rule) */
 size_t content_lure_positions(const content_data *d, const char *nfkc, size_t len,
                               const char *id, size_t *pos, size_t max);
+/* content_deadline_find with the lure positions asked of lure_pos_fn (once,
+ * when a candidate first needs them): it returns their count and sets *pos */
+int content_deadline_find_lazy(const char *text, size_t len, const char *receipt, int ja,
+                               size_t (*lure_pos_fn)(void *ctx, const size_t **pos),
+                               void *lure_ctx, content_deadline *out);
 int content_tells(arena *a, const content_data *d, const char *orig, size_t len,
                   const char *nfkc, size_t nlen, int ja, content_result *out);
 int content_phones(arena *a, const char *nfkc, size_t len, content_result *out);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../util/ascii.h"
 #include "internal.h"
 
 #define LANG_MAX_WORDS 20000
@@ -86,7 +87,31 @@ const char *content_language(const char *t, size_t len)
     size_t wl = 0;
     int wbad = 0;
     for (size_t i = 0; i < len;) {
-        uint32_t c = (unsigned char)t[i] < 0x80 ? (unsigned char)t[i++] : u8_next(t, len, &i);
+        unsigned char b = (unsigned char)t[i];
+        if (b < 0x80) { /* ASCII: a letter of a word, or the end of one */
+            i++;
+            if (ascii_alpha(b)) {
+                latin++;
+                if (wl + 4 < sizeof w)
+                    w[wl++] = (char)(b | 0x20);
+                else
+                    wbad = 1;
+                continue;
+            }
+            if (wl) {
+                w[wl] = 0;
+                if (!wbad && words < LANG_MAX_WORDS) {
+                    unsigned in = lists_of(w, wl);
+                    en += in & 1;
+                    oth += in >> 1;
+                }
+                words++;
+                wl = 0;
+                wbad = 0;
+            }
+            continue;
+        }
+        uint32_t c = u8_next(t, len, &i);
         int lat = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                   (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
         if (c < 0x80) /* ASCII: Latin or nothing; no script tests */

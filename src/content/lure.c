@@ -180,6 +180,8 @@ static int load_lures(content_data *d, const char *dir, char **err)
         const unsigned char *k = (const unsigned char *)p->key;
         lanes_prefix4(k, p->klen, &p->pre, &p->pmask);
         d->phrase_pair[LURE_H2(k) >> 3] |= (unsigned char)(1u << (LURE_H2(k) & 7));
+        if (p->klen > 2)
+            d->phrase_h3[LURE_H3(k) >> 3] |= (unsigned char)(1u << (LURE_H3(k) & 7));
         int *head = p->klen == 2 ? &d->phrase_head2[LURE_H2(k) % LURE_BUCKETS]
                                  : &d->phrase_head[LURE_H3(k) % LURE_BUCKETS];
         p->next = *head;
@@ -227,6 +229,11 @@ static int load_typos(content_data *d, const char *dir, char **err)
             break;
         }
         typo_pair *t = &d->typos[d->ntypos++];
+        const unsigned char *w = (const unsigned char *)fl[0];
+        if (strlen(fl[0]) < 3)
+            d->typo_short = 1;
+        else
+            d->typo_h3[TYPO_H3(w) >> 3] |= (unsigned char)(1u << (TYPO_H3(w) & 7));
         t->wrong = xstrdup(fl[0]);
         t->right = xstrdup(fl[1]);
         t->note = xstrdup(n > 2 ? fl[2] : "");
@@ -326,9 +333,16 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
         unsigned h2 = LURE_H2(f + i);
         if (!(d->phrase_pair[h2 >> 3] & (1u << (h2 & 7))))
             continue; /* no key starts with these two bytes */
+        int pi = -1;
+        if (i + 2 < flen) { /* and no key of 3+ bytes has the hash of these three */
+            unsigned h3 = LURE_H3(f + i);
+            if (d->phrase_h3[h3 >> 3] & (1u << (h3 & 7)))
+                pi = d->phrase_head[h3 % LURE_BUCKETS];
+        }
+        if (pi < 0 && !d->phrase_head2)
+            continue;
         size_t end = i < subject_len ? subject_len : flen;
         uint32_t w = lanes_word4(f, i, flen); /* the pre-test */
-        int pi = i + 2 < flen ? d->phrase_head[LURE_H3(f + i) % LURE_BUCKETS] : -1;
         for (int pass = 0; pass < 2; pass++) {
             for (; pi >= 0; pi = d->phrases[pi].next) {
                 const lure_phrase *p = &d->phrases[pi];
@@ -399,31 +413,52 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
     return 0;
 }
 
-/* Case-insensitive (ASCII) search. */
-static const char *ci_find(const char *h, size_t hl, const char *n, size_t nl)
+/* Rough frequency of a byte in mail text (ASCII letters either case), for
+ * the anchor of ci_find: the rarer, the fewer stops. */
+static int byte_weight(unsigned char c)
 {
-    if (!nl || nl > hl)
+    static const unsigned char en[26] = {82, 15, 28, 43, 127, 22, 20, 61, 70, 2,  8,  40, 24,
+                                         67, 75, 19, 1,  60, 63, 91, 28, 10, 24, 2,  20, 1};
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+        return en[(c | 0x20) - 'a'];
+    if (c == ' ')
+        return 180;
+    if (c >= 0xE3 && c <= 0xEF)
+        return 200; /* the lead byte of every kana and most Han */
+    if (c >= 0x80 && c < 0xC0)
+        return 30; /* a continuation byte */
+    return 10;
+}
+
+/* Case-insensitive (ASCII) search for n, its byte n[j] sought first (the
+ * matches come in the same order as from any other anchor: each match has
+ * its anchor at start + j). */
+static const char *ci_find(const char *h, size_t hl, const char *n, size_t nl, size_t j)
+{
+    if (!nl || nl > hl || j >= nl)
         return NULL;
-    /* jump to the next possible first byte (memchr) instead of comparing at
+    /* jump to the next possible anchor byte (memchr) instead of comparing at
      * every offset: this runs once per lure phrase over up to 1 MiB of text */
-    unsigned char f0 = (unsigned char)n[0], f1 = f0;
+    unsigned char f0 = (unsigned char)n[j], f1 = f0;
     if (f0 >= 'A' && f0 <= 'Z')
         f1 = (unsigned char)(f0 + 32);
     else if (f0 >= 'a' && f0 <= 'z')
         f1 = (unsigned char)(f0 - 32);
-    for (size_t i = 0; i + nl <= hl; i++) {
-        const char *c0 = memchr(h + i, f0, hl - nl + 1 - i);
+    const char *lim = h + hl - nl + 1 + j; /* anchors at or after lim start too late */
+    for (const char *a = h + j; a < lim; a++) {
+        const char *c0 = memchr(a, f0, (size_t)(lim - a));
         if (f1 != f0) {
-            const char *c1 = memchr(h + i, f1, (size_t)((c0 ? c0 : h + hl - nl + 1) - (h + i)));
+            const char *c1 = memchr(a, f1, (size_t)((c0 ? c0 : lim) - a));
             if (c1)
                 c0 = c1;
         }
         if (!c0)
             return NULL;
-        i = (size_t)(c0 - h);
+        a = c0;
+        const char *st = c0 - j;
         size_t k = 0;
         while (k < nl) {
-            unsigned char x = (unsigned char)h[i + k], y = (unsigned char)n[k];
+            unsigned char x = (unsigned char)st[k], y = (unsigned char)n[k];
             if (x >= 'A' && x <= 'Z')
                 x = (unsigned char)(x + 32);
             if (y >= 'A' && y <= 'Z')
@@ -433,7 +468,7 @@ static const char *ci_find(const char *h, size_t hl, const char *n, size_t nl)
             k++;
         }
         if (k == nl)
-            return h + i;
+            return st;
     }
     return NULL;
 }
@@ -448,10 +483,13 @@ size_t content_lure_positions(const content_data *d, const char *nfkc, size_t le
             continue;
         if (p->weight < 1.0)
             continue;
-        size_t pl = strlen(p->phrase);
+        size_t pl = strlen(p->phrase), j = 0;
+        for (size_t x = 1; x < pl; x++)
+            if (byte_weight((unsigned char)p->phrase[x]) < byte_weight((unsigned char)p->phrase[j]))
+                j = x;
         size_t off = 0;
         for (int rep = 0; rep < 8 && n < max && off < len; rep++) {
-            const char *h = ci_find(nfkc + off, len - off, p->phrase, pl);
+            const char *h = ci_find(nfkc + off, len - off, p->phrase, pl, j);
             if (!h)
                 break;
             pos[n++] = (size_t)(h - nfkc);

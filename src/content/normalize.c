@@ -12,6 +12,7 @@
  * Hans-Hant transliterator.
  */
 #include <iconv.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 
+#include "../util/lanes.h"
 #include "internal.h"
 
 uint32_t u8_next_slow(const char *s, size_t len, size_t *i)
@@ -137,24 +139,6 @@ static UChar *to_u16(const char *s, size_t len, int32_t *ulen)
     return u;
 }
 
-static char *u16_to_arena(arena *a, const UChar *u, int32_t ulen, size_t *olen)
-{
-    UErrorCode st = U_ZERO_ERROR;
-    int32_t need = 0;
-    u_strToUTF8WithSub(NULL, 0, &need, u, ulen, 0xFFFD, NULL, &st);
-    st = U_ZERO_ERROR;
-    char *o = arena_alloc(a, (size_t)need + 1);
-    if (!o)
-        return NULL;
-    u_strToUTF8WithSub(o, need + 1, NULL, u, ulen, 0xFFFD, NULL, &st);
-    if (U_FAILURE(st))
-        return NULL;
-    o[need] = 0;
-    if (olen)
-        *olen = (size_t)need;
-    return o;
-}
-
 /* Normalize u (heap) with n2; returns a new heap buffer. */
 static UChar *norm16(const UNormalizer2 *n2, const UChar *u, int32_t ulen, int32_t *olen)
 {
@@ -198,97 +182,6 @@ static int32_t drop_ignorables(UChar *u, int32_t n)
     return o;
 }
 
-/* 1 when s[0..len) is all ASCII: NFKC leaves ASCII as it is (no ASCII
- * character decomposes, composes or is default-ignorable) and NFKC case
- * folding only lowers A-Z, so the ICU round trip can be skipped. */
-static int all_ascii(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return 0;
-    return 1;
-}
-
-char *cnorm_nfkc(arena *a, const char *s, size_t len, size_t *olen)
-{
-    if (len > CONTENT_MAX_TEXT)
-        len = CONTENT_MAX_TEXT; /* as to_u16 */
-    if (all_ascii(s, len)) {
-        char *r = arena_strndup(a, s, len);
-        if (r && olen)
-            *olen = len;
-        return r;
-    }
-    UErrorCode st = U_ZERO_ERROR;
-    const UNormalizer2 *n2 = unorm2_getNFKCInstance(&st);
-    if (U_FAILURE(st))
-        return NULL;
-    int32_t ulen = 0;
-    UChar *u = to_u16(s, len, &ulen);
-    if (!u)
-        return NULL;
-    ulen = drop_ignorables(u, ulen);
-    int32_t nl = 0;
-    UChar *n = norm16(n2, u, ulen, &nl);
-    free(u);
-    if (!n)
-        return NULL;
-    char *r = u16_to_arena(a, n, nl, olen);
-    free(n);
-    return r;
-}
-
-int cnorm_lookalike(const content_data *d, uint32_t cp)
-{
-    if (cp >= LOOK_FIRST && cp <= LOOK_LAST)
-        return d->look[cp - LOOK_FIRST];
-    if (cp >= LOOK2_FIRST && cp <= LOOK2_LAST)
-        return d->look2[cp - LOOK2_FIRST];
-    return 0;
-}
-
-/* Bytes appended as one kbuf_addc each would (the same result at the limit). */
-static void add_bytes(kbuf *b, const char *r, size_t n)
-{
-    if (!n || kbuf_add(b, r, n) == KBUF_OK)
-        return;
-    for (size_t i = 0; i < n; i++)
-        kbuf_addc(b, r[i]);
-}
-
-/* Replace every typo's wrong form by its right form, in place into b. */
-static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len;) {
-        size_t best = 0;
-        const typo_pair *t = NULL;
-        if ((unsigned char)s[i] >= 0x80) {
-            for (size_t k = 0; k < d->ntypos; k++) {
-                if (d->typos[k].wrong[0] != s[i])
-                    continue; /* memcmp below needs the first byte */
-                size_t wl = strlen(d->typos[k].wrong);
-                if (wl && wl > best && wl <= len - i && memcmp(s + i, d->typos[k].wrong, wl) == 0) {
-                    best = wl;
-                    t = &d->typos[k];
-                }
-            }
-        }
-        if (t) {
-            kbuf_adds(b, t->right);
-            i += best;
-        } else if ((unsigned char)s[i] >= 0x80) {
-            kbuf_addc(b, s[i]);
-            i++;
-        } else { /* an ASCII run cannot hold a typo (they start non-ASCII) */
-            size_t e = i + 1;
-            while (e < len && (unsigned char)s[e] < 0x80)
-                e++;
-            add_bytes(b, s + i, e - i);
-            i = e;
-        }
-    }
-}
-
 /* kbuf_add_utf8's encoding (surrogates and out-of-range become U+FFFD) into
  * o; returns the byte count. */
 static size_t put_utf8(char *o, uint32_t cp)
@@ -315,6 +208,328 @@ static size_t put_utf8(char *o, uint32_t cp)
     return 4;
 }
 
+/* ---- fast characters: copied (or, in ASCII, lowered) without ICU ----
+ *
+ * A BMP character is fast for a normalizer when it has combining class 0,
+ * quick-check Yes and a normalization boundary before it, and (NFKC) is not
+ * default-ignorable, or (the fold) is not white space nor in the look-alike
+ * blocks (cnorm_fold's own per-character steps). A run of fast characters is
+ * already normalized, and text may be normalized in pieces split before any
+ * of them (ICU: hasBoundaryBefore), so only the pieces holding other
+ * characters go through ICU: each from the fast character before it (which
+ * may compose with what follows) to the next run of fast characters. ASCII
+ * is fast for both (NFKC leaves it as it is, the fold lowers A-Z; every
+ * character below U+0300 has a boundary before it). The bits of a code
+ * point are computed with ICU the first time a text holds it. */
+#define FAST_NFKC 0
+#define FAST_FOLD 1
+#define SLOW_GAP 32 /* fast bytes that end a piece given to ICU */
+
+static _Atomic unsigned char fast_bits[2][0x10000 / 8];
+static _Atomic unsigned char fast_known[0x10000 / 8]; /* the bits of c are computed */
+
+static int quick_yes(const UNormalizer2 *n2, UChar32 c)
+{
+    UChar u[2];
+    int32_t n = 0;
+    UBool err = 0;
+    U16_APPEND(u, n, 2, c, err);
+    UErrorCode st = U_ZERO_ERROR;
+    return !err && unorm2_quickCheck(n2, u, n, &st) == UNORM_YES && U_SUCCESS(st);
+}
+
+/* Compute the bits of c (pure ICU look-ups: threads computing the same
+ * character set the same bits; known is set last, with release). */
+static void fast_fill(UChar32 c)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nk = unorm2_getNFKCInstance(&st);
+    const UNormalizer2 *nf = U_SUCCESS(st) ? unorm2_getNFKCCasefoldInstance(&st) : NULL;
+    unsigned char bit = (unsigned char)(1u << (c & 7));
+    if (U_FAILURE(st))
+        return; /* nothing known: every character goes through ICU (and fails there) */
+    if (c >= 0x80 && !(c >= 0xD800 && c <= 0xDFFF) && u_getCombiningClass(c) == 0) {
+        /* ASCII is tested before the table */
+        if (quick_yes(nk, c) && unorm2_hasBoundaryBefore(nk, c) &&
+            !u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            atomic_fetch_or_explicit(&fast_bits[FAST_NFKC][c >> 3], bit, memory_order_relaxed);
+        if (quick_yes(nf, c) && unorm2_hasBoundaryBefore(nf, c) && !u_isUWhiteSpace(c) &&
+            c != 0x3000 && !(c >= LOOK_FIRST && c <= LOOK_LAST) &&
+            !(c >= LOOK2_FIRST && c <= LOOK2_LAST))
+            atomic_fetch_or_explicit(&fast_bits[FAST_FOLD][c >> 3], bit, memory_order_relaxed);
+    }
+    atomic_fetch_or_explicit(&fast_known[c >> 3], bit, memory_order_release);
+}
+
+static inline int is_fast(int which, uint32_t c)
+{
+    if (atomic_load_explicit(&fast_bits[which][c >> 3], memory_order_relaxed) >> (c & 7) & 1)
+        return 1;
+    if (!(atomic_load_explicit(&fast_known[c >> 3], memory_order_acquire) >> (c & 7) & 1))
+        fast_fill((UChar32)c);
+    return atomic_load_explicit(&fast_bits[which][c >> 3], memory_order_relaxed) >> (c & 7) & 1;
+}
+
+/* Byte length of the fast character at u[i] (well-formed UTF-8 of 1 to 3
+ * bytes), or 0 when it is not one (other characters, ill-formed bytes). */
+static inline size_t fast_len(int which, const unsigned char *u, size_t len, size_t i)
+{
+    unsigned c = u[i];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c < 0xE0) {
+        if (i + 1 >= len || (u[i + 1] & 0xC0) != 0x80)
+            return 0;
+        return is_fast(which, ((c & 0x1Fu) << 6) | (u[i + 1] & 0x3Fu)) ? 2 : 0;
+    }
+    if (c >= 0xE0 && c < 0xF0) {
+        if (i + 2 >= len || (u[i + 1] & 0xC0) != 0x80 || (u[i + 2] & 0xC0) != 0x80)
+            return 0;
+        uint32_t cp = ((c & 0x0Fu) << 12) | ((u[i + 1] & 0x3Fu) << 6) | (u[i + 2] & 0x3Fu);
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        return is_fast(which, cp) ? 3 : 0;
+    }
+    return 0;
+}
+
+/* Split s[0..len) into runs of fast characters (slow = 0) and the pieces
+ * for ICU (slow = 1), in order; emit returns 0, or -1 to stop (returned). */
+static int split_fast(int which, const char *s, size_t len,
+                      int (*emit)(void *ctx, const char *p, size_t n, int slow), void *ctx)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t k = i, last = i, n; /* last: start of the last fast character */
+        while (k < len) {
+            if (u[k] < 0x80) {
+                while (k + 9 <= len && !(lanes_load(u + k + 1) & LANES_ALL))
+                    k += 8; /* eight ASCII bytes */
+                last = k++;
+                continue;
+            }
+            if (!(n = fast_len(which, u, len, k)))
+                break;
+            last = k;
+            k += n;
+        }
+        if (k >= len)
+            return emit(ctx, s + i, len - i, 0);
+        /* u[k] begins a slow piece; the fast character before it may compose with it */
+        size_t q = k > i ? last : i;
+        if (q > i && emit(ctx, s + i, q - i, 0))
+            return -1;
+        size_t run = (size_t)-1;
+        for (k++; k < len;) {
+            if (!(n = fast_len(which, u, len, k))) {
+                run = (size_t)-1;
+                k++;
+                continue;
+            }
+            if (run == (size_t)-1)
+                run = k;
+            k += n;
+            if (k - run >= SLOW_GAP)
+                break;
+        }
+        size_t e = run == (size_t)-1 ? len : run;
+        if (emit(ctx, s + q, e - q, 1))
+            return -1;
+        i = e;
+    }
+    return 0;
+}
+
+/* Normalize s[0..len) with n2 (default-ignorables dropped first when drop):
+ * the UTF-16 result in *out, which is ubuf (of ucap) or a heap buffer then
+ * returned in *heap for the caller to free. 0 or -1. */
+static int norm_piece(const UNormalizer2 *n2, const char *s, size_t len, int drop, UChar *ubuf,
+                      int32_t ucap, UChar **out, int32_t *olen, UChar **heap)
+{
+    *heap = NULL;
+    UChar *u = ubuf;
+    int32_t ulen = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    if ((int32_t)len + 1 <= ucap / 4) { /* the rest of ubuf takes the result */
+        u_strFromUTF8WithSub(u, (int32_t)len + 1, &ulen, s, (int32_t)len, 0xFFFD, NULL, &st);
+        if (U_FAILURE(st))
+            return -1;
+        if (drop)
+            ulen = drop_ignorables(u, ulen);
+        UChar *o = ubuf + len + 1;
+        int32_t cap = ucap - (int32_t)len - 1;
+        st = U_ZERO_ERROR;
+        int32_t n = unorm2_normalize(n2, u, ulen, o, cap, &st);
+        if (U_SUCCESS(st)) {
+            *out = o;
+            *olen = n;
+            return 0;
+        }
+        if (st != U_BUFFER_OVERFLOW_ERROR)
+            return -1;
+        /* longer than the buffer: as a heap piece below */
+    }
+    u = to_u16(s, len, &ulen);
+    if (!u)
+        return -1;
+    if (drop)
+        ulen = drop_ignorables(u, ulen);
+    *heap = norm16(n2, u, ulen, olen);
+    free(u);
+    if (!*heap)
+        return -1;
+    *out = *heap;
+    return 0;
+}
+
+typedef struct {
+    kbuf *b;
+    const UNormalizer2 *n2;
+} nfkc_ctx;
+
+static int nfkc_emit(void *ctx, const char *p, size_t n, int slow)
+{
+    nfkc_ctx *c = ctx;
+    if (!slow)
+        return kbuf_add(c->b, p, n) == KBUF_OK ? 0 : -1;
+    UChar ubuf[1024], *o, *heap;
+    int32_t ol = 0;
+    if (norm_piece(c->n2, p, n, 1, ubuf, 1024, &o, &ol, &heap))
+        return -1;
+    char run[512];
+    size_t rn = 0;
+    int rc = 0;
+    for (int32_t i = 0; i < ol && !rc;) {
+        UChar32 x;
+        U16_NEXT(o, i, ol, x);
+        if (rn + 4 > sizeof run) {
+            rc = kbuf_add(c->b, run, rn) == KBUF_OK ? 0 : -1;
+            rn = 0;
+        }
+        rn += put_utf8(run + rn, (uint32_t)x);
+    }
+    if (!rc)
+        rc = kbuf_add(c->b, run, rn) == KBUF_OK ? 0 : -1;
+    free(heap);
+    return rc;
+}
+
+char *cnorm_nfkc(arena *a, const char *s, size_t len, size_t *olen)
+{
+    if (len > CONTENT_MAX_TEXT)
+        len = CONTENT_MAX_TEXT; /* as to_u16 */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k = 0, n;
+    while (k < len) {
+        if (u[k] < 0x80) {
+            while (k + 8 <= len && !(lanes_load(u + k) & LANES_ALL))
+                k += 8;
+            while (k < len && u[k] < 0x80)
+                k++;
+            continue;
+        }
+        if (!(n = fast_len(FAST_NFKC, u, len, k)))
+            break;
+        k += n;
+    }
+    if (k >= len) { /* already NFKC */
+        char *r = arena_strndup(a, s, len);
+        if (r && olen)
+            *olen = len;
+        return r;
+    }
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *n2 = unorm2_getNFKCInstance(&st);
+    if (U_FAILURE(st))
+        return NULL;
+    kbuf b;
+    kbuf_init(&b, (size_t)1 << 40);
+    nfkc_ctx c = {&b, n2};
+    char *r = NULL;
+    if (split_fast(FAST_NFKC, s, len, nfkc_emit, &c) == 0) {
+        r = arena_strndup(a, kbuf_str(&b), b.len);
+        if (r && olen)
+            *olen = b.len;
+    }
+    kbuf_free(&b);
+    return r;
+}
+
+int cnorm_lookalike(const content_data *d, uint32_t cp)
+{
+    if (cp >= LOOK_FIRST && cp <= LOOK_LAST)
+        return d->look[cp - LOOK_FIRST];
+    if (cp >= LOOK2_FIRST && cp <= LOOK2_LAST)
+        return d->look2[cp - LOOK2_FIRST];
+    return 0;
+}
+
+/* Bytes appended as one kbuf_addc each would (the same result at the limit). */
+static void add_bytes(kbuf *b, const char *r, size_t n)
+{
+    if (!n || kbuf_add(b, r, n) == KBUF_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        kbuf_addc(b, r[i]);
+}
+
+/* Can a typo start at s[i] (non-ASCII: they all start so)? The bit of its
+ * first three bytes, unless some typo is shorter. */
+static int typo_may_start(const content_data *d, const char *s, size_t len, size_t i)
+{
+    if (d->typo_short)
+        return 1;
+    if (i + 3 > len)
+        return 0;
+    unsigned h = TYPO_H3((const unsigned char *)s + i);
+    return d->typo_h3[h >> 3] >> (h & 7) & 1;
+}
+
+/* Replace every typo's wrong form by its right form, in place into b. */
+static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        /* the bytes where no typo can start, appended at once */
+        size_t e = i;
+        while (e < len) {
+            if (u[e] < 0x80) { /* an ASCII run cannot hold a typo (they start non-ASCII) */
+                while (e + 8 <= len && !(lanes_load(u + e) & LANES_ALL))
+                    e += 8;
+                while (e < len && u[e] < 0x80)
+                    e++;
+                continue;
+            }
+            if (typo_may_start(d, s, len, e))
+                break;
+            e++;
+        }
+        add_bytes(b, s + i, e - i);
+        i = e;
+        if (i >= len)
+            break;
+        size_t best = 0;
+        const typo_pair *t = NULL;
+        for (size_t k = 0; k < d->ntypos; k++) {
+            if (d->typos[k].wrong[0] != s[i])
+                continue; /* memcmp below needs the first byte */
+            size_t wl = strlen(d->typos[k].wrong);
+            if (wl && wl > best && wl <= len - i && memcmp(s + i, d->typos[k].wrong, wl) == 0) {
+                best = wl;
+                t = &d->typos[k];
+            }
+        }
+        if (t) {
+            kbuf_adds(b, t->right);
+            i += best;
+        } else {
+            kbuf_addc(b, s[i]);
+            i++;
+        }
+    }
+}
+
 /* Append a run of whole UTF-8 characters. Near the buffer's limit it falls
  * back to one character at a time, so the result is what appending each
  * character separately gives (later, shorter ones may still fit). */
@@ -330,6 +545,99 @@ static void add_run(kbuf *b, const char *r, size_t n)
     }
 }
 
+typedef struct {
+    kbuf *b;
+    const content_data *d;
+    int strip_space;
+    const UNormalizer2 *n2;
+    size_t rn;
+    char run[512];
+} fold_ctx;
+
+/* One folded character x into the run (ASCII white space dropped when
+ * stripping; look-alike letters to ASCII). */
+static void fold_char(fold_ctx *c, UChar32 x)
+{
+    if (c->rn + 4 > sizeof c->run) {
+        add_run(c->b, c->run, c->rn);
+        c->rn = 0;
+    }
+    if (x < 0x80) { /* ASCII: White_Space is 9-13 and space; no look-alikes */
+        if (c->strip_space && (x == ' ' || (x >= 9 && x <= 13)))
+            return;
+        c->run[c->rn++] = (char)x;
+        return;
+    }
+    if (c->strip_space && (u_isUWhiteSpace(x) || x == 0x3000))
+        return;
+    int l = c->d ? cnorm_lookalike(c->d, (uint32_t)x) : 0;
+    if (l)
+        c->run[c->rn++] = (char)l;
+    else
+        c->rn += put_utf8(c->run + c->rn, (uint32_t)x);
+}
+
+/* 1 for the ASCII bytes the fold keeps: all, or all but white space */
+static const unsigned char keep_all[128] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+static const unsigned char keep_strip[128] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+static int fold_emit(void *ctx, const char *p, size_t n, int slow)
+{
+    fold_ctx *c = ctx;
+    if (!slow) { /* fast characters: ASCII lowered, the rest as they are */
+        for (size_t i = 0; i < n;) {
+            unsigned char x = (unsigned char)p[i];
+            if (c->rn + 4 > sizeof c->run) {
+                add_run(c->b, c->run, c->rn);
+                c->rn = 0;
+            }
+            if (x < 0x80) { /* the ASCII run, up to the room left in run */
+                size_t m = n - i < sizeof c->run - c->rn ? n - i : sizeof c->run - c->rn;
+                const unsigned char *keep = c->strip_space ? keep_strip : keep_all;
+                char *o = c->run + c->rn;
+                const unsigned char *q = (const unsigned char *)p + i;
+                size_t j = 0; /* the ASCII bytes: eight at a time, then one */
+                while (j + 8 <= m && !(lanes_load(q + j) & LANES_ALL))
+                    j += 8;
+                while (j < m && q[j] < 0x80)
+                    j++;
+                for (size_t k = 0; k < j; k++) {
+                    unsigned char y = q[k];
+                    *o = (char)(y + ((unsigned)(y - 'A') < 26u ? 32 : 0));
+                    o += keep[y];
+                }
+                c->rn = (size_t)(o - c->run);
+                i += j;
+                continue;
+            }
+            size_t k = x < 0xE0 ? 2 : 3; /* fast characters are BMP */
+            memcpy(c->run + c->rn, p + i, k);
+            c->rn += k;
+            i += k;
+        }
+        return 0;
+    }
+    UChar ubuf[1024], *o, *heap;
+    int32_t ol = 0;
+    if (norm_piece(c->n2, p, n, 0, ubuf, 1024, &o, &ol, &heap))
+        return -1;
+    for (int32_t i = 0; i < ol;) {
+        UChar32 x;
+        U16_NEXT(o, i, ol, x);
+        fold_char(c, x);
+    }
+    free(heap);
+    return 0;
+}
+
 char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int strip_space,
                  size_t *olen)
 {
@@ -337,69 +645,18 @@ char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int
         len = CONTENT_MAX_TEXT; /* as to_u16 */
     kbuf b;
     kbuf_init(&b, 4 * CONTENT_MAX_TEXT);
-    UChar *n = NULL;
-    int32_t nl = 0;
-    if (all_ascii(s, len)) { /* folding is lowering A-Z */
-        char run[512];
-        size_t rn = 0;
-        for (size_t i = 0; i < len; i++) {
-            char c = s[i];
-            if (strip_space && (c == ' ' || (c >= 9 && c <= 13)))
-                continue;
-            if (rn == sizeof run) {
-                add_run(&b, run, rn);
-                rn = 0;
-            }
-            run[rn++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-        }
-        add_run(&b, run, rn);
-    } else {
-        UErrorCode st = U_ZERO_ERROR;
-        const UNormalizer2 *n2 = unorm2_getNFKCCasefoldInstance(&st);
-        if (U_FAILURE(st)) {
-            kbuf_free(&b);
-            return NULL;
-        }
-        int32_t ulen = 0;
-        UChar *u = to_u16(s, len, &ulen);
-        if (!u) {
-            kbuf_free(&b);
-            return NULL;
-        }
-        n = norm16(n2, u, ulen, &nl);
-        free(u);
-        if (!n) {
-            kbuf_free(&b);
-            return NULL;
-        }
+    UErrorCode st = U_ZERO_ERROR;
+    fold_ctx fc, *c = &fc;
+    c->b = &b;
+    c->d = d;
+    c->strip_space = strip_space;
+    c->n2 = unorm2_getNFKCCasefoldInstance(&st);
+    c->rn = 0;
+    if (U_FAILURE(st) || split_fast(FAST_FOLD, s, len, fold_emit, c)) {
+        kbuf_free(&b);
+        return NULL;
     }
-    /* UTF-8 goes to a local run appended in bulk (one kbuf_add per run
-     * instead of one per character) */
-    char run[512];
-    size_t rn = 0;
-    for (int32_t i = 0; i < nl;) {
-        UChar32 c;
-        U16_NEXT(n, i, nl, c);
-        if (rn + 4 > sizeof run) {
-            add_run(&b, run, rn);
-            rn = 0;
-        }
-        if (c < 0x80) { /* ASCII: White_Space is 9-13 and space; no look-alikes */
-            if (strip_space && (c == ' ' || (c >= 9 && c <= 13)))
-                continue;
-            run[rn++] = (char)c;
-            continue;
-        }
-        if (strip_space && (u_isUWhiteSpace(c) || c == 0x3000))
-            continue;
-        int l = d ? cnorm_lookalike(d, (uint32_t)c) : 0;
-        if (l)
-            run[rn++] = (char)l;
-        else
-            rn += put_utf8(run + rn, (uint32_t)c);
-    }
-    add_run(&b, run, rn);
-    free(n);
+    add_run(&b, c->run, c->rn);
     char *r;
     if (d && d->ntypos) {
         kbuf t;

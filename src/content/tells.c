@@ -11,6 +11,8 @@
  */
 #include <string.h>
 
+#include "../util/ascii.h"
+#include "../util/lanes.h"
 #include "internal.h"
 
 #define SNIP_CTX 4
@@ -286,9 +288,13 @@ static int wordish(uint32_t c)
 
 static void zero_width(tellbuf *tb, const char *s, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
-        if ((unsigned char)s[i] < 0x80) { /* no invisible character is ASCII */
-            i++;
+        if (u[i] < 0x80) { /* no invisible character is ASCII */
+            while (i + 8 <= len && !(lanes_load(u + i) & LANES_ALL))
+                i += 8;
+            while (i < len && u[i] < 0x80)
+                i++;
             continue;
         }
         size_t st = i;
@@ -365,6 +371,22 @@ static int look_class(const content_data *d, uint32_t c)
 static void lookalikes(tellbuf *tb, const content_data *d, const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            /* a run of ASCII letters ended by ASCII (or the text's end) holds
+             * no look-alike: the loop below would go past it, no tell */
+            if (!ascii_alpha(b)) {
+                i++;
+                continue;
+            }
+            size_t j = i + 1;
+            while (j < len && ascii_alpha(s[j]))
+                j++;
+            if (j >= len || (unsigned char)s[j] < 0x80) {
+                i = j;
+                continue;
+            }
+        }
         size_t st = i, e = i;
         int ascii = 0, c1 = 0, c2 = 0, other = 0;
         while (e < len && e - st < 256) {

@@ -9,7 +9,12 @@
 #include <unistd.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
 #include "../../src/content/content.h"
+#include "../../src/content/internal.h"
 #include "../../src/report/json_content.h"
 #include "../tap.h"
 
@@ -68,6 +73,113 @@ static int has_attach(const content_result *r, const char *kind)
     return 0;
 }
 
+/* ---- cnorm_nfkc / cnorm_fold against the whole text through ICU at once
+ * (what they did before normalizing in pieces): the same bytes ---- */
+
+static char *ref_norm(const char *s, size_t len, int fold, const content_data *d, int strip)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *n2 = fold ? unorm2_getNFKCCasefoldInstance(&st) : unorm2_getNFKCInstance(&st);
+    UChar *u = malloc((len + 1) * sizeof *u);
+    int32_t ul = 0;
+    u_strFromUTF8WithSub(u, (int32_t)len + 1, &ul, s, (int32_t)len, 0xFFFD, NULL, &st);
+    if (!fold) { /* default-ignorables dropped */
+        int32_t o = 0;
+        for (int32_t i = 0; i < ul;) {
+            UChar32 c;
+            int32_t b = i;
+            U16_NEXT(u, i, ul, c);
+            if (!u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+                while (b < i)
+                    u[o++] = u[b++];
+        }
+        ul = o;
+    }
+    int32_t cap = ul * 18 + 16;
+    UChar *n = malloc((size_t)cap * sizeof *n);
+    int32_t nl = unorm2_normalize(n2, u, ul, n, cap, &st);
+    char *out = malloc((size_t)nl * 4 + 1);
+    size_t ol = 0;
+    for (int32_t i = 0; U_SUCCESS(st) && i < nl;) {
+        UChar32 c;
+        U16_NEXT(n, i, nl, c);
+        if (fold && strip && (u_isUWhiteSpace(c) || c == 0x3000))
+            continue;
+        int l = fold && d ? cnorm_lookalike(d, (uint32_t)c) : 0;
+        if (l)
+            c = l;
+        UBool e = 0;
+        int32_t k = (int32_t)ol;
+        U8_APPEND((uint8_t *)out, k, (int32_t)nl * 4, c, e);
+        (void)e;
+        ol = (size_t)k;
+    }
+    out[ol] = 0;
+    free(u);
+    free(n);
+    return out;
+}
+
+static int same_norm(arena *a, const content_data *d, const char *s, size_t len)
+{
+    int ok = 1;
+    for (int v = 0; v < 4; v++) {
+        size_t ol = 0;
+        int fold = v > 0, strip = v == 2;
+        const content_data *dd = v == 3 ? d : NULL;
+        char *got = fold ? cnorm_fold(a, dd, s, len, strip, &ol) : cnorm_nfkc(a, s, len, &ol);
+        char *want = ref_norm(s, len, fold, dd, strip);
+        if (!got || strlen(want) != ol || memcmp(got, want, ol) != 0) {
+            printf("#   variant %d differs on %zu bytes:", v, len);
+            for (size_t i = 0; i < len && i < 48; i++)
+                printf(" %02x", (unsigned char)s[i]);
+            printf("\n");
+            ok = 0;
+        }
+        free(want);
+    }
+    return ok;
+}
+
+static void test_pieces(content_data *d)
+{
+    arena *a = arena_new(1 << 20);
+    /* characters that compose with the one before, default-ignorables
+     * between them, width forms, ill-formed and truncated bytes, emoji,
+     * Hangul LV + T, look-alikes, white space beyond ASCII */
+    static const char *const parts[] = {
+        "a", "A", "Z", " ", "\t", "e", "<", "\xcc\x81" /* U+0301 */, "\xcc\xb8" /* U+0338 */,
+        "\xe3\x81\x8b" /* か */, "\xe3\x82\x99" /* U+3099 */, "\xe2\x80\x8b" /* ZWSP */,
+        "\xc2\xad" /* soft hyphen */, "\xef\xbc\xa1" /* Ａ */, "\xef\xbd\xb6" /* ｶ */,
+        "\xef\xbe\x9e" /* ﾞ */, "\xc2\xa0", "\xe3\x80\x80", "\xe2\x80\xa8", "\xff", "\xe3\x81",
+        "\xed\xa0\x80", "\xc0\xaf", "\xf0\x9f\x98\x80", "\xea\xb0\x80" /* 가 */,
+        "\xe1\x86\xa8" /* U+11A8 */, "\xd0\xb0" /* Cyrillic a */, "\xe1\xb4\xa0" /* small cap v */,
+        "\xc3\x9f" /* ß */, "\xef\xac\x81" /* ﬁ */, "\xe2\x84\xa2" /* ™ */, "\xe4\xbc\x9a",
+        "\xe2\x91\xa0" /* ① */, "\xef\xbf\xbd", "\xcd\x8f" /* CGJ */, "\xe3\x8d\xbf"};
+    size_t np = sizeof parts / sizeof *parts;
+    int ok = 1;
+    unsigned seed = 12345;
+    char buf[2048];
+    for (int t = 0; t < 3000 && ok; t++) {
+        size_t n = 0;
+        int pieces = t < 2000 ? 1 + t % 24 : 100 + t % 300; /* long ones: heap pieces */
+        for (int k = 0; k < pieces; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pp = parts[(seed >> 16) % np];
+            int rep = (seed >> 8) % 4 == 0 ? 40 : 1; /* runs past SLOW_GAP */
+            for (int r = 0; r < rep && n + strlen(pp) < sizeof buf; r++) {
+                memcpy(buf + n, pp, strlen(pp));
+                n += strlen(pp);
+            }
+        }
+        ok = same_norm(a, d, buf, n);
+        arena_free(a);
+        a = arena_new(1 << 20);
+    }
+    TAP_OK(ok, "cnorm_nfkc and cnorm_fold in pieces = the whole text through ICU (3000 texts)");
+    arena_free(a);
+}
+
 int main(void)
 {
     char *err = NULL;
@@ -75,6 +187,12 @@ int main(void)
     TAP_OK(d != NULL, "content_data_load(data) %s", err ? err : "");
     if (!d)
         return TAP_DONE();
+    {
+        size_t nt = d->ntypos; /* the fold without typos: ref_norm has none */
+        d->ntypos = 0;
+        test_pieces(d);
+        d->ntypos = nt;
+    }
     /* data/cnorm_tables.tsv is what tools/cnorm_tables writes with this ICU,
      * and loading it gives those tables (regenerate: build/cnorm_tables >
      * data/cnorm_tables.tsv) */
