@@ -363,6 +363,7 @@ char *report_json(const struct kensa_report *r, int pretty)
 {
     jw w;
     jw_init(&w, pretty);
+    kbuf_reserve(&w.b, 16384); /* a report is ~10 KB: no regrowth */
     jw_obj(&w);
     jw_key(&w, "schema_version");
     jw_int(&w, 1);

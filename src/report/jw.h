@@ -12,6 +12,7 @@
 #define KENSA_JW_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "../util/kbuf.h"
 
@@ -36,7 +37,12 @@ void jw_obj(jw *w);
 void jw_arr(jw *w);
 void jw_end(jw *w); /* closes the innermost object or array */
 /* Starts the next member of the current object; the value follows. */
-void jw_key(jw *w, const char *key);
+void jw_keyn(jw *w, const char *key, size_t n);
+/* inline so that a literal key's length is known when compiling */
+static inline void jw_key(jw *w, const char *key)
+{
+    jw_keyn(w, key, strlen(key));
+}
 
 void jw_null(jw *w);
 void jw_bool(jw *w, int v);
