@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "../../src/mime/charset.h"
 #include "../../src/mime/decode.h"
 #include "../../src/report/jw.h"
 #include "../../src/util/arena.h"
@@ -19,6 +20,125 @@ static const char *dec64(kbuf *b, const char *in, long *junk)
     kbuf_reset(b);
     *junk = decode_base64(in, strlen(in), b);
     return kbuf_str(b);
+}
+
+/* the decoder one letter at a time (what decode_base64 must equal) */
+static size_t ref64(const unsigned char *s, size_t n, unsigned char *o, long *junk)
+{
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned long acc = 0;
+    int bits = 0;
+    size_t t = 0;
+    *junk = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = s[i] ? strchr(al, s[i]) : NULL;
+        int v = p ? (int)(p - al) : s[i] == '-' ? 62 : s[i] == '_' ? 63 : -1;
+        if (s[i] == '=') {
+            acc = 0;
+            bits = 0;
+        } else if (v < 0) {
+            if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+                (*junk)++;
+        } else {
+            acc = (acc << 6) | (unsigned)v;
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                o[t++] = (unsigned char)(acc >> bits);
+                acc &= (1UL << bits) - 1;
+            }
+        }
+    }
+    return t;
+}
+
+/* random mixes of letters, line breaks, padding and junk, long enough to
+ * cross the decoder's 3072-byte chunks, with and without room in the buffer */
+static void test_base64_ref(void)
+{
+    static unsigned char in[12000], want[12000];
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
+    unsigned seed = 12345;
+    int same = 1;
+    for (int round = 0; round < 400 && same; round++) {
+        size_t n = (size_t)(round * 29 % 11000);
+        int noise = round % 5; /* 0: clean lines; higher: more junk */
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 8) % 1000;
+            if (i % 78 == 76)
+                in[i] = '\r';
+            else if (i % 78 == 77)
+                in[i] = '\n';
+            else if (noise && r < (unsigned)noise * 4)
+                in[i] = (unsigned char)((seed >> 20) & 0xFF);
+            else if (noise && r < (unsigned)noise * 6)
+                in[i] = '=';
+            else
+                in[i] = (unsigned char)al[(seed >> 16) % 66];
+        }
+        long wj;
+        size_t wl = ref64(in, n, want, &wj);
+        size_t max = round % 3 == 2 ? (size_t)(round * 37 % 9000) : sizeof want;
+        kbuf b;
+        kbuf_init(&b, max);
+        long j = decode_base64((const char *)in, n, &b);
+        size_t keep = wl <= max ? wl : max / 3072 * 3072; /* whole chunks kept */
+        if ((wl <= max ? j != wj : j != -1) || b.len != keep ||
+            (keep && memcmp(b.p, want, keep) != 0))
+            same = 0;
+        kbuf_free(&b);
+    }
+    TAP_OK(same, "base64 equals the letter-at-a-time decoder (junk, padding, line breaks, full buffer)");
+}
+
+/* jw_str_any: valid UTF-8 as jw_strn, invalid never passed through */
+static void test_jw_any(void)
+{
+    static const char *const v[] = {
+        "plain", "tab\there", "\xe6\xa4\x9c\xe6\x9f\xbb\xe3\x81\x82 and \"q\"",
+        "bad \xff byte", "\xe3\x81", "cut at end \xe6\xa4", "\xed\xa0\x80 surrogate",
+        "\xc0\xaf overlong", "mixed \xe3\x81\x82\xe3\x81\x82\xe3\x81\x82\xe3\x81\x82\xe3\x81\x82\n\x01 \x80",
+        "\xf0\x9f\x98\x80 emoji then 12345678901234567890 \xef\xbf\xbd"};
+    int same = 1;
+    arena *a = arena_new(1 << 16);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        for (int pretty = 0; pretty < 2; pretty++) {
+            jw w1, w2;
+            jw_init(&w1, pretty);
+            jw_init(&w2, pretty);
+            jw_arr(&w1);
+            jw_arr(&w2);
+            jw_str_any(&w1, v[i]);
+            size_t ol = 0;
+            char *c = charset_utf8_sanitize(a, v[i], strlen(v[i]), &ol);
+            jw_strn(&w2, c, ol);
+            jw_obj(&w1);
+            jw_obj(&w2);
+            jw_key(&w1, v[i]); /* keys that need escapes or are not ASCII */
+            jw_keyn(&w2, c, ol);
+            jw_null(&w1);
+            jw_null(&w2);
+            jw_key(&w1, "a_rather_long_key_name");
+            jw_key(&w2, "a_rather_long_key_name");
+            jw_int(&w1, 1);
+            jw_int(&w2, 1);
+            jw_end(&w1);
+            jw_end(&w2);
+            jw_end(&w1);
+            jw_end(&w2);
+            char *s1 = jw_finish(&w1), *s2 = jw_finish(&w2);
+            if (!s1 || !s2 || (charset_utf8_valid(v[i], strlen(v[i])) && strcmp(s1, s2) != 0))
+                same = 0;
+            if (s1 && !charset_utf8_valid(v[i], strlen(v[i])) &&
+                !charset_utf8_valid(s1, strstr(s1, "{") ? (size_t)(strstr(s1, "{") - s1) : 0))
+                same = 0; /* the value (before the object) comes out valid */
+            free(s1);
+            free(s2);
+        }
+    }
+    arena_free(a);
+    TAP_OK(same, "jw_str_any: valid UTF-8 as jw_strn, invalid comes out valid; keys escaped as strings");
 }
 
 /* jw's strings against jansson's for every ASCII byte at every offset of
@@ -106,6 +226,8 @@ int main(void)
     test_prefix4();
     test_jw_int();
     test_jw_strings();
+    test_jw_any();
+    test_base64_ref();
     arena *a = arena_new(256 * 1024);
     TAP_OK(a != NULL, "arena_new");
     char *s = arena_strdup(a, "hello");
