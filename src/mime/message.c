@@ -516,10 +516,16 @@ static void read_headers(km_message *m, GMimeMessage *msg)
             return;
         kh->raw_bytes = u;
         kh->raw_len = ul;
-        kh->raw = sanitize(m->a, u, ul);
-        kh->value = rfc2047_decode(m->a, u, ul, NULL);
-        if (!kh->value)
-            kh->value = kh->raw;
+        if (rfc2047_plain(u, ul)) {
+            /* printable ASCII, no encoded word (most fields): sanitizing and
+             * decoding would both give u back, so all three share it */
+            kh->raw = kh->value = u;
+        } else {
+            kh->raw = sanitize(m->a, u, ul);
+            kh->value = rfc2047_decode(m->a, u, ul, NULL);
+            if (!kh->value)
+                kh->value = kh->raw;
+        }
         m->nheaders++;
     }
 }
