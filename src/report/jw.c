@@ -257,27 +257,34 @@ void jw_keyn(jw *w, const char *key, size_t n)
     if (w->count[w->depth - 1]++)
         putc1(w, ',');
     indent(w, w->depth);
-    /* keys are literals: "key": copied in one piece, then checked where it
-     * landed (8 bytes a time; the room asked covers the last load) */
-    if (!room(w, n + 12))
+    /* keys are literals: "key": in one piece, the key moved and checked
+     * by 8-byte words (overlapping at the end; no read outside it) */
+    if (!room(w, n + 4))
         return;
-    char *k0 = w->b.p + w->b.len + 1, *o = k0;
-    k0[-1] = '"';
-    memcpy(o, key, n);
+    char *o = w->b.p + w->b.len;
+    *o++ = '"';
+    uint64_t bad = 0;
+    if (n >= 8) {
+        size_t i = 0;
+        for (; n - i > 8; i += 8) {
+            uint64_t x = lanes_load(key + i);
+            bad |= ~plain_lanes(x) & LANES_ALL;
+            memcpy(o + i, &x, 8);
+        }
+        uint64_t x = lanes_load(key + n - 8);
+        bad |= ~plain_lanes(x) & LANES_ALL;
+        memcpy(o + n - 8, &x, 8);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            bad |= !byte_plain((unsigned char)key[i]);
+            o[i] = key[i];
+        }
+    }
     o += n;
     *o++ = '"';
     *o++ = ':';
     if (w->pretty)
         *o++ = ' ';
-    uint64_t bad = 0;
-    size_t i = 0;
-    for (; n - i > 8; i += 8)
-        bad |= ~plain_lanes(lanes_load(k0 + i)) & LANES_ALL;
-    if (n > i) {
-        size_t r = n - i; /* 1..8 */
-        uint64_t keep = r >= 8 ? LANES_ALL : ((1ULL << (8 * r)) - 1) & LANES_ALL;
-        bad |= ~plain_lanes(lanes_load(k0 + i)) & keep;
-    }
     if (!bad) {
         *o = '\0';
         w->b.len = (size_t)(o - w->b.p);
