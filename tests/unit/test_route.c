@@ -8,6 +8,7 @@
  * marked "synthetic". Every input is copied into an exactly-sized heap buffer
  * without a terminating NUL so ASan catches any read past len.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -868,6 +869,42 @@ static void test_ip4_format(void)
     ok(same, "ip normalize: ", "every octet value in every position, plain and v4-mapped");
 }
 
+/* route_ip6_format against inet_ntop: every pattern of zero and non-zero
+ * groups (so every run of "::" and the ::a.b.c.d / ::ffff: forms) with
+ * several group values, and a buffer one byte short */
+static void test_ip6_format(void)
+{
+    static const unsigned vals[] = {1, 0xf, 0x10, 0xab, 0x100, 0xfff, 0x1000, 0xffff, 0x2001};
+    int same = 1;
+    unsigned seed = 7;
+    for (unsigned mask = 0; mask < 256 && same; mask++)
+        for (size_t k = 0; k < sizeof vals / sizeof *vals && same; k++)
+            for (int extra = 0; extra < 3 && same; extra++) {
+                unsigned char b[16];
+                for (int i = 0; i < 8; i++) {
+                    seed = seed * 1103515245u + 12345u;
+                    unsigned v = !(mask >> i & 1) ? 0
+                                 : extra == 0     ? vals[k]
+                                 : extra == 1     ? (i == 5 ? 0xffff : vals[k])
+                                                  : (seed >> 8) & 0xffff;
+                    if (extra == 2 && (mask >> i & 1) && !v)
+                        v = 1;
+                    b[2 * i] = (unsigned char)(v >> 8);
+                    b[2 * i + 1] = (unsigned char)v;
+                }
+                char want[64], out[64];
+                if (!inet_ntop(AF_INET6, b, want, sizeof want) ||
+                    !route_ip6_format(b, out, sizeof out) || strcmp(want, out) != 0) {
+                    same = 0;
+                    break;
+                }
+                size_t n = strlen(want);
+                if (route_ip6_format(b, out, n) != NULL || !route_ip6_format(b, out, n + 1))
+                    same = 0;
+            }
+    ok(same, "ip6 format: ", "equals inet_ntop for every zero-group pattern");
+}
+
 /* route_format_iso's hand path against the snprintf it replaced: every zone
  * offset in minutes over +-24 h at a spread of instants from 1970 to 9999,
  * and the years outside 0-9999 that keep snprintf */
@@ -938,6 +975,7 @@ int main(void)
     test_civil_glib();
     test_format_iso();
     test_ip4_format();
+    test_ip6_format();
     test_received_cases();
     test_received_extras();
     test_received_fuzz();
