@@ -629,11 +629,23 @@ static void stream_read_all(GMimeStream *st, kbuf *b)
 {
     char tmp[16384];
     g_mime_stream_reset(st);
+    /* room for all of it at once when the length is known and allowed:
+     * the reads then land in the buffer (same sizes asked, so the same
+     * pieces as through tmp, and no regrowth) */
+    gint64 sl = g_mime_stream_length(st);
+    if (sl > 0 && b->max - b->len >= sizeof tmp &&
+        (guint64)sl <= (guint64)(b->max - b->len - sizeof tmp))
+        kbuf_reserve(b, (size_t)sl + sizeof tmp);
     for (;;) {
-        ssize_t r = g_mime_stream_read(st, tmp, sizeof tmp);
+        int direct = b->p && b->cap - b->len > sizeof tmp; /* len + r stays within max */
+        char *dst = direct ? b->p + b->len : tmp;
+        ssize_t r = g_mime_stream_read(st, dst, sizeof tmp);
         if (r <= 0)
             break;
-        if (kbuf_add(b, tmp, (size_t)r))
+        if (direct) {
+            b->len += (size_t)r;
+            b->p[b->len] = '\0';
+        } else if (kbuf_add(b, tmp, (size_t)r))
             break;
     }
 }
