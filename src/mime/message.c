@@ -790,6 +790,12 @@ static void leaf(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
             long junk = decode_base64(raw.p ? raw.p : "", raw.len, &dec);
             if (junk > 0)
                 mime_warn(m, "part %zu: %ld invalid base64 characters skipped", m->nparts, junk);
+        } else if (enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE &&
+                   enc != GMIME_CONTENT_ENCODING_UUENCODE) {
+            /* 7bit, 8bit, binary or none: GMime's write_to_stream adds no
+             * filter for these and copies the stream as it is; read it */
+            if (st)
+                stream_read_all(st, &dec);
         } else {
             /* other encodings: GMime's decoders are correct; let it filter */
             GMimeStream *ms = g_mime_stream_mem_new();
