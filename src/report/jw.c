@@ -376,6 +376,20 @@ void jw_strn(jw *w, const char *s, size_t n)
     string(w, s, n, 0);
 }
 
+void jw_copy_value(jw *w, size_t from, size_t to)
+{
+    if (w->err || from > to || to > w->b.len) {
+        w->err = 1;
+        return;
+    }
+    before_value(w);
+    if (!room(w, to - from))
+        return;
+    memcpy(w->b.p + w->b.len, w->b.p + from, to - from); /* from below len: no overlap */
+    w->b.len += to - from;
+    w->b.p[w->b.len] = '\0';
+}
+
 void jw_str_any(jw *w, const char *s)
 {
     if (!s) {

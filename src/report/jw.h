@@ -52,6 +52,9 @@ void jw_real(jw *w, double v); /* finite only: jansson has no NaN or infinity */
 void jw_key_real(jw *w, const char *key, double v);
 /* s[0..n) must be valid UTF-8 */
 void jw_strn(jw *w, const char *s, size_t n);
+/* The value again whose bytes are w's output [from, to) (a string written
+ * before): no second escaping pass over a long text. */
+void jw_copy_value(jw *w, size_t from, size_t to);
 /* NULL: null; invalid UTF-8: repaired (U+FFFD) by charset_utf8_sanitize() */
 void jw_str_any(jw *w, const char *s);
 
