@@ -146,27 +146,64 @@ static void test_jw_any(void)
 static void test_jw_strings(void)
 {
     int same = 1;
-    char buf[32];
-    for (size_t len = 1; len <= 24 && same; len++) {
+    char buf[48];
+    for (size_t len = 1; len <= 40 && same; len++) {
         for (size_t pos = 0; pos < len && same; pos++) {
             for (int c = 1; c < 0x80 && same; c++) {
                 memset(buf, 'a', len);
                 buf[pos] = (char)c;
-                jw w;
-                jw_init(&w, 0);
-                jw_strn(&w, buf, len);
-                char *mine = jw_finish(&w);
+                buf[len] = '\0';
                 json_t *j = json_stringn(buf, len);
                 char *theirs = json_dumps(j, JSON_ENCODE_ANY);
-                if (!mine || !theirs || strcmp(mine, theirs) != 0)
-                    same = 0;
-                free(mine);
+                for (int any = 0; any < 2; any++) { /* jw_strn, then jw_str_any */
+                    jw w;
+                    jw_init(&w, 0);
+                    if (any)
+                        jw_str_any(&w, buf);
+                    else
+                        jw_strn(&w, buf, len);
+                    char *mine = jw_finish(&w);
+                    if (!mine || !theirs || strcmp(mine, theirs) != 0)
+                        same = 0;
+                    free(mine);
+                }
                 free(theirs);
                 json_decref(j);
             }
         }
     }
-    TAP_OK(same, "jw strings equal jansson's: every ASCII byte at every offset of 1-24 bytes");
+    TAP_OK(same, "jw strings equal jansson's: every ASCII byte at every offset of 1-40 bytes");
+    /* a UTF-8 character or an escape at every offset, in both writers */
+    for (size_t len = 3; len <= 40 && same; len++)
+        for (size_t pos = 0; pos + 3 <= len && same; pos++)
+            for (int k = 0; k < 3 && same; k++) {
+                memset(buf, 'b', len);
+                if (k == 0)
+                    memcpy(buf + pos, "\xe3\x81\x82", 3);
+                else if (k == 1)
+                    memcpy(buf + pos, "\xc3\xa9\n", 3);
+                else
+                    memcpy(buf + pos, "\xf0\x9f\x98", 3); /* cut: invalid when it ends the string */
+                buf[len] = '\0';
+                int valid = charset_utf8_valid(buf, len);
+                json_t *j = valid ? json_stringn(buf, len) : NULL;
+                char *theirs = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+                for (int any = 0; any < 2 && valid; any++) {
+                    jw w;
+                    jw_init(&w, 0);
+                    if (any)
+                        jw_str_any(&w, buf);
+                    else
+                        jw_strn(&w, buf, len);
+                    char *mine = jw_finish(&w);
+                    if (!mine || !theirs || strcmp(mine, theirs) != 0)
+                        same = 0;
+                    free(mine);
+                }
+                free(theirs);
+                json_decref(j);
+            }
+    TAP_OK(same, "jw: UTF-8 and escapes at every offset of 3-40 bytes equal jansson's");
     jw w;
     jw_init(&w, 0);
     jw_strn(&w, "\xe6\xa4\x9c\xe6\x9f\xbb \"x\"\\\x7f\n", 13);
