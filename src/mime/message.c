@@ -359,7 +359,11 @@ static void parse_mailbox(arena *a, const char *s, size_t n, km_addr *out)
 
 static size_t parse_address_list(arena *a, const char *s, size_t n, km_addr **out)
 {
-    km_addr *v = arena_alloc(a, KM_MAX_ADDRESSES * sizeof *v);
+    /* an address ends at a ',' or ';' or at the end: no more than those */
+    size_t most = 1;
+    for (size_t i = 0; i < n && most < KM_MAX_ADDRESSES; i++)
+        most += s[i] == ',' || s[i] == ';';
+    km_addr *v = arena_alloc(a, most * sizeof *v);
     size_t cnt = 0;
     if (!v)
         return 0;
@@ -431,10 +435,20 @@ size_t mime_headers_named(const km_message *m, const char *name, const km_header
     /* first bytes equal but for case (|0x20 never parts two bytes that
      * strcasecmp calls equal) before the call: most names differ there */
     unsigned f = (unsigned char)name[0] | 0x20;
-    for (size_t i = 0; i < m->nheaders && k < max; i++)
-        if (((unsigned char)m->headers[i].name[0] | 0x20) == f &&
-            strcasecmp(m->headers[i].name, name) == 0)
+    if (!name[0]) {
+        for (size_t i = 0; i < m->nheaders && k < max; i++)
+            if (!m->headers[i].name[0])
+                out[k++] = &m->headers[i];
+        return k;
+    }
+    /* and the second bytes (a name's first is not NUL here, so [1] exists) */
+    unsigned f2 = (unsigned char)name[1] | 0x20;
+    for (size_t i = 0; i < m->nheaders && k < max; i++) {
+        const unsigned char *hn = (const unsigned char *)m->headers[i].name;
+        if (hn[0] && (hn[0] | 0x20u) == f && (hn[1] | 0x20u) == f2 &&
+            strcasecmp((const char *)hn, name) == 0)
             out[k++] = &m->headers[i];
+    }
     return k;
 }
 
