@@ -19,6 +19,7 @@
 #include "../../src/route/authres.h"
 #include "../../src/util/civil.h"
 #include "../../src/route/received.h"
+#include "../../src/route/span.h"
 
 static int g_n, g_fail;
 
@@ -970,12 +971,50 @@ static void test_civil_glib(void)
     ok(same, "civil_iso equals g_date_time_format for years 1000-9999, offsets of +-24 h", "");
 }
 
+/* span_ifind against a plain search: random texts over a small alphabet
+ * (so matches and near misses are common), keys in both cases */
+static const char *naive_ifind(span w, const char *lit)
+{
+    size_t n = strlen(lit);
+    for (size_t i = 0; n && i + n <= w.n; i++) {
+        size_t k = 0;
+        while (k < n && span_lower(w.p[i + k]) == span_lower(lit[k]))
+            k++;
+        if (k == n)
+            return w.p + i;
+    }
+    return NULL;
+}
+
+static void test_span_ifind(void)
+{
+    static const char *const keys[] = {"bits)", "may be forged", "AUTH:", "a", "Ab", "x(", "zz"};
+    static const char al[] = "abAB ()x:z;";
+    char t[80];
+    unsigned seed = 99;
+    int same = 1;
+    for (int r = 0; r < 20000 && same; r++) {
+        size_t n = (size_t)(r % 70);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            t[i] = al[(seed >> 16) % (sizeof al - 1)];
+        }
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+            span w = {t, n};
+            if (span_ifind(w, keys[k]) != naive_ifind(w, keys[k]))
+                same = 0;
+        }
+    }
+    ok(same, "span_ifind: ", "first match as a plain search, 20000 random texts");
+}
+
 int main(void)
 {
     test_civil_glib();
     test_format_iso();
     test_ip4_format();
     test_ip6_format();
+    test_span_ifind();
     test_received_cases();
     test_received_extras();
     test_received_fuzz();
