@@ -485,17 +485,36 @@ static void read_headers(km_message *m, GMimeMessage *msg)
     hdr_ref *refs = arena_alloc(m->a, (size_t)(total > 0 ? total : 1) * sizeof *refs);
     if (!refs)
         return;
-    int n = 0;
+    int n = 0, ordered = 1, split = 0;
     for (int l = 0; l < 2; l++) {
         int c = lists[l] ? g_mime_header_list_get_count(lists[l]) : 0;
         for (int i = 0; i < c && n < total; i++) {
             GMimeHeader *h = g_mime_header_list_get_header_at(lists[l], i);
             refs[n].h = h;
             refs[n].off = g_mime_header_get_offset(h);
+            if (i > 0 && refs[n].off <= refs[n - 1].off)
+                ordered = 0;
             n++;
         }
+        if (l == 0)
+            split = n;
     }
-    qsort(refs, (size_t)n, sizeof *refs, cmp_hdr);
+    hdr_ref *merged = ordered && split < n && split > 0
+                          ? arena_alloc_raw(m->a, (size_t)n * sizeof *refs)
+                          : NULL;
+    if (merged) {
+        /* each list is in file order (strictly increasing offsets): merged,
+         * ties to the first list as the stable sort below would */
+        int i = 0, j = split, k = 0;
+        while (i < split && j < n)
+            merged[k++] = refs[j].off < refs[i].off ? refs[j++] : refs[i++];
+        while (i < split)
+            merged[k++] = refs[i++];
+        while (j < n)
+            merged[k++] = refs[j++];
+        refs = merged;
+    } else if (!ordered || split < n)
+        qsort(refs, (size_t)n, sizeof *refs, cmp_hdr);
     int count = n;
     if (count > KM_MAX_HEADERS) {
         mime_warn(m, "header count %d exceeds limit %d: the rest were ignored", count,
