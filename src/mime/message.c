@@ -441,13 +441,13 @@ size_t mime_headers_named(const km_message *m, const char *name, const km_header
                 out[k++] = &m->headers[i];
         return k;
     }
-    /* and the second bytes (a name's first is not NUL here, so [1] exists) */
-    unsigned f2 = (unsigned char)name[1] | 0x20;
+    /* and the lengths (strcasecmp-equal names have equal lengths) */
+    size_t nl = strlen(name);
     for (size_t i = 0; i < m->nheaders && k < max; i++) {
-        const unsigned char *hn = (const unsigned char *)m->headers[i].name;
-        if (hn[0] && (hn[0] | 0x20u) == f && (hn[1] | 0x20u) == f2 &&
-            strcasecmp((const char *)hn, name) == 0)
-            out[k++] = &m->headers[i];
+        const km_header *h = &m->headers[i];
+        if (h->name_len == nl && ((unsigned char)h->name[0] | 0x20u) == f &&
+            strcasecmp(h->name, name) == 0)
+            out[k++] = h;
     }
     return k;
 }
@@ -548,6 +548,7 @@ static void read_headers(km_message *m, GMimeMessage *msg)
         if (!u || !kh->name)
             return;
         kh->raw_bytes = u;
+        kh->name_len = strlen(kh->name);
         kh->raw_len = ul;
         if (rfc2047_plain(u, ul)) {
             /* printable ASCII, no encoded word (most fields): sanitizing and
