@@ -302,6 +302,13 @@ void jw_keyn(jw *w, const char *key, size_t n)
         uint64_t x = lanes_load(key + n - 8);
         bad |= ~plain_lanes(x) & LANES_ALL;
         memcpy(o + n - 8, &x, 8);
+    } else if (n >= 4) { /* two overlapping 4-byte halves as one word */
+        uint32_t lo, hi;
+        memcpy(&lo, key, 4);
+        memcpy(&hi, key + n - 4, 4);
+        bad |= ~plain_lanes((uint64_t)hi << 32 | lo) & LANES_ALL;
+        memcpy(o, &lo, 4);
+        memcpy(o + n - 4, &hi, 4);
     } else {
         for (size_t i = 0; i < n; i++) {
             bad |= !byte_plain((unsigned char)key[i]);

@@ -213,6 +213,43 @@ static void test_jw_strings(void)
     free(mine);
 }
 
+/* keys of 1-20 bytes with a byte to escape (or not) at every offset, both
+ * layouts, against jansson's dump of the same object */
+static void test_jw_keys(void)
+{
+    static const char bytes[] = {'a', '"', '\\', '\n', 0x1f, 'Z'};
+    int same = 1;
+    char key[24];
+    for (size_t len = 1; len <= 20 && same; len++)
+        for (size_t pos = 0; pos < len && same; pos++)
+            for (size_t b = 0; b < sizeof bytes && same; b++)
+                for (int pretty = 0; pretty < 2 && same; pretty++) {
+                    memset(key, 'k', len);
+                    key[pos] = bytes[b];
+                    key[len] = '\0';
+                    jw w;
+                    jw_init(&w, pretty);
+                    jw_obj(&w);
+                    jw_key(&w, "first");
+                    jw_int(&w, 1);
+                    jw_key(&w, key);
+                    jw_null(&w);
+                    jw_end(&w);
+                    char *mine = jw_finish(&w);
+                    json_t *j = json_object();
+                    json_object_set_new(j, "first", json_integer(1));
+                    json_object_set_new(j, key, json_null());
+                    char *theirs = json_dumps(j, JSON_PRESERVE_ORDER |
+                                                     (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+                    if (!mine || !theirs || strcmp(mine, theirs) != 0)
+                        same = 0;
+                    free(mine);
+                    free(theirs);
+                    json_decref(j);
+                }
+    TAP_OK(same, "jw keys equal jansson's: 1-20 bytes, an escape at every offset, both layouts");
+}
+
 /* jw_int's hand conversion against "%lld" */
 static void test_jw_int(void)
 {
@@ -263,6 +300,7 @@ int main(void)
     test_prefix4();
     test_jw_int();
     test_jw_strings();
+    test_jw_keys();
     test_jw_any();
     test_base64_ref();
     arena *a = arena_new(256 * 1024);
