@@ -228,13 +228,12 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
     span w = trim_span((span){s, len});
     if (w.n == 0 || w.n > 120)
         return 0;
-    /* user@ip / user@[ip] (ident) */
-    for (size_t i = w.n; i > 0; i--) {
-        if (w.p[i - 1] == '@') {
-            w.p += i;
-            w.n -= i;
-            break;
-        }
+    /* user@ip / user@[ip] (ident): after the last '@' */
+    const char *at = memrchr(w.p, '@', w.n);
+    if (at) {
+        size_t i = (size_t)(at - w.p) + 1;
+        w.p += i;
+        w.n -= i;
     }
     int bracket = 0;
     if (w.n && w.p[0] == '[') {
