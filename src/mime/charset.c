@@ -283,37 +283,7 @@ const char *charset_canonical(const char *label)
     return d ? d->name : NULL;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (n < need || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < need; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return need;
-}
+#define utf8_seq charset_utf8_seq
 
 /* 8 bytes, all ASCII and none NUL */
 static int ascii_nonul8(const unsigned char *p)
@@ -1159,6 +1129,31 @@ char *charset_to_utf8(arena *a, const char *declared, const char *in, size_t len
     info->declared = decl ? decl->name : NULL;
 
     const unsigned char *s = (const unsigned char *)in;
+
+    /* ASCII without NUL or ESC, labelled UTF-8, US-ASCII, Windows-1252,
+     * ISO-8859-1 or not at all (most text parts and words): every path of
+     * convert() copies it as it is (no 8-bit byte to judge, no ISO-2022-JP
+     * escape) and the guard keeps it whole */
+    if (!decl || decl->kind == K_UTF8 || decl->kind == K_ASCII || decl->kind == K_1252) {
+        size_t i = 0;
+        while (len - i >= 8) {
+            uint64_t w = lanes_load(s + i);
+            if ((lanes_ascii(w) & lanes_nonzero(w) & lanes_ne(w, 0x1B)) != LANES_ALL)
+                break;
+            i += 8;
+        }
+        while (i < len && s[i] && s[i] < 0x80 && s[i] != 0x1B)
+            i++;
+        if (i == len) {
+            info->used = decl ? decl->name : def_by_name("US-ASCII")->name;
+            info->detected = !decl;
+            char *r = arena_strndup(a, in ? in : "", len);
+            if (out_len)
+                *out_len = r ? len : 0;
+            return r;
+        }
+    }
+
     kbuf nonul;
     kbuf_init(&nonul, len);
     if ((!decl || decl->kind != K_WIDE) && len && memchr(in, 0, len)) {
@@ -1170,6 +1165,7 @@ char *charset_to_utf8(arena *a, const char *declared, const char *in, size_t len
     }
     kbuf out;
     kbuf_init(&out, len > (SIZE_MAX - 16) / 4 ? SIZE_MAX - 16 : 4 * len + 16);
+    kbuf_reserve(&out, len + 16); /* about the size of most results: no regrowth */
     convert(decl, s, len, &out, info);
     kbuf_free(&nonul);
     /* final guard: drop U+0000 from wide charsets, assert valid UTF-8 */

@@ -40,6 +40,38 @@ char *charset_to_utf8(arena *a, const char *declared, const char *in, size_t len
  * or NULL when the label is unknown. Static storage. */
 const char *charset_canonical(const char *label);
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static inline size_t charset_utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t need;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < need || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < need; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return need;
+}
+
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 int charset_utf8_valid(const char *s, size_t n);
 

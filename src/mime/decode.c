@@ -5,27 +5,60 @@
  */
 #include "decode.h"
 
+#include <stdint.h>
+
 /* base64 value of each byte: 0-63 (also '-' and '_' of base64url), B64_PAD
  * for '=', B64_SPACE for CR, LF, space and tab, B64_JUNK for the rest */
 enum { B64_PAD = 64, B64_SPACE = 65, B64_JUNK = 66 };
-static const unsigned char B64[256] = {
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 65, 65, 66, 66, 65, 66, 66,
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
-    65, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 62, 66, 62, 66, 63,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 66, 66, 66, 64, 66, 66,
-    66,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 66, 66, 66, 66, 63,
-    66, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 66, 66, 66, 66, 66,
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
-    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
-};
+#define B64_VALUES(F) \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(65), F(65), F(66), F(66), F(65), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(65), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(62), F(66), F(62), F(66), F(63), \
+    F(52), F(53), F(54), F(55), F(56), F(57), F(58), F(59), \
+    F(60), F(61), F(66), F(66), F(66), F(64), F(66), F(66), \
+    F(66), F( 0), F( 1), F( 2), F( 3), F( 4), F( 5), F( 6), \
+    F( 7), F( 8), F( 9), F(10), F(11), F(12), F(13), F(14), \
+    F(15), F(16), F(17), F(18), F(19), F(20), F(21), F(22), \
+    F(23), F(24), F(25), F(66), F(66), F(66), F(66), F(63), \
+    F(66), F(26), F(27), F(28), F(29), F(30), F(31), F(32), \
+    F(33), F(34), F(35), F(36), F(37), F(38), F(39), F(40), \
+    F(41), F(42), F(43), F(44), F(45), F(46), F(47), F(48), \
+    F(49), F(50), F(51), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66), \
+    F(66), F(66), F(66), F(66), F(66), F(66), F(66), F(66),
+#define B64_ID(v) v
+static const unsigned char B64[256] = {B64_VALUES(B64_ID)};
+
+/* the same, each letter's six bits already at its place in a quantum (the
+ * first letter's at 18, the last's at 0) and anything else 1 << 31: the OR
+ * of a quantum's four is its three bytes, or >= 1 << 24 when one is not a
+ * letter */
+#define B64_AT(v, sh) ((v) < 64 ? (uint32_t)(v) << (sh) : (uint32_t)1 << 31)
+#define B64_AT18(v) B64_AT(v, 18)
+#define B64_AT12(v) B64_AT(v, 12)
+#define B64_AT6(v) B64_AT(v, 6)
+#define B64_AT0(v) B64_AT(v, 0)
+static const uint32_t Q0[256] = {B64_VALUES(B64_AT18)};
+static const uint32_t Q1[256] = {B64_VALUES(B64_AT12)};
+static const uint32_t Q2[256] = {B64_VALUES(B64_AT6)};
+static const uint32_t Q3[256] = {B64_VALUES(B64_AT0)};
 
 long decode_base64(const char *in, size_t n, kbuf *out)
 {
@@ -36,23 +69,33 @@ long decode_base64(const char *in, size_t n, kbuf *out)
     unsigned char tmp[3072];
     size_t t = 0;
     for (size_t i = 0; i < n;) {
-        /* a whole quantum of four letters at a quantum boundary: the
+        /* whole quanta of four letters at a quantum boundary: the
          * letter-at-a-time path below would give the same three bytes */
-        if (bits == 0 && i + 4 <= n && t + 3 <= sizeof tmp) {
-            unsigned a = B64[s[i]], b = B64[s[i + 1]], c = B64[s[i + 2]], d = B64[s[i + 3]];
-            if ((a | b | c | d) < 64) {
-                unsigned long q = (unsigned long)a << 18 | b << 12 | c << 6 | d;
-                tmp[t++] = (unsigned char)(q >> 16);
-                tmp[t++] = (unsigned char)(q >> 8);
-                tmp[t++] = (unsigned char)q;
-                i += 4;
-                if (t == sizeof tmp) {
-                    if (kbuf_add(out, tmp, t))
-                        return -1;
-                    t = 0;
+        if (bits == 0) {
+            for (;;) {
+                size_t k = (n - i) / 4, r = (sizeof tmp - t) / 3;
+                const unsigned char *p = s + i, *e = p + 4 * (r < k ? r : k);
+                unsigned char *o = tmp + t;
+                while (p < e) {
+                    uint32_t q = Q0[p[0]] | Q1[p[1]] | Q2[p[2]] | Q3[p[3]];
+                    if (q >> 24)
+                        break;
+                    o[0] = (unsigned char)(q >> 16);
+                    o[1] = (unsigned char)(q >> 8);
+                    o[2] = (unsigned char)q;
+                    o += 3;
+                    p += 4;
                 }
-                continue;
+                i = (size_t)(p - s);
+                t = (size_t)(o - tmp);
+                if (t < sizeof tmp)
+                    break;
+                if (kbuf_add(out, tmp, t))
+                    return -1;
+                t = 0;
             }
+            if (i >= n)
+                break;
         }
         unsigned v = B64[s[i++]];
         if (v == B64_PAD) {

@@ -359,7 +359,11 @@ static void parse_mailbox(arena *a, const char *s, size_t n, km_addr *out)
 
 static size_t parse_address_list(arena *a, const char *s, size_t n, km_addr **out)
 {
-    km_addr *v = arena_alloc(a, KM_MAX_ADDRESSES * sizeof *v);
+    /* an address ends at a ',' or ';' or at the end: no more than those */
+    size_t most = 1;
+    for (size_t i = 0; i < n && most < KM_MAX_ADDRESSES; i++)
+        most += s[i] == ',' || s[i] == ';';
+    km_addr *v = arena_alloc(a, most * sizeof *v);
     size_t cnt = 0;
     if (!v)
         return 0;
@@ -431,10 +435,20 @@ size_t mime_headers_named(const km_message *m, const char *name, const km_header
     /* first bytes equal but for case (|0x20 never parts two bytes that
      * strcasecmp calls equal) before the call: most names differ there */
     unsigned f = (unsigned char)name[0] | 0x20;
-    for (size_t i = 0; i < m->nheaders && k < max; i++)
-        if (((unsigned char)m->headers[i].name[0] | 0x20) == f &&
-            strcasecmp(m->headers[i].name, name) == 0)
-            out[k++] = &m->headers[i];
+    if (!name[0]) {
+        for (size_t i = 0; i < m->nheaders && k < max; i++)
+            if (!m->headers[i].name[0])
+                out[k++] = &m->headers[i];
+        return k;
+    }
+    /* and the lengths (strcasecmp-equal names have equal lengths) */
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < m->nheaders && k < max; i++) {
+        const km_header *h = &m->headers[i];
+        if (h->name_len == nl && ((unsigned char)h->name[0] | 0x20u) == f &&
+            strcasecmp(h->name, name) == 0)
+            out[k++] = h;
+    }
     return k;
 }
 
@@ -471,17 +485,36 @@ static void read_headers(km_message *m, GMimeMessage *msg)
     hdr_ref *refs = arena_alloc(m->a, (size_t)(total > 0 ? total : 1) * sizeof *refs);
     if (!refs)
         return;
-    int n = 0;
+    int n = 0, ordered = 1, split = 0;
     for (int l = 0; l < 2; l++) {
         int c = lists[l] ? g_mime_header_list_get_count(lists[l]) : 0;
         for (int i = 0; i < c && n < total; i++) {
             GMimeHeader *h = g_mime_header_list_get_header_at(lists[l], i);
             refs[n].h = h;
             refs[n].off = g_mime_header_get_offset(h);
+            if (i > 0 && refs[n].off <= refs[n - 1].off)
+                ordered = 0;
             n++;
         }
+        if (l == 0)
+            split = n;
     }
-    qsort(refs, (size_t)n, sizeof *refs, cmp_hdr);
+    hdr_ref *merged = ordered && split < n && split > 0
+                          ? arena_alloc_raw(m->a, (size_t)n * sizeof *refs)
+                          : NULL;
+    if (merged) {
+        /* each list is in file order (strictly increasing offsets): merged,
+         * ties to the first list as the stable sort below would */
+        int i = 0, j = split, k = 0;
+        while (i < split && j < n)
+            merged[k++] = refs[j].off < refs[i].off ? refs[j++] : refs[i++];
+        while (i < split)
+            merged[k++] = refs[i++];
+        while (j < n)
+            merged[k++] = refs[j++];
+        refs = merged;
+    } else if (!ordered || split < n)
+        qsort(refs, (size_t)n, sizeof *refs, cmp_hdr);
     int count = n;
     if (count > KM_MAX_HEADERS) {
         mime_warn(m, "header count %d exceeds limit %d: the rest were ignored", count,
@@ -515,11 +548,18 @@ static void read_headers(km_message *m, GMimeMessage *msg)
         if (!u || !kh->name)
             return;
         kh->raw_bytes = u;
+        kh->name_len = strlen(kh->name);
         kh->raw_len = ul;
-        kh->raw = sanitize(m->a, u, ul);
-        kh->value = rfc2047_decode(m->a, u, ul, NULL);
-        if (!kh->value)
-            kh->value = kh->raw;
+        if (rfc2047_plain(u, ul)) {
+            /* printable ASCII, no encoded word (most fields): sanitizing and
+             * decoding would both give u back, so all three share it */
+            kh->raw = kh->value = u;
+        } else {
+            kh->raw = sanitize(m->a, u, ul);
+            kh->value = rfc2047_decode(m->a, u, ul, NULL);
+            if (!kh->value)
+                kh->value = kh->raw;
+        }
         m->nheaders++;
     }
 }
@@ -623,11 +663,23 @@ static void stream_read_all(GMimeStream *st, kbuf *b)
 {
     char tmp[16384];
     g_mime_stream_reset(st);
+    /* room for all of it at once when the length is known and allowed:
+     * the reads then land in the buffer (same sizes asked, so the same
+     * pieces as through tmp, and no regrowth) */
+    gint64 sl = g_mime_stream_length(st);
+    if (sl > 0 && b->max - b->len >= sizeof tmp &&
+        (guint64)sl <= (guint64)(b->max - b->len - sizeof tmp))
+        kbuf_reserve(b, (size_t)sl + sizeof tmp);
     for (;;) {
-        ssize_t r = g_mime_stream_read(st, tmp, sizeof tmp);
+        int direct = b->p && b->cap - b->len > sizeof tmp; /* len + r stays within max */
+        char *dst = direct ? b->p + b->len : tmp;
+        ssize_t r = g_mime_stream_read(st, dst, sizeof tmp);
         if (r <= 0)
             break;
-        if (kbuf_add(b, tmp, (size_t)r))
+        if (direct) {
+            b->len += (size_t)r;
+            b->p[b->len] = '\0';
+        } else if (kbuf_add(b, tmp, (size_t)r))
             break;
     }
 }
@@ -772,6 +824,12 @@ static void leaf(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
             long junk = decode_base64(raw.p ? raw.p : "", raw.len, &dec);
             if (junk > 0)
                 mime_warn(m, "part %zu: %ld invalid base64 characters skipped", m->nparts, junk);
+        } else if (enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE &&
+                   enc != GMIME_CONTENT_ENCODING_UUENCODE) {
+            /* 7bit, 8bit, binary or none: GMime's write_to_stream adds no
+             * filter for these and copies the stream as it is; read it */
+            if (st)
+                stream_read_all(st, &dec);
         } else {
             /* other encodings: GMime's decoders are correct; let it filter */
             GMimeStream *ms = g_mime_stream_mem_new();

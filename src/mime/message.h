@@ -25,6 +25,7 @@ typedef struct {
     char *value;  /* decoded UTF-8 (RFC 2047 + 8-bit detection) */
     size_t raw_len;
     const char *raw_bytes; /* unfolded raw value, NOT sanitized (may hold 8-bit bytes) */
+    size_t name_len;       /* strlen(name): lookups compare it first */
 } km_header;
 
 typedef struct {

@@ -79,19 +79,29 @@ static int parse_word(const char *v, size_t n, size_t i, token *t)
     return 1;
 }
 
+/* base64 letters' values, -1 for any other byte */
+static const signed char B64V[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 static int b64val(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    return B64V[c];
 }
 
 static int hexval(unsigned char c)
@@ -113,6 +123,24 @@ static int decode_word(const char *s, size_t n, char enc, kbuf *b)
         unsigned long acc = 0;
         int bits = 0, chars = 0;
         for (size_t i = 0; i < n; i++) {
+            /* a whole quantum at a quantum boundary (bits == 0 there): the
+             * letter-at-a-time steps below would append the same three bytes */
+            while (chars % 4 == 0 && n - i >= 4) {
+                int a0 = b64val((unsigned char)s[i]), a1 = b64val((unsigned char)s[i + 1]),
+                    a2 = b64val((unsigned char)s[i + 2]), a3 = b64val((unsigned char)s[i + 3]);
+                if ((a0 | a1 | a2 | a3) < 0)
+                    break;
+                unsigned long q = (unsigned long)a0 << 18 | (unsigned long)a1 << 12 |
+                                  (unsigned long)a2 << 6 | (unsigned long)a3;
+                char o[3] = {(char)(q >> 16), (char)(q >> 8), (char)q};
+                if (kbuf_add(b, o, 3) != KBUF_OK) /* full: as far as it goes */
+                    for (int k = 0; k < 3; k++)
+                        kbuf_addc(b, o[k]);
+                acc = q;
+                i += 4;
+            }
+            if (i >= n)
+                break;
             unsigned char c = (unsigned char)s[i];
             int v = b64val(c);
             if (v < 0) {
@@ -159,6 +187,9 @@ static int decode_word(const char *s, size_t n, char enc, kbuf *b)
 
 static int label_eq(const char *v, const token *a, const token *b)
 {
+    /* the same label (most runs): equal whatever charset_canonical says */
+    if (a->cs_len == b->cs_len && memcmp(v + a->cs, v + b->cs, a->cs_len) == 0)
+        return 1;
     char la[MAX_LABEL + 2], lb[MAX_LABEL + 2];
     memcpy(la, v + a->cs, a->cs_len);
     la[a->cs_len] = '\0';
@@ -214,6 +245,28 @@ static void put(kbuf *out, const char *s, size_t n)
         kbuf_add(out, s, n);
 }
 
+int rfc2047_plain(const char *value, size_t len)
+{
+    if (!value)
+        return len == 0;
+    size_t i = 0;
+    for (;;) {
+        /* eight at a time while all are printable ASCII and none is '=' */
+        while (len - i >= 8) {
+            uint64_t w = lanes_load(value + i);
+            if ((lanes_ge(w, 0x20) & lanes_ascii(w) & lanes_ne(w, '=')) != LANES_ALL)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            return 1;
+        unsigned char c = (unsigned char)value[i];
+        if (c >= 0x80 || c < 0x20 || (c == '=' && i + 1 < len && value[i + 1] == '?'))
+            return 0;
+        i++;
+    }
+}
+
 char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
 {
     int fl = 0;
@@ -223,40 +276,30 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
 
     /* most values: printable ASCII on one line, no encoded word; every
      * step below would give them back unchanged */
-    {
-        size_t i = 0;
-        /* eight at a time while all are printable ASCII and none is '=' */
-        while (len - i >= 8) {
-            uint64_t w = lanes_load(value + i);
-            if ((lanes_ge(w, 0x20) & lanes_ascii(w) & lanes_ne(w, '=')) != LANES_ALL)
-                break;
-            i += 8;
-        }
-        for (; i < len; i++) {
-            unsigned char c = (unsigned char)value[i];
-            if (c >= 0x80 || c < 0x20 || (c == '=' && i + 1 < len && value[i + 1] == '?'))
-                break;
-        }
-        if (i == len) {
-            if (flags)
-                *flags = 0;
-            return arena_strndup(a, value ? value : "", len);
-        }
+    if (rfc2047_plain(value, len)) {
+        if (flags)
+            *flags = 0;
+        return arena_strndup(a, value ? value : "", len);
     }
 
     /* 1. unfold: CR and LF go */
     kbuf vb;
     kbuf_init(&vb, len);
-    if (len && kbuf_add(&vb, value, len) == KBUF_OK) {
-        size_t j = 0;
-        for (size_t i = 0; i < len; i++)
-            if (vb.p[i] != '\r' && vb.p[i] != '\n')
-                vb.p[j++] = vb.p[i];
-        vb.len = j;
-        vb.p[j] = '\0';
+    const char *v = value ? value : "";
+    size_t n = value ? len : 0;
+    /* values from read_headers() come unfolded already: no copy then */
+    if (n && (memchr(v, '\n', n) || memchr(v, '\r', n))) {
+        if (kbuf_add(&vb, value, len) == KBUF_OK) {
+            size_t j = 0;
+            for (size_t i = 0; i < len; i++)
+                if (vb.p[i] != '\r' && vb.p[i] != '\n')
+                    vb.p[j++] = vb.p[i];
+            vb.len = j;
+            vb.p[j] = '\0';
+        }
+        v = kbuf_str(&vb);
+        n = vb.len;
     }
-    const char *v = kbuf_str(&vb);
-    size_t n = vb.len;
 
     /* most header values: no encoded word and nothing to convert; the steps
      * below would emit the text unchanged */
@@ -270,8 +313,9 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
 
     /* 2. tokenize */
     size_t maxtok = 1;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (v[i] == '=' && v[i + 1] == '?')
+    for (const char *e = v + n, *q = n ? memchr(v, '=', n) : NULL; q && q + 1 < e;
+         q = memchr(q + 1, '=', (size_t)(e - q - 1)))
+        if (q[1] == '?')
             maxtok += 2;
     token *t = calloc(maxtok, sizeof *t);
     size_t nt = 0;

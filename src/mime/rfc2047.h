@@ -31,4 +31,8 @@ enum {
  * CR and LF are treated as linear whitespace). Returns UTF-8 in the arena. */
 char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags);
 
+/* 1 when value[0..len) is printable ASCII with no "=?": rfc2047_decode()
+ * gives such a value back unchanged (with flags 0), and it is valid UTF-8. */
+int rfc2047_plain(const char *value, size_t len);
+
 #endif

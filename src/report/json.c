@@ -66,7 +66,10 @@ static void jmessage(jw *w, const km_message *m, const char *text_defanged)
     key_str(w, "date", m->date);
     key_str(w, "received_at", m->received_at);
     key_str(w, "message_id", m->message_id);
-    key_str(w, "text", m->text);
+    jw_key(w, "text");
+    size_t text_from = w->b.len;
+    jstr(w, m->text);
+    size_t text_to = w->b.len;
     key_str(w, "text_source", m->text_source);
     jw_key(w, "parts");
     jw_arr(w);
@@ -93,7 +96,13 @@ static void jmessage(jw *w, const km_message *m, const char *text_defanged)
     for (size_t i = 0; i < m->nwarnings; i++)
         jstr(w, m->warnings[i]);
     jw_end(w);
-    key_str(w, "text_defanged", text_defanged);
+    /* with no link to defang it is the same text: its JSON again */
+    if (m->text && text_defanged && !w->err &&
+        (text_defanged == m->text || strcmp(text_defanged, m->text) == 0)) {
+        jw_key(w, "text_defanged");
+        jw_copy_value(w, text_from, text_to);
+    } else
+        key_str(w, "text_defanged", text_defanged);
     jw_end(w);
 }
 
@@ -363,6 +372,7 @@ char *report_json(const struct kensa_report *r, int pretty)
 {
     jw w;
     jw_init(&w, pretty);
+    kbuf_reserve(&w.b, 16384); /* a report is ~10 KB: no regrowth */
     jw_obj(&w);
     jw_key(&w, "schema_version");
     jw_int(&w, 1);

@@ -12,6 +12,7 @@
 #define KENSA_JW_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "../util/kbuf.h"
 
@@ -36,7 +37,12 @@ void jw_obj(jw *w);
 void jw_arr(jw *w);
 void jw_end(jw *w); /* closes the innermost object or array */
 /* Starts the next member of the current object; the value follows. */
-void jw_key(jw *w, const char *key);
+void jw_keyn(jw *w, const char *key, size_t n);
+/* inline so that a literal key's length is known when compiling */
+static inline void jw_key(jw *w, const char *key)
+{
+    jw_keyn(w, key, strlen(key));
+}
 
 void jw_null(jw *w);
 void jw_bool(jw *w, int v);
@@ -46,6 +52,9 @@ void jw_real(jw *w, double v); /* finite only: jansson has no NaN or infinity */
 void jw_key_real(jw *w, const char *key, double v);
 /* s[0..n) must be valid UTF-8 */
 void jw_strn(jw *w, const char *s, size_t n);
+/* The value again whose bytes are w's output [from, to) (a string written
+ * before): no second escaping pass over a long text. */
+void jw_copy_value(jw *w, size_t from, size_t to);
 /* NULL: null; invalid UTF-8: repaired (U+FFFD) by charset_utf8_sanitize() */
 void jw_str_any(jw *w, const char *s);
 

@@ -159,6 +159,67 @@ static char *ip4_format(const unsigned char *b, char *out, size_t outsz)
     return out;
 }
 
+/* inet_ntop(AF_INET6) as glibc writes it (lowercase hex without leading
+ * zeros, the first longest run of two or more zero groups as "::",
+ * ::a.b.c.d and ::ffff:a.b.c.d with the IPv4 dotted), without its
+ * sprintf per group. NULL when out is too small, as inet_ntop. */
+char *route_ip6_format(const unsigned char *b, char *out, size_t outsz)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned wd[8];
+    for (int i = 0; i < 8; i++)
+        wd[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+    int best = -1, blen = 0, cur = -1, clen = 0;
+    for (int i = 0; i < 8; i++) {
+        if (wd[i] == 0) {
+            if (cur < 0)
+                cur = i, clen = 1;
+            else
+                clen++;
+        } else if (cur >= 0) {
+            if (best < 0 || clen > blen)
+                best = cur, blen = clen;
+            cur = -1;
+        }
+    }
+    if (cur >= 0 && (best < 0 || clen > blen))
+        best = cur, blen = clen;
+    if (best >= 0 && blen < 2)
+        best = -1;
+    char t[64], *o = t;
+    for (int i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + blen) {
+            if (i == best)
+                *o++ = ':';
+            continue;
+        }
+        if (i != 0)
+            *o++ = ':';
+        if (i == 6 && best == 0 && (blen == 6 || (blen == 5 && wd[5] == 0xffff))) {
+            ip4_format(b + 12, o, 16);
+            o += strlen(o);
+            break;
+        }
+        unsigned v = wd[i];
+        int started = 0;
+        for (int sh = 12; sh >= 0; sh -= 4) {
+            unsigned d = (v >> sh) & 15;
+            if (d || started || sh == 0) {
+                *o++ = hex[d];
+                started = 1;
+            }
+        }
+    }
+    if (best >= 0 && best + blen == 8)
+        *o++ = ':';
+    *o = '\0';
+    size_t n = (size_t)(o - t);
+    if (n + 1 > outsz)
+        return NULL;
+    memcpy(out, t, n + 1);
+    return out;
+}
+
 int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
 {
     if (!s || !out || outsz < 16)
@@ -167,13 +228,12 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
     span w = trim_span((span){s, len});
     if (w.n == 0 || w.n > 120)
         return 0;
-    /* user@ip / user@[ip] (ident) */
-    for (size_t i = w.n; i > 0; i--) {
-        if (w.p[i - 1] == '@') {
-            w.p += i;
-            w.n -= i;
-            break;
-        }
+    /* user@ip / user@[ip] (ident): after the last '@' */
+    const char *at = memrchr(w.p, '@', w.n);
+    if (at) {
+        size_t i = (size_t)(at - w.p) + 1;
+        w.p += i;
+        w.n -= i;
     }
     int bracket = 0;
     if (w.n && w.p[0] == '[') {
@@ -226,7 +286,7 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
     static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (memcmp(bin, mapped, 12) == 0)
         return ip4_format(bin + 12, out, outsz) ? 4 : 0;
-    return inet_ntop(AF_INET6, bin, out, (socklen_t)outsz) ? 6 : 0;
+    return route_ip6_format(bin, out, outsz) ? 6 : 0;
 }
 
 int route_ip_class(const char *ip)

@@ -7,7 +7,10 @@
 #define KENSA_ROUTE_SPAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "../util/lanes.h"
 
 typedef struct {
     const char *p;
@@ -53,14 +56,27 @@ static inline int span_iprefix(span w, const char *lit)
     return 1;
 }
 
-/* Case-insensitive substring search bounded by the span. */
+/* Case-insensitive substring search bounded by the span: the first
+ * occurrence. Eight candidate starts at a time are passed over while none
+ * holds the first letter in either case. */
 static inline const char *span_ifind(span w, const char *lit)
 {
     size_t n = strlen(lit);
     if (n == 0 || w.n < n)
         return NULL;
-    for (size_t i = 0; i + n <= w.n; i++) {
-        size_t k = 0;
+    unsigned char l0 = (unsigned char)span_lower(lit[0]);
+    unsigned char u0 = l0 >= 'a' && l0 <= 'z' ? (unsigned char)(l0 - 'a' + 'A') : l0;
+    size_t last = w.n - n; /* the last start */
+    for (size_t i = 0; i <= last; i++) {
+        while (last - i >= 8) { /* starts i..i+7: bytes inside the span */
+            uint64_t x = lanes_load(w.p + i);
+            if ((lanes_ne(x, l0) & lanes_ne(x, u0)) != LANES_ALL)
+                break;
+            i += 8;
+        }
+        if ((unsigned char)span_lower(w.p[i]) != l0)
+            continue;
+        size_t k = 1;
         while (k < n && span_lower(w.p[i + k]) == span_lower(lit[k]))
             k++;
         if (k == n)

@@ -63,6 +63,16 @@ int kbuf_add_slow(kbuf *b, const void *data, size_t n)
     return KBUF_OK;
 }
 
+int kbuf_reserve(kbuf *b, size_t n)
+{
+    if (n > b->max || b->len > b->max - n)
+        return KBUF_TOOBIG;
+    int rc = grow(b, b->len + n);
+    if (rc == KBUF_OK && b->len == 0)
+        b->p[0] = '\0';
+    return rc;
+}
+
 int kbuf_adds(kbuf *b, const char *s)
 {
     return kbuf_add(b, s, strlen(s));

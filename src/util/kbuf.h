@@ -51,6 +51,9 @@ static inline int kbuf_addc(kbuf *b, char c)
     return kbuf_add_slow(b, &c, 1);
 }
 int kbuf_adds(kbuf *b, const char *s);
+/* Makes room for n more bytes and the NUL (n < cap - len afterwards) without
+ * writing them; KBUF_TOOBIG when len + n would pass max. */
+int kbuf_reserve(kbuf *b, size_t n);
 int kbuf_printf(kbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append a Unicode code point as UTF-8 (invalid ones become U+FFFD). */
 int kbuf_add_utf8(kbuf *b, unsigned long cp);

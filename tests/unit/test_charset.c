@@ -646,12 +646,42 @@ static void test_utf8_word_paths(arena *a)
     check(ok_san, "utf8_sanitize: 0x80 -> U+FFFD and NUL dropped at every offset of 1-40 bytes");
 }
 
+/* ASCII text: copied whole, the label kept (or US-ASCII detected); an ESC
+ * or a NUL takes the full path (ISO-2022-JP detection, NUL dropped) */
+static void test_ascii_fast(arena *a)
+{
+    static const char *const labels[] = {NULL, "utf-8", "us-ascii", "iso-8859-1", "windows-1252"};
+    static const char *const used[] = {"US-ASCII", "UTF-8", "US-ASCII", "ISO-8859-1",
+                                       "WINDOWS-1252"};
+    const char *txt = "Hello, plain ASCII text over several words\r\n\tand a tab ~\\";
+    int good = 1;
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++) {
+        charset_info ci;
+        size_t ol = 0;
+        char *o = charset_to_utf8(a, labels[i], txt, strlen(txt), &ol, &ci);
+        if (!o || strcmp(o, txt) != 0 || ol != strlen(txt) || strcmp(ci.used, used[i]) != 0 ||
+            ci.detected != (labels[i] == NULL) || ci.errors || ci.mismatch)
+            good = 0;
+        char nul[] = "a\0b";
+        o = charset_to_utf8(a, labels[i], nul, 3, &ol, &ci);
+        if (!o || strcmp(o, "ab") != 0 || ol != 2)
+            good = 0;
+    }
+    check(good, "ASCII: copied whole with the label's charset, NUL still dropped");
+    charset_info ci;
+    const char *jis = "\x1b$B$3$s$K$A$O\x1b(B";
+    char *o = charset_to_utf8(a, "utf-8", jis, strlen(jis), NULL, &ci);
+    check_str(o, "\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf",
+              "ASCII with ISO-2022-JP escapes labelled UTF-8 still decoded as ISO-2022-JP");
+}
+
 int main(void)
 {
     arena *a = arena_new(0);
     if (!a)
         return 2;
     test_labels();
+    test_ascii_fast(a);
     test_utf8_word_paths(a);
     {   /* the plain-value fast path gives what the full path gives */
         int fl = -1;

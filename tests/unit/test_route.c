@@ -8,6 +8,7 @@
  * marked "synthetic". Every input is copied into an exactly-sized heap buffer
  * without a terminating NUL so ASan catches any read past len.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "../../src/route/authres.h"
 #include "../../src/util/civil.h"
 #include "../../src/route/received.h"
+#include "../../src/route/span.h"
 
 static int g_n, g_fail;
 
@@ -868,6 +870,42 @@ static void test_ip4_format(void)
     ok(same, "ip normalize: ", "every octet value in every position, plain and v4-mapped");
 }
 
+/* route_ip6_format against inet_ntop: every pattern of zero and non-zero
+ * groups (so every run of "::" and the ::a.b.c.d / ::ffff: forms) with
+ * several group values, and a buffer one byte short */
+static void test_ip6_format(void)
+{
+    static const unsigned vals[] = {1, 0xf, 0x10, 0xab, 0x100, 0xfff, 0x1000, 0xffff, 0x2001};
+    int same = 1;
+    unsigned seed = 7;
+    for (unsigned mask = 0; mask < 256 && same; mask++)
+        for (size_t k = 0; k < sizeof vals / sizeof *vals && same; k++)
+            for (int extra = 0; extra < 3 && same; extra++) {
+                unsigned char b[16];
+                for (int i = 0; i < 8; i++) {
+                    seed = seed * 1103515245u + 12345u;
+                    unsigned v = !(mask >> i & 1) ? 0
+                                 : extra == 0     ? vals[k]
+                                 : extra == 1     ? (i == 5 ? 0xffff : vals[k])
+                                                  : (seed >> 8) & 0xffff;
+                    if (extra == 2 && (mask >> i & 1) && !v)
+                        v = 1;
+                    b[2 * i] = (unsigned char)(v >> 8);
+                    b[2 * i + 1] = (unsigned char)v;
+                }
+                char want[64], out[64];
+                if (!inet_ntop(AF_INET6, b, want, sizeof want) ||
+                    !route_ip6_format(b, out, sizeof out) || strcmp(want, out) != 0) {
+                    same = 0;
+                    break;
+                }
+                size_t n = strlen(want);
+                if (route_ip6_format(b, out, n) != NULL || !route_ip6_format(b, out, n + 1))
+                    same = 0;
+            }
+    ok(same, "ip6 format: ", "equals inet_ntop for every zero-group pattern");
+}
+
 /* route_format_iso's hand path against the snprintf it replaced: every zone
  * offset in minutes over +-24 h at a spread of instants from 1970 to 9999,
  * and the years outside 0-9999 that keep snprintf */
@@ -933,11 +971,50 @@ static void test_civil_glib(void)
     ok(same, "civil_iso equals g_date_time_format for years 1000-9999, offsets of +-24 h", "");
 }
 
+/* span_ifind against a plain search: random texts over a small alphabet
+ * (so matches and near misses are common), keys in both cases */
+static const char *naive_ifind(span w, const char *lit)
+{
+    size_t n = strlen(lit);
+    for (size_t i = 0; n && i + n <= w.n; i++) {
+        size_t k = 0;
+        while (k < n && span_lower(w.p[i + k]) == span_lower(lit[k]))
+            k++;
+        if (k == n)
+            return w.p + i;
+    }
+    return NULL;
+}
+
+static void test_span_ifind(void)
+{
+    static const char *const keys[] = {"bits)", "may be forged", "AUTH:", "a", "Ab", "x(", "zz"};
+    static const char al[] = "abAB ()x:z;";
+    char t[80];
+    unsigned seed = 99;
+    int same = 1;
+    for (int r = 0; r < 20000 && same; r++) {
+        size_t n = (size_t)(r % 70);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            t[i] = al[(seed >> 16) % (sizeof al - 1)];
+        }
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+            span w = {t, n};
+            if (span_ifind(w, keys[k]) != naive_ifind(w, keys[k]))
+                same = 0;
+        }
+    }
+    ok(same, "span_ifind: ", "first match as a plain search, 20000 random texts");
+}
+
 int main(void)
 {
     test_civil_glib();
     test_format_iso();
     test_ip4_format();
+    test_ip6_format();
+    test_span_ifind();
     test_received_cases();
     test_received_extras();
     test_received_fuzz();

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "../../src/mime/charset.h"
 #include "../../src/mime/decode.h"
 #include "../../src/report/jw.h"
 #include "../../src/util/arena.h"
@@ -21,32 +22,188 @@ static const char *dec64(kbuf *b, const char *in, long *junk)
     return kbuf_str(b);
 }
 
+/* the decoder one letter at a time (what decode_base64 must equal) */
+static size_t ref64(const unsigned char *s, size_t n, unsigned char *o, long *junk)
+{
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned long acc = 0;
+    int bits = 0;
+    size_t t = 0;
+    *junk = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = s[i] ? strchr(al, s[i]) : NULL;
+        int v = p ? (int)(p - al) : s[i] == '-' ? 62 : s[i] == '_' ? 63 : -1;
+        if (s[i] == '=') {
+            acc = 0;
+            bits = 0;
+        } else if (v < 0) {
+            if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+                (*junk)++;
+        } else {
+            acc = (acc << 6) | (unsigned)v;
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                o[t++] = (unsigned char)(acc >> bits);
+                acc &= (1UL << bits) - 1;
+            }
+        }
+    }
+    return t;
+}
+
+/* random mixes of letters, line breaks, padding and junk, long enough to
+ * cross the decoder's 3072-byte chunks, with and without room in the buffer */
+static void test_base64_ref(void)
+{
+    static unsigned char in[12000], want[12000];
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
+    unsigned seed = 12345;
+    int same = 1;
+    for (int round = 0; round < 400 && same; round++) {
+        size_t n = (size_t)(round * 29 % 11000);
+        int noise = round % 5; /* 0: clean lines; higher: more junk */
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 8) % 1000;
+            if (i % 78 == 76)
+                in[i] = '\r';
+            else if (i % 78 == 77)
+                in[i] = '\n';
+            else if (noise && r < (unsigned)noise * 4)
+                in[i] = (unsigned char)((seed >> 20) & 0xFF);
+            else if (noise && r < (unsigned)noise * 6)
+                in[i] = '=';
+            else
+                in[i] = (unsigned char)al[(seed >> 16) % 66];
+        }
+        long wj;
+        size_t wl = ref64(in, n, want, &wj);
+        size_t max = round % 3 == 2 ? (size_t)(round * 37 % 9000) : sizeof want;
+        kbuf b;
+        kbuf_init(&b, max);
+        long j = decode_base64((const char *)in, n, &b);
+        size_t keep = wl <= max ? wl : max / 3072 * 3072; /* whole chunks kept */
+        if ((wl <= max ? j != wj : j != -1) || b.len != keep ||
+            (keep && memcmp(b.p, want, keep) != 0))
+            same = 0;
+        kbuf_free(&b);
+    }
+    TAP_OK(same, "base64 equals the letter-at-a-time decoder (junk, padding, line breaks, full buffer)");
+}
+
+/* jw_str_any: valid UTF-8 as jw_strn, invalid never passed through */
+static void test_jw_any(void)
+{
+    static const char *const v[] = {
+        "plain", "tab\there", "\xe6\xa4\x9c\xe6\x9f\xbb\xe3\x81\x82 and \"q\"",
+        "bad \xff byte", "\xe3\x81", "cut at end \xe6\xa4", "\xed\xa0\x80 surrogate",
+        "\xc0\xaf overlong", "mixed \xe3\x81\x82\xe3\x81\x82\xe3\x81\x82\xe3\x81\x82\xe3\x81\x82\n\x01 \x80",
+        "\xf0\x9f\x98\x80 emoji then 12345678901234567890 \xef\xbf\xbd"};
+    int same = 1;
+    arena *a = arena_new(1 << 16);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        for (int pretty = 0; pretty < 2; pretty++) {
+            jw w1, w2;
+            jw_init(&w1, pretty);
+            jw_init(&w2, pretty);
+            jw_arr(&w1);
+            jw_arr(&w2);
+            jw_str_any(&w1, v[i]);
+            size_t ol = 0;
+            char *c = charset_utf8_sanitize(a, v[i], strlen(v[i]), &ol);
+            jw_strn(&w2, c, ol);
+            jw_obj(&w1);
+            jw_obj(&w2);
+            jw_key(&w1, v[i]); /* keys that need escapes or are not ASCII */
+            jw_keyn(&w2, c, ol);
+            jw_null(&w1);
+            jw_null(&w2);
+            jw_key(&w1, "a_rather_long_key_name");
+            jw_key(&w2, "a_rather_long_key_name");
+            jw_int(&w1, 1);
+            jw_int(&w2, 1);
+            jw_end(&w1);
+            jw_end(&w2);
+            jw_end(&w1);
+            jw_end(&w2);
+            char *s1 = jw_finish(&w1), *s2 = jw_finish(&w2);
+            if (!s1 || !s2 || (charset_utf8_valid(v[i], strlen(v[i])) && strcmp(s1, s2) != 0))
+                same = 0;
+            if (s1 && !charset_utf8_valid(v[i], strlen(v[i])) &&
+                !charset_utf8_valid(s1, strstr(s1, "{") ? (size_t)(strstr(s1, "{") - s1) : 0))
+                same = 0; /* the value (before the object) comes out valid */
+            free(s1);
+            free(s2);
+        }
+    }
+    arena_free(a);
+    TAP_OK(same, "jw_str_any: valid UTF-8 as jw_strn, invalid comes out valid; keys escaped as strings");
+}
+
 /* jw's strings against jansson's for every ASCII byte at every offset of
  * 1-24 byte strings (the writer skips 8 plain bytes at a time), and UTF-8 */
 static void test_jw_strings(void)
 {
     int same = 1;
-    char buf[32];
-    for (size_t len = 1; len <= 24 && same; len++) {
+    char buf[48];
+    for (size_t len = 1; len <= 40 && same; len++) {
         for (size_t pos = 0; pos < len && same; pos++) {
             for (int c = 1; c < 0x80 && same; c++) {
                 memset(buf, 'a', len);
                 buf[pos] = (char)c;
-                jw w;
-                jw_init(&w, 0);
-                jw_strn(&w, buf, len);
-                char *mine = jw_finish(&w);
+                buf[len] = '\0';
                 json_t *j = json_stringn(buf, len);
                 char *theirs = json_dumps(j, JSON_ENCODE_ANY);
-                if (!mine || !theirs || strcmp(mine, theirs) != 0)
-                    same = 0;
-                free(mine);
+                for (int any = 0; any < 2; any++) { /* jw_strn, then jw_str_any */
+                    jw w;
+                    jw_init(&w, 0);
+                    if (any)
+                        jw_str_any(&w, buf);
+                    else
+                        jw_strn(&w, buf, len);
+                    char *mine = jw_finish(&w);
+                    if (!mine || !theirs || strcmp(mine, theirs) != 0)
+                        same = 0;
+                    free(mine);
+                }
                 free(theirs);
                 json_decref(j);
             }
         }
     }
-    TAP_OK(same, "jw strings equal jansson's: every ASCII byte at every offset of 1-24 bytes");
+    TAP_OK(same, "jw strings equal jansson's: every ASCII byte at every offset of 1-40 bytes");
+    /* a UTF-8 character or an escape at every offset, in both writers */
+    for (size_t len = 3; len <= 40 && same; len++)
+        for (size_t pos = 0; pos + 3 <= len && same; pos++)
+            for (int k = 0; k < 3 && same; k++) {
+                memset(buf, 'b', len);
+                if (k == 0)
+                    memcpy(buf + pos, "\xe3\x81\x82", 3);
+                else if (k == 1)
+                    memcpy(buf + pos, "\xc3\xa9\n", 3);
+                else
+                    memcpy(buf + pos, "\xf0\x9f\x98", 3); /* cut: invalid when it ends the string */
+                buf[len] = '\0';
+                int valid = charset_utf8_valid(buf, len);
+                json_t *j = valid ? json_stringn(buf, len) : NULL;
+                char *theirs = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+                for (int any = 0; any < 2 && valid; any++) {
+                    jw w;
+                    jw_init(&w, 0);
+                    if (any)
+                        jw_str_any(&w, buf);
+                    else
+                        jw_strn(&w, buf, len);
+                    char *mine = jw_finish(&w);
+                    if (!mine || !theirs || strcmp(mine, theirs) != 0)
+                        same = 0;
+                    free(mine);
+                }
+                free(theirs);
+                json_decref(j);
+            }
+    TAP_OK(same, "jw: UTF-8 and escapes at every offset of 3-40 bytes equal jansson's");
     jw w;
     jw_init(&w, 0);
     jw_strn(&w, "\xe6\xa4\x9c\xe6\x9f\xbb \"x\"\\\x7f\n", 13);
@@ -54,6 +211,43 @@ static void test_jw_strings(void)
     TAP_OK(mine && strcmp(mine, "\"\xe6\xa4\x9c\xe6\x9f\xbb \\\"x\\\"\\\\\x7f\\n\"") == 0,
            "jw: UTF-8 kept, quote, backslash and newline escaped, DEL kept (%s)", mine ? mine : "-");
     free(mine);
+}
+
+/* keys of 1-20 bytes with a byte to escape (or not) at every offset, both
+ * layouts, against jansson's dump of the same object */
+static void test_jw_keys(void)
+{
+    static const char bytes[] = {'a', '"', '\\', '\n', 0x1f, 'Z'};
+    int same = 1;
+    char key[24];
+    for (size_t len = 1; len <= 20 && same; len++)
+        for (size_t pos = 0; pos < len && same; pos++)
+            for (size_t b = 0; b < sizeof bytes && same; b++)
+                for (int pretty = 0; pretty < 2 && same; pretty++) {
+                    memset(key, 'k', len);
+                    key[pos] = bytes[b];
+                    key[len] = '\0';
+                    jw w;
+                    jw_init(&w, pretty);
+                    jw_obj(&w);
+                    jw_key(&w, "first");
+                    jw_int(&w, 1);
+                    jw_key(&w, key);
+                    jw_null(&w);
+                    jw_end(&w);
+                    char *mine = jw_finish(&w);
+                    json_t *j = json_object();
+                    json_object_set_new(j, "first", json_integer(1));
+                    json_object_set_new(j, key, json_null());
+                    char *theirs = json_dumps(j, JSON_PRESERVE_ORDER |
+                                                     (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+                    if (!mine || !theirs || strcmp(mine, theirs) != 0)
+                        same = 0;
+                    free(mine);
+                    free(theirs);
+                    json_decref(j);
+                }
+    TAP_OK(same, "jw keys equal jansson's: 1-20 bytes, an escape at every offset, both layouts");
 }
 
 /* jw_int's hand conversion against "%lld" */
@@ -106,6 +300,9 @@ int main(void)
     test_prefix4();
     test_jw_int();
     test_jw_strings();
+    test_jw_keys();
+    test_jw_any();
+    test_base64_ref();
     arena *a = arena_new(256 * 1024);
     TAP_OK(a != NULL, "arena_new");
     char *s = arena_strdup(a, "hello");
