@@ -20,6 +20,7 @@
 
 typedef struct {
     char *host;
+    size_t hlen; /* strlen(host) */
     int kind;
     char *path;   /* NULL: any */
     char *params; /* comma-separated, or NULL */
@@ -114,6 +115,7 @@ links_data *links_data_load(const char *data_dir, char **err)
         for (char *p = col[0]; *p; p++)
             *p = (char)tolower((unsigned char)*p);
         e->host = strdup(col[0]);
+        e->hlen = strlen(col[0]);
         e->kind = k;
         e->path = nc >= 3 && strcmp(col[2], "-") ? strdup(col[2]) : NULL;
         e->params = nc >= 4 && strcmp(col[3], "-") ? strdup(col[3]) : NULL;
@@ -129,10 +131,11 @@ links_data *links_data_load(const char *data_dir, char **err)
     return d;
 }
 
-static int host_matches(const char *host, const char *pat)
+/* host (hl bytes) is pat or ends with "." pat */
+static int host_matches(const char *host, size_t hl, const redir_entry *e)
 {
-    size_t hl = strlen(host), pl = strlen(pat);
-    if (hl < pl || strcmp(host + hl - pl, pat) != 0)
+    size_t pl = e->hlen;
+    if (hl < pl || (pl && host[hl - pl] != e->host[0]) || memcmp(host + hl - pl, e->host, pl) != 0)
         return 0;
     return hl == pl || host[hl - pl - 1] == '.';
 }
@@ -142,13 +145,14 @@ static const redir_entry *lookup(const links_data *d, const url_info *u)
     if (!d || !u->host || u->kind != URL_WEB)
         return NULL;
     const redir_entry *best = NULL;
+    size_t hl = strlen(u->host);
     for (size_t i = 0; i < d->n; i++) {
         const redir_entry *e = &d->e[i];
-        if (!host_matches(u->host, e->host))
+        if (!host_matches(u->host, hl, e))
             continue;
         if (e->path && (!u->path || strncmp(u->path, e->path, strlen(e->path)) != 0))
             continue;
-        if (!best || strlen(e->host) > strlen(best->host))
+        if (!best || e->hlen > best->hlen)
             best = e;
     }
     return best;

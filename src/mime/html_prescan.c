@@ -199,8 +199,13 @@ static long piece_add(html_pieces *pc, const char *s, size_t a, size_t b, size_t
 {
     if (pc->n >= PIECE_MAX_N)
         return -1;
-    if (!pc->text && !(pc->text = malloc(n)))
-        return -1;
+    if (pc->text_cap < n) { /* room for the whole part, once per parse */
+        char *t = realloc(pc->text, n);
+        if (!t)
+            return -1;
+        pc->text = t;
+        pc->text_cap = n;
+    }
     if (pc->n == pc->cap) {
         size_t cap = pc->cap ? 2 * pc->cap : 64;
         unsigned *e = realloc(pc->end, cap * sizeof *e);

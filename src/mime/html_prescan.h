@@ -23,6 +23,7 @@ typedef struct {
     size_t len;
     unsigned *end;
     size_t n, cap;
+    size_t text_cap; /* room at text; a zeroed html_pieces may be reused */
 } html_pieces;
 
 /* html_strip_style(), and with pc also long runs of text as markers, whose

@@ -151,9 +151,19 @@ typedef struct {
     char *bytes;
     size_t len;
     GumboOutput *out;
+    size_t bytes_cap;
     int pooled;     /* out lives in pool */
     gp_chunk *pool;
+    /* per-thread scratch reused from part to part (a malloc of the part's
+     * size per parse, freed at once, made malloc consolidate its fastbins):
+     * the prescan's output and its pieces */
+    char *scratch;
+    size_t scratch_cap;
+    html_pieces pcs;
 } parse_cache;
+
+/* scratch kept between parts up to this size; larger is freed after use */
+enum { PC_KEEP_MAX = 1 << 20 };
 static __thread parse_cache pc_tls;
 static pthread_key_t pc_key;
 static pthread_once_t pc_once = PTHREAD_ONCE_INIT;
@@ -163,11 +173,33 @@ static void pc_clear(parse_cache *c, int keep)
     if (c->out && !c->pooled)
         gumbo_destroy_output(&kGumboDefaultOptions, c->out);
     gp_reset(&c->pool, keep);
-    free(c->bytes);
     c->out = NULL;
-    c->bytes = NULL;
     c->len = 0;
     c->pooled = 0;
+    if (!keep || c->bytes_cap > PC_KEEP_MAX) {
+        free(c->bytes);
+        c->bytes = NULL;
+        c->bytes_cap = 0;
+    }
+    if (!keep) {
+        free(c->scratch);
+        c->scratch = NULL;
+        c->scratch_cap = 0;
+        html_pieces_free(&c->pcs);
+    }
+}
+
+/* after a parse: what grew past PC_KEEP_MAX goes (a hostile part's size is
+ * not kept for the rest of the thread's life) */
+static void pc_trim(parse_cache *c)
+{
+    if (c->scratch_cap > PC_KEEP_MAX) {
+        free(c->scratch);
+        c->scratch = NULL;
+        c->scratch_cap = 0;
+    }
+    if (c->pcs.text_cap > PC_KEEP_MAX || c->pcs.cap > PC_KEEP_MAX / sizeof *c->pcs.end)
+        html_pieces_free(&c->pcs);
 }
 
 static void pc_thread_exit(void *p)
@@ -213,12 +245,21 @@ const void *html_parse_cached(const char *html, size_t len)
      * for it, and long runs of text go as markers whose text is put back
      * after the parse; gumbo's original_* pointers into the input are never
      * read, so the copy can go once the tree is built */
-    html_pieces pcs = {0};
+    html_pieces *pcs = &c->pcs;
+    pcs->n = pcs->len = 0;
     const char *in = html;
     size_t in_len = len;
-    char *stripped = len ? malloc(len) : NULL;
+    char *stripped = NULL;
+    if (len && c->scratch_cap < len) {
+        free(c->scratch);
+        c->scratch_cap = 0;
+        if ((c->scratch = malloc(len)) != NULL)
+            c->scratch_cap = len;
+    }
+    if (len && c->scratch)
+        stripped = c->scratch;
     if (stripped) {
-        size_t m = html_prescan(html, len, stripped, &pcs);
+        size_t m = html_prescan(html, len, stripped, pcs);
         if (m) {
             in = stripped;
             in_len = m;
@@ -226,9 +267,9 @@ const void *html_parse_cached(const char *html, size_t len)
     }
     int pooled;
     GumboOutput *g = parse_with(c, in, in_len, &pooled);
-    if (g && pcs.n && in == stripped) {
+    if (g && pcs->n && in == stripped) {
         GumboOptions o = gumbo_options(c, pooled);
-        if (html_pieces_expand(g, &pcs, o.allocator, o.deallocator, o.userdata) != 0) {
+        if (html_pieces_expand(g, pcs, o.allocator, o.deallocator, o.userdata) != 0) {
             /* out of memory: the original, as it is */
             if (!pooled)
                 gumbo_destroy_output(&kGumboDefaultOptions, g);
@@ -236,13 +277,18 @@ const void *html_parse_cached(const char *html, size_t len)
             g = parse_with(c, html, len, &pooled);
         }
     }
-    html_pieces_free(&pcs);
-    free(stripped);
+    pcs->n = pcs->len = 0;
+    pc_trim(c);
     if (!g) {
         gp_reset(&c->pool, 1);
         return NULL;
     }
-    c->bytes = malloc(len ? len : 1);
+    if (c->bytes_cap < (len ? len : 1)) {
+        free(c->bytes);
+        c->bytes_cap = 0;
+        if ((c->bytes = malloc(len ? len : 1)) != NULL)
+            c->bytes_cap = len ? len : 1;
+    }
     if (!c->bytes) {
         if (!pooled)
             gumbo_destroy_output(&kGumboDefaultOptions, g);
