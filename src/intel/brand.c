@@ -138,6 +138,47 @@ static UChar *to_u16(const char *s, size_t n, int32_t *ulen)
     return u;
 }
 
+/* UTF-16 v[0..vlen) as UTF-8 into o (room for vlen * 3 + 1), as
+ * u_strToUTF8WithSub with U+FFFD for a lone surrogate, whitespace runs -> one
+ * space (none in front; the last run dropped) in the same pass. Returns the length. */
+static size_t u16_to_u8_collapse(const UChar *v, int32_t vlen, char *o)
+{
+    size_t w = 0;
+    int sp = 0;
+    for (int32_t i = 0; i < vlen; i++) {
+        uint32_t c = v[i];
+        if (c < 0x80 && is_space((unsigned char)c)) {
+            sp = 1;
+            continue;
+        }
+        if (sp && w > 0)
+            o[w++] = ' ';
+        sp = 0;
+        if (c < 0x80) {
+            o[w++] = (char)c;
+        } else if (c < 0x800) {
+            o[w++] = (char)(0xC0 | (c >> 6));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        } else if ((c & 0xF800) != 0xD800) {
+            o[w++] = (char)(0xE0 | (c >> 12));
+            o[w++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        } else if (c < 0xDC00 && i + 1 < vlen && (v[i + 1] & 0xFC00) == 0xDC00) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (v[++i] - 0xDC00u);
+            o[w++] = (char)(0xF0 | (c >> 18));
+            o[w++] = (char)(0x80 | ((c >> 12) & 0x3F));
+            o[w++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        } else { /* a lone surrogate */
+            o[w++] = (char)0xEF;
+            o[w++] = (char)0xBF;
+            o[w++] = (char)0xBD;
+        }
+    }
+    o[w] = '\0';
+    return w;
+}
+
 /* norm of u[0..ulen) as UTF-8, whitespace runs -> one space, in arena a */
 static char *norm_u16(arena *a, const UNormalizer2 *norm, const UChar *u, int32_t ulen,
                       size_t *outlen)
@@ -157,31 +198,13 @@ static char *norm_u16(arena *a, const UNormalizer2 *norm, const UChar *u, int32_
         free(v);
         return NULL;
     }
-    int32_t cap8 = vlen * 3 + 1, olen = 0;
-    char *o = malloc((size_t)cap8);
+    char *o = malloc((size_t)vlen * 3 + 1);
     if (!o) {
         free(v);
         return NULL;
     }
-    u_strToUTF8WithSub(o, cap8, &olen, v, vlen, 0xFFFD, NULL, &st);
+    size_t w = u16_to_u8_collapse(v, vlen, o);
     free(v);
-    if (U_FAILURE(st)) {
-        free(o);
-        return NULL;
-    }
-    size_t w = 0;
-    int sp = 0;
-    for (int32_t i = 0; i < olen; i++) {
-        unsigned char c = (unsigned char)o[i];
-        if (is_space(c)) {
-            sp = 1;
-            continue;
-        }
-        if (sp && w > 0)
-            o[w++] = ' ';
-        sp = 0;
-        o[w++] = (char)c;
-    }
     char *r = arena_strndup(a, o, w);
     free(o);
     if (r && outlen)
