@@ -179,9 +179,8 @@ static size_t u16_to_u8_collapse(const UChar *v, int32_t vlen, char *o)
     return w;
 }
 
-/* norm of u[0..ulen) as UTF-8, whitespace runs -> one space, in arena a */
-static char *norm_u16(arena *a, const UNormalizer2 *norm, const UChar *u, int32_t ulen,
-                      size_t *outlen)
+/* norm of u[0..ulen) as UTF-16, malloc'd; NULL on failure */
+static UChar *norm16(const UNormalizer2 *norm, const UChar *u, int32_t ulen, int32_t *vlenp)
 {
     UErrorCode st = U_ZERO_ERROR;
     int32_t cap2 = ulen * 2 + 16;
@@ -198,17 +197,34 @@ static char *norm_u16(arena *a, const UNormalizer2 *norm, const UChar *u, int32_
         free(v);
         return NULL;
     }
+    *vlenp = vlen;
+    return v;
+}
+
+/* UTF-16 v[0..vlen) as UTF-8, whitespace runs -> one space, in arena a */
+static char *u16_to_arena(arena *a, const UChar *v, int32_t vlen, size_t *outlen)
+{
     char *o = malloc((size_t)vlen * 3 + 1);
-    if (!o) {
-        free(v);
+    if (!o)
         return NULL;
-    }
     size_t w = u16_to_u8_collapse(v, vlen, o);
-    free(v);
     char *r = arena_strndup(a, o, w);
     free(o);
     if (r && outlen)
         *outlen = w;
+    return r;
+}
+
+/* norm of u[0..ulen) as UTF-8, whitespace runs -> one space, in arena a */
+static char *norm_u16(arena *a, const UNormalizer2 *norm, const UChar *u, int32_t ulen,
+                      size_t *outlen)
+{
+    int32_t vlen = 0;
+    UChar *v = norm16(norm, u, ulen, &vlen);
+    if (!v)
+        return NULL;
+    char *r = u16_to_arena(a, v, vlen, outlen);
+    free(v);
     return r;
 }
 
@@ -271,8 +287,31 @@ static void normalize_both(arena *a, const brand_data *d, const char *s, size_t 
     UChar *u = to_u16(s, n, &ulen);
     if (!u)
         return;
-    *cf = norm_u16(a, d->nfkc_cf, u, ulen, n1);
-    *ck = norm_u16(a, d->nfkc, u, ulen, n2);
+    /* NFKC_Casefold(x) = NFKC_Casefold(NFKC(x)), and on NFKC(x) with A-Z
+     * lowered it changes nothing when ICU's quick check says so (Japanese text
+     * mostly): the folded form is then the NFKC one lowered, no second pass */
+    int32_t vlen = 0;
+    UChar *v = norm16(d->nfkc, u, ulen, &vlen);
+    if (v)
+        *ck = u16_to_arena(a, v, vlen, n2);
+    if (*ck) {
+        for (int32_t i = 0; i < vlen; i++)
+            if (v[i] >= 'A' && v[i] <= 'Z')
+                v[i] = (UChar)(v[i] + 32);
+        UErrorCode st = U_ZERO_ERROR;
+        if (unorm2_spanQuickCheckYes(d->nfkc_cf, v, vlen, &st) == vlen && U_SUCCESS(st)) {
+            char *f = arena_alloc_raw(a, *n2 + 1);
+            if (f) {
+                for (size_t i = 0; i <= *n2; i++)
+                    f[i] = (*ck)[i] >= 'A' && (*ck)[i] <= 'Z' ? (char)((*ck)[i] + 32) : (*ck)[i];
+                *cf = f;
+                *n1 = *n2;
+            }
+        }
+    }
+    free(v);
+    if (!*cf)
+        *cf = norm_u16(a, d->nfkc_cf, u, ulen, n1);
     free(u);
 }
 
