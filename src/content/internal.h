@@ -29,6 +29,8 @@
 /* the bucket tables are small enough to stay in the first-level caches;
  * phrases sharing a bucket are told apart by their four-byte pre-test */
 #define LURE_BUCKETS 4096u
+/* a cheap 16-bit hash of the three bytes in the low 24 bits of w (the scan's filter) */
+#define LURE_HC(w) ((unsigned)((((uint32_t)(w) & 0xFFFFFFu) * 0x9E3779B1u) >> 16))
 #define TYPO_H3(k) ((((unsigned)(k)[0] << 4) ^ ((unsigned)(k)[1] << 7) ^ (unsigned)(k)[2] * 0x9Du) & 0xFFFu)
 
 typedef struct {
@@ -59,6 +61,8 @@ struct content_data {
     int *phrase_head;  /* LURE_BUCKETS, LURE_H3 of the first three bytes */
     int *phrase_head2; /* LURE_BUCKETS, LURE_H2 of the first two; NULL when no two-byte key */
     unsigned char phrase_pair[8192]; /* bit LURE_H2: some key starts with those two bytes */
+    unsigned char phrase_hc[8192];   /* bit LURE_HC: some key starts with those three bytes
+                                      * (a two-byte key with any third byte) */
     unsigned char phrase_h3[8192];   /* bit LURE_H3: some key of 3+ bytes has that hash */
     typo_pair *typos;
     size_t ntypos;

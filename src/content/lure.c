@@ -179,6 +179,12 @@ static int load_lures(content_data *d, const char *dir, char **err)
             continue;
         const unsigned char *k = (const unsigned char *)p->key;
         lanes_prefix4(k, p->klen, &p->pre, &p->pmask);
+        for (unsigned c = 0; c < 256; c++) {
+            uint32_t w3 = k[0] | (uint32_t)k[1] << 8 | (uint32_t)(p->klen > 2 ? k[2] : c) << 16;
+            d->phrase_hc[LURE_HC(w3) >> 3] |= (unsigned char)(1u << (LURE_HC(w3) & 7));
+            if (p->klen > 2)
+                break;
+        }
         d->phrase_pair[LURE_H2(k) >> 3] |= (unsigned char)(1u << (LURE_H2(k) & 7));
         if (p->klen > 2)
             d->phrase_h3[LURE_H3(k) >> 3] |= (unsigned char)(1u << (LURE_H3(k) & 7));
@@ -299,6 +305,37 @@ static int has(const char *hay, size_t hl, const char *needle)
     return nl && hl >= nl && memmem(hay, hl, needle, nl) != NULL;
 }
 
+/* The phrases whose key starts at f[i] (i + 1 < flen): found[] marks them,
+ * 1 = in the subject, 2 = in the body (a match must lie inside either). */
+static inline __attribute__((always_inline)) void lure_try(const content_data *d,
+                                                           const unsigned char *f, size_t flen,
+                                                           size_t i, size_t subject_len,
+                                                           unsigned char *found)
+{
+    unsigned h2 = LURE_H2(f + i);
+    if (!(d->phrase_pair[h2 >> 3] & (1u << (h2 & 7))))
+        return; /* no key starts with these two bytes */
+    int pi = -1;
+    if (i + 2 < flen) { /* and no key of 3+ bytes has the hash of these three */
+        unsigned h3 = LURE_H3(f + i);
+        if (d->phrase_h3[h3 >> 3] & (1u << (h3 & 7)))
+            pi = d->phrase_head[h3 % LURE_BUCKETS];
+    }
+    if (pi < 0 && !d->phrase_head2)
+        return;
+    size_t end = i < subject_len ? subject_len : flen;
+    uint32_t w = lanes_word4(f, i, flen); /* the pre-test */
+    for (int pass = 0; pass < 2; pass++) {
+        for (; pi >= 0; pi = d->phrases[pi].next) {
+            const lure_phrase *p = &d->phrases[pi];
+            if ((w & p->pmask) == p->pre && p->klen <= end - i &&
+                (p->klen <= 4 || memcmp(f + i + 4, p->key + 4, p->klen - 4) == 0))
+                found[pi] |= i < subject_len ? 1 : 2;
+        }
+        pi = d->phrase_head2 ? d->phrase_head2[h2 % LURE_BUCKETS] : -1;
+    }
+}
+
 int content_lures(arena *a, const content_data *d, const char *folded, size_t flen,
                   size_t subject_len, content_result *out)
 {
@@ -329,29 +366,19 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
         return -1;
     }
     const unsigned char *f = (const unsigned char *)folded;
-    for (size_t i = 0; d->phrase_head && i + 1 < flen; i++) {
-        unsigned h2 = LURE_H2(f + i);
-        if (!(d->phrase_pair[h2 >> 3] & (1u << (h2 & 7))))
-            continue; /* no key starts with these two bytes */
-        int pi = -1;
-        if (i + 2 < flen) { /* and no key of 3+ bytes has the hash of these three */
-            unsigned h3 = LURE_H3(f + i);
-            if (d->phrase_h3[h3 >> 3] & (1u << (h3 & 7)))
-                pi = d->phrase_head[h3 % LURE_BUCKETS];
+    size_t i = 0;
+    if (d->phrase_head) {
+        /* a position goes on only when some key starts with its three bytes
+         * (one hash-bitmap test: a few percent of the positions pass) */
+        for (; i + 4 <= flen; i++) {
+            uint32_t w3;
+            memcpy(&w3, f + i, 4);
+            unsigned h = LURE_HC(w3);
+            if (d->phrase_hc[h >> 3] & (1u << (h & 7)))
+                lure_try(d, f, flen, i, subject_len, found);
         }
-        if (pi < 0 && !d->phrase_head2)
-            continue;
-        size_t end = i < subject_len ? subject_len : flen;
-        uint32_t w = lanes_word4(f, i, flen); /* the pre-test */
-        for (int pass = 0; pass < 2; pass++) {
-            for (; pi >= 0; pi = d->phrases[pi].next) {
-                const lure_phrase *p = &d->phrases[pi];
-                if ((w & p->pmask) == p->pre && p->klen <= end - i &&
-                    (p->klen <= 4 || memcmp(folded + i + 4, p->key + 4, p->klen - 4) == 0))
-                    found[pi] |= i < subject_len ? 1 : 2;
-            }
-            pi = d->phrase_head2 ? d->phrase_head2[h2 % LURE_BUCKETS] : -1;
-        }
+        for (; i + 1 < flen; i++)
+            lure_try(d, f, flen, i, subject_len, found);
     }
     for (size_t i = 0; i < d->nphrases; i++) {
         const lure_phrase *p = &d->phrases[i];

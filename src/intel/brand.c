@@ -138,9 +138,49 @@ static UChar *to_u16(const char *s, size_t n, int32_t *ulen)
     return u;
 }
 
-/* norm of u[0..ulen) as UTF-8, whitespace runs -> one space, in arena a */
-static char *norm_u16(arena *a, const UNormalizer2 *norm, const UChar *u, int32_t ulen,
-                      size_t *outlen)
+/* UTF-16 v[0..vlen) as UTF-8 into o (room for vlen * 3 + 1), as
+ * u_strToUTF8WithSub with U+FFFD for a lone surrogate, whitespace runs -> one
+ * space (none in front; the last run dropped) in the same pass. Returns the length. */
+static size_t u16_to_u8_collapse(const UChar *v, int32_t vlen, char *o)
+{
+    size_t w = 0;
+    int sp = 0;
+    for (int32_t i = 0; i < vlen; i++) {
+        uint32_t c = v[i];
+        if (c < 0x80 && is_space((unsigned char)c)) {
+            sp = 1;
+            continue;
+        }
+        if (sp && w > 0)
+            o[w++] = ' ';
+        sp = 0;
+        if (c < 0x80) {
+            o[w++] = (char)c;
+        } else if (c < 0x800) {
+            o[w++] = (char)(0xC0 | (c >> 6));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        } else if ((c & 0xF800) != 0xD800) {
+            o[w++] = (char)(0xE0 | (c >> 12));
+            o[w++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        } else if (c < 0xDC00 && i + 1 < vlen && (v[i + 1] & 0xFC00) == 0xDC00) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (v[++i] - 0xDC00u);
+            o[w++] = (char)(0xF0 | (c >> 18));
+            o[w++] = (char)(0x80 | ((c >> 12) & 0x3F));
+            o[w++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        } else { /* a lone surrogate */
+            o[w++] = (char)0xEF;
+            o[w++] = (char)0xBF;
+            o[w++] = (char)0xBD;
+        }
+    }
+    o[w] = '\0';
+    return w;
+}
+
+/* norm of u[0..ulen) as UTF-16, malloc'd; NULL on failure */
+static UChar *norm16(const UNormalizer2 *norm, const UChar *u, int32_t ulen, int32_t *vlenp)
 {
     UErrorCode st = U_ZERO_ERROR;
     int32_t cap2 = ulen * 2 + 16;
@@ -157,35 +197,34 @@ static char *norm_u16(arena *a, const UNormalizer2 *norm, const UChar *u, int32_
         free(v);
         return NULL;
     }
-    int32_t cap8 = vlen * 3 + 1, olen = 0;
-    char *o = malloc((size_t)cap8);
-    if (!o) {
-        free(v);
+    *vlenp = vlen;
+    return v;
+}
+
+/* UTF-16 v[0..vlen) as UTF-8, whitespace runs -> one space, in arena a */
+static char *u16_to_arena(arena *a, const UChar *v, int32_t vlen, size_t *outlen)
+{
+    char *o = malloc((size_t)vlen * 3 + 1);
+    if (!o)
         return NULL;
-    }
-    u_strToUTF8WithSub(o, cap8, &olen, v, vlen, 0xFFFD, NULL, &st);
-    free(v);
-    if (U_FAILURE(st)) {
-        free(o);
-        return NULL;
-    }
-    size_t w = 0;
-    int sp = 0;
-    for (int32_t i = 0; i < olen; i++) {
-        unsigned char c = (unsigned char)o[i];
-        if (is_space(c)) {
-            sp = 1;
-            continue;
-        }
-        if (sp && w > 0)
-            o[w++] = ' ';
-        sp = 0;
-        o[w++] = (char)c;
-    }
+    size_t w = u16_to_u8_collapse(v, vlen, o);
     char *r = arena_strndup(a, o, w);
     free(o);
     if (r && outlen)
         *outlen = w;
+    return r;
+}
+
+/* norm of u[0..ulen) as UTF-8, whitespace runs -> one space, in arena a */
+static char *norm_u16(arena *a, const UNormalizer2 *norm, const UChar *u, int32_t ulen,
+                      size_t *outlen)
+{
+    int32_t vlen = 0;
+    UChar *v = norm16(norm, u, ulen, &vlen);
+    if (!v)
+        return NULL;
+    char *r = u16_to_arena(a, v, vlen, outlen);
+    free(v);
     return r;
 }
 
@@ -248,8 +287,31 @@ static void normalize_both(arena *a, const brand_data *d, const char *s, size_t 
     UChar *u = to_u16(s, n, &ulen);
     if (!u)
         return;
-    *cf = norm_u16(a, d->nfkc_cf, u, ulen, n1);
-    *ck = norm_u16(a, d->nfkc, u, ulen, n2);
+    /* NFKC_Casefold(x) = NFKC_Casefold(NFKC(x)), and on NFKC(x) with A-Z
+     * lowered it changes nothing when ICU's quick check says so (Japanese text
+     * mostly): the folded form is then the NFKC one lowered, no second pass */
+    int32_t vlen = 0;
+    UChar *v = norm16(d->nfkc, u, ulen, &vlen);
+    if (v)
+        *ck = u16_to_arena(a, v, vlen, n2);
+    if (*ck) {
+        for (int32_t i = 0; i < vlen; i++)
+            if (v[i] >= 'A' && v[i] <= 'Z')
+                v[i] = (UChar)(v[i] + 32);
+        UErrorCode st = U_ZERO_ERROR;
+        if (unorm2_spanQuickCheckYes(d->nfkc_cf, v, vlen, &st) == vlen && U_SUCCESS(st)) {
+            char *f = arena_alloc_raw(a, *n2 + 1);
+            if (f) {
+                for (size_t i = 0; i <= *n2; i++)
+                    f[i] = (*ck)[i] >= 'A' && (*ck)[i] <= 'Z' ? (char)((*ck)[i] + 32) : (*ck)[i];
+                *cf = f;
+                *n1 = *n2;
+            }
+        }
+    }
+    free(v);
+    if (!*cf)
+        *cf = norm_u16(a, d->nfkc_cf, u, ulen, n1);
     free(u);
 }
 
