@@ -6,7 +6,6 @@
  */
 #include "arena.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,67 +25,6 @@ struct arena {
     size_t total, max;
 };
 
-/* Chunks of the common size are kept per thread when an arena is freed and
- * handed to the thread's next arena: a batch analyzes one mail after another,
- * and malloc'ing 64 KiB afresh each time costs the allocator's work and page
- * faults on pages the heap gave back. At most CACHE_MAX chunks a thread
- * (1 MiB); a thread's cache is freed when it exits. */
-enum { CACHE_MAX = 16 };
-
-static _Thread_local struct chunk *cache_head;
-static _Thread_local unsigned cache_n;
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static int cache_key_ok;
-
-static void cache_drop(void *unused)
-{
-    (void)unused;
-    while (cache_head) {
-        struct chunk *n = cache_head->next;
-        free(cache_head);
-        cache_head = n;
-    }
-    cache_n = 0;
-}
-
-static void cache_init(void)
-{
-    cache_key_ok = pthread_key_create(&cache_key, cache_drop) == 0;
-}
-
-static struct chunk *chunk_get(size_t sz)
-{
-    if (sz == CHUNK_MIN && cache_head) {
-        struct chunk *c = cache_head;
-        cache_head = c->next;
-        cache_n--;
-        return c;
-    }
-    return malloc(sizeof(struct chunk) + sz);
-}
-
-static void chunk_put(struct chunk *c)
-{
-    if (c->size == CHUNK_MIN && cache_n < CACHE_MAX) {
-        if (cache_n == 0) {
-            /* the key's destructor frees the cache when the thread exits
-             * (set each time the cache fills from empty: cheap, and the
-             * value only has to be non-NULL) */
-            pthread_once(&cache_once, cache_init);
-            if (!cache_key_ok || pthread_setspecific(cache_key, &cache_head) != 0) {
-                free(c);
-                return;
-            }
-        }
-        c->next = cache_head;
-        cache_head = c;
-        cache_n++;
-        return;
-    }
-    free(c);
-}
-
 arena *arena_new(size_t max_bytes)
 {
     arena *a = calloc(1, sizeof *a);
@@ -102,7 +40,7 @@ void arena_free(arena *a)
     struct chunk *c = a->head;
     while (c) {
         struct chunk *n = c->next;
-        chunk_put(c);
+        free(c);
         c = n;
     }
     free(a);
@@ -122,7 +60,7 @@ void *arena_alloc_raw(arena *a, size_t n)
         size_t sz = n > CHUNK_MIN ? n : CHUNK_MIN;
         if (a->total + sz > a->max || a->total + sz < a->total)
             return NULL;
-        struct chunk *nc = chunk_get(sz);
+        struct chunk *nc = malloc(sizeof *nc + sz);
         if (!nc)
             return NULL;
         nc->size = sz;
