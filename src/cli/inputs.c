@@ -84,6 +84,81 @@ int inputs_read_file(const char *path, char **out, size_t *len, const char **why
     return rc;
 }
 
+/* read_fd into a buffer kept from job to job: no malloc and no fresh pages
+ * per mail. The hint is one byte short of the room so EOF is seen at once. */
+static int read_fd_reuse(int fd, size_t hint, char **buf, size_t *cap, size_t *len,
+                         const char **why)
+{
+    size_t want = hint > 0 && hint < INPUT_MAX_FILE ? hint + 1 : 65536, n = 0;
+    if (*cap < want) {
+        char *nb = realloc(*buf, want);
+        if (!nb) {
+            *why = "out of memory";
+            return -1;
+        }
+        *buf = nb;
+        *cap = want;
+    }
+    char *b = *buf;
+    for (;;) {
+        if (n == *cap) {
+            if (*cap >= INPUT_MAX_FILE) {
+                *why = "input larger than 1 GiB";
+                return -1;
+            }
+            size_t nc = *cap * 2 > INPUT_MAX_FILE ? INPUT_MAX_FILE : *cap * 2;
+            char *nb = realloc(b, nc);
+            if (!nb) {
+                *why = "out of memory";
+                return -1;
+            }
+            *buf = b = nb;
+            *cap = nc;
+        }
+        ssize_t r = read(fd, b + n, *cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            *why = strerror(errno);
+            return -1;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    *len = n;
+    return 0;
+}
+
+int inputs_read_job(input_job *j, char **buf, size_t *cap, size_t *len, const char **why)
+{
+    if (j->fd1 > 0) {
+        int fd = j->fd1 - 1;
+        j->fd1 = 0;
+        int rc = lseek(fd, 0, SEEK_SET) == 0 ? read_fd_reuse(fd, j->size, buf, cap, len, why) : -1;
+        if (rc != 0 && !*why)
+            *why = strerror(errno);
+        close(fd);
+        return rc;
+    }
+    int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    struct stat st;
+    int have_st = fstat(fd, &st) == 0;
+    if (have_st && S_ISDIR(st.st_mode)) {
+        close(fd);
+        *why = "is a directory";
+        return -1;
+    }
+    size_t hint = have_st && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0;
+    int rc = read_fd_reuse(fd, hint, buf, cap, len, why);
+    close(fd);
+    return rc;
+}
+
 /* Index just past the line starting at i; lines end in LF, CRLF or CR. */
 static size_t next_line(const char *b, size_t i, size_t n)
 {
@@ -183,6 +258,8 @@ void inputs_job_free(input_job *j)
         }
     }
     map_unref(j->map);
+    if (j->fd1 > 0)
+        close(j->fd1 - 1);
     free(j->label);
     free(j->path);
     free(j->err_msg);
@@ -222,7 +299,14 @@ struct input_iter {
     int nargs, argi;
     frame *st;
     size_t sp, cap;
+    int keep_fds;
 };
+
+void inputs_keep_fds(input_iter *it)
+{
+    if (it)
+        it->keep_fds = 1;
+}
 
 input_iter *inputs_open(char *const *args, int nargs)
 {
@@ -457,10 +541,16 @@ static int open_path(input_iter *it, const char *path, int depth, input_job *j)
         push_mbox(it, path, im);
         return 0;
     }
-    close(fd);
     memset(j, 0, sizeof *j);
     j->label = strdup(path);
     j->path = strdup(path);
+    if (it->keep_fds && st.st_size > 0) {
+        /* the worker reads from here: no second open and stat of the path */
+        j->fd1 = fd + 1;
+        j->size = (size_t)st.st_size;
+    } else {
+        close(fd);
+    }
     return 1;
 }
 

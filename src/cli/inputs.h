@@ -21,6 +21,8 @@ typedef struct {
     const char *err_code; /* set when the input already failed (static) */
     char *err_msg;
     input_map *map;    /* holds data: an mmap'd mbox or the stdin buffer (refcounted) */
+    int fd1;           /* path's descriptor + 1, kept open from the peek (0 = none) */
+    size_t size;       /* path's size when fd1 is set */
 } input_job;
 
 typedef struct {
@@ -45,6 +47,9 @@ void inputs_add(input_list *l, const char *arg);
  * Same jobs, same order and labels as inputs_add. */
 typedef struct input_iter input_iter;
 input_iter *inputs_open(char *const *args, int nargs);
+/* Plain files' jobs keep the descriptor opened to peek at them (fd1), for
+ * inputs_read_job: only for a consumer that holds few jobs at a time. */
+void inputs_keep_fds(input_iter *it);
 /* Fills *j (owned by the caller: inputs_job_free). Returns 0, or -1 at the end. */
 int inputs_next(input_iter *it, input_job *j);
 /* Frees a job's strings and its hold on mbox bytes. Free the jobs of one
@@ -55,5 +60,10 @@ void inputs_close(input_iter *it);
 /* Read a whole file, bounded by INPUT_MAX_FILE. Returns 0 or -1 with a
  * static reason in *why. *out is malloc'd. */
 int inputs_read_file(const char *path, char **out, size_t *len, const char **why);
+
+/* Read job j's file (its kept descriptor, else its path) into *buf, a
+ * malloc'd buffer of *cap bytes reused from job to job (grown as needed;
+ * NULL/0 at first). Bounded by INPUT_MAX_FILE. 0, or -1 with *why. */
+int inputs_read_job(input_job *j, char **buf, size_t *cap, size_t *len, const char **why);
 
 #endif

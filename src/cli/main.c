@@ -76,7 +76,15 @@ static char *render_error(const input_job *j, const char *sha, long long size, c
     return kensa_error_record(j->label, sha, size, code, msg);
 }
 
-static void run_job(batch *b, result *r)
+/* A worker's read buffer, kept from mail to mail (dropped when large). */
+typedef struct {
+    char *p;
+    size_t cap;
+} readbuf;
+
+enum { READBUF_KEEP = 4 << 20 };
+
+static void run_job(batch *b, result *r, readbuf *rb)
 {
     input_job *j = &r->job;
     if (j->err_code) {
@@ -84,17 +92,16 @@ static void run_job(batch *b, result *r)
         r->failed = 1;
         return;
     }
-    char *owned = NULL;
     const char *data = j->data;
     size_t len = j->len;
     if (j->path) {
         const char *why = NULL;
-        if (inputs_read_file(j->path, &owned, &len, &why) != 0) {
+        if (inputs_read_job(j, &rb->p, &rb->cap, &len, &why) != 0) {
             r->out = render_error(j, NULL, -1, "unreadable", why, &r->err_line);
             r->failed = 1;
             return;
         }
-        data = owned;
+        data = rb->p;
     }
     kensa_report *rep = NULL;
     char *err = NULL;
@@ -116,7 +123,11 @@ static void run_job(batch *b, result *r)
         kensa_report_free(rep);
     }
     free(err);
-    free(owned);
+    if (rb->cap > READBUF_KEEP) {
+        free(rb->p);
+        rb->p = NULL;
+        rb->cap = 0;
+    }
 }
 
 /* Under b->mu: make job b->fetched available; 0, or -1 at the end. */
@@ -137,15 +148,17 @@ static int fetch(batch *b)
 /* Without threads: run jobs on the calling thread up to the window. */
 static void run_inline(batch *b)
 {
+    readbuf rb = {0};
     pthread_mutex_lock(&b->mu);
     while (b->claimed < b->printed + b->window && (b->claimed < b->fetched || fetch(b) == 0)) {
         size_t i = b->claimed++;
         pthread_mutex_unlock(&b->mu);
-        run_job(b, &b->ring[i % b->window]);
+        run_job(b, &b->ring[i % b->window], &rb);
         pthread_mutex_lock(&b->mu);
         b->ring[i % b->window].done = 1;
     }
     pthread_mutex_unlock(&b->mu);
+    free(rb.p);
 }
 
 /* Results are handed to the printing thread in groups of up to
@@ -157,6 +170,7 @@ enum { DONE_BATCH = 8 };
 static void *worker(void *arg)
 {
     batch *b = arg;
+    readbuf rb = {0};
     unsigned unsignalled = 0;
     pthread_mutex_lock(&b->mu);
     for (;;) {
@@ -171,7 +185,7 @@ static void *worker(void *arg)
             break;
         size_t i = b->claimed++;
         pthread_mutex_unlock(&b->mu);
-        run_job(b, &b->ring[i % b->window]);
+        run_job(b, &b->ring[i % b->window], &rb);
         pthread_mutex_lock(&b->mu);
         b->ring[i % b->window].done = 1;
         if (++unsignalled >= DONE_BATCH || b->ended) {
@@ -182,6 +196,7 @@ static void *worker(void *arg)
     if (unsignalled)
         pthread_cond_broadcast(&b->cv_done);
     pthread_mutex_unlock(&b->mu);
+    free(rb.p);
     return NULL;
 }
 
@@ -382,6 +397,7 @@ static int cmd_analyze(int argc, char **argv)
     batch b = {.k = k, .lang = lang};
     b.window = 4 * (size_t)jobs + 16;
     b.it = inputs_open(inputs, ninputs);
+    inputs_keep_fds(b.it); /* at most the window's jobs are held */
     b.ring = calloc(b.window, sizeof *b.ring);
     if (!b.it || !b.ring) {
         fprintf(stderr, "kensa: out of memory\n");

@@ -684,6 +684,29 @@ static void stream_read_all(GMimeStream *st, kbuf *b)
     }
 }
 
+/* The bytes of a memory stream (the message's own stream or a part's
+ * substream of it) seen in place: what stream_read_all would copy out, read
+ * from the array as GMime's mem stream_read does. 0 when st is not such a
+ * stream or is too large for the copy to have been whole. */
+static int stream_view(GMimeStream *st, const char **p, size_t *n)
+{
+    if (!st || !GMIME_IS_STREAM_MEM(st))
+        return 0;
+    GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(st));
+    if (!ba)
+        return 0;
+    gint64 s = st->bound_start, e = st->bound_end != -1 ? st->bound_end : (gint64)ba->len;
+    if (s < 0 || e > (gint64)ba->len)
+        return 0;
+    if (e < s)
+        e = s;
+    if ((guint64)(e - s) > KM_MAX_MESSAGE_SIZE / 2)
+        return 0;
+    *p = ba->data ? (const char *)ba->data + s : "";
+    *n = (size_t)(e - s);
+    return 1;
+}
+
 /* Raw param value (unquoted) of `name` in a structured header, by hand, so
  * RFC 2047 words in filenames can be decoded by our decoder. Returns NULL if
  * the parameter is absent. Parameters with '*' (RFC 2231) are not matched. */
@@ -809,6 +832,8 @@ static void leaf(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
     p->filename = part_filename(m, obj);
 
     kbuf raw, dec;
+    const char *body = NULL; /* the decoded bytes: dec's, or a view of the message */
+    size_t blen = 0;
     kbuf_init(&raw, KM_MAX_MESSAGE_SIZE);
     kbuf_init(&dec, KM_MAX_MESSAGE_SIZE);
     GMimeDataWrapper *wr = GMIME_IS_PART(obj) ? g_mime_part_get_content(GMIME_PART(obj)) : NULL;
@@ -819,17 +844,27 @@ static void leaf(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
             p->transfer_encoding = arena_strdup(m->a, en);
         GMimeStream *st = g_mime_data_wrapper_get_stream(wr);
         if (enc == GMIME_CONTENT_ENCODING_BASE64) {
-            if (st)
+            const char *in = "";
+            size_t inl = 0;
+            if (st && !stream_view(st, &in, &inl)) {
                 stream_read_all(st, &raw);
-            long junk = decode_base64(raw.p ? raw.p : "", raw.len, &dec);
+                in = raw.p ? raw.p : "";
+                inl = raw.len;
+            }
+            kbuf_reserve(&dec, inl / 4 * 3 + 3); /* one allocation (may fail: then it grows) */
+            long junk = decode_base64(in, inl, &dec);
             if (junk > 0)
                 mime_warn(m, "part %zu: %ld invalid base64 characters skipped", m->nparts, junk);
         } else if (enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE &&
                    enc != GMIME_CONTENT_ENCODING_UUENCODE) {
             /* 7bit, 8bit, binary or none: GMime's write_to_stream adds no
-             * filter for these and copies the stream as it is; read it */
-            if (st)
+             * filter for these and copies the stream as it is; read it (in
+             * place when it is a piece of the message's own bytes) */
+            if (st && !stream_view(st, &body, &blen)) {
                 stream_read_all(st, &dec);
+                body = dec.p;
+                blen = dec.len;
+            }
         } else {
             /* other encodings: GMime's decoders are correct; let it filter */
             GMimeStream *ms = g_mime_stream_mem_new();
@@ -837,14 +872,20 @@ static void leaf(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
             stream_read_all(ms, &dec);
             g_object_unref(ms);
         }
+        if (body == NULL) {
+            body = dec.p;
+            blen = dec.len;
+        }
     }
-    p->size = dec.len;
-    kensa_sha256_hex(dec.p ? dec.p : "", dec.len, p->sha256);
+    if (!body)
+        body = "";
+    p->size = blen;
+    kensa_sha256_hex(body, blen, p->sha256);
 
     int is_plain = strcmp(p->content_type, "text/plain") == 0;
     int is_html = strcmp(p->content_type, "text/html") == 0;
     if (is_plain || is_html) {
-        size_t tl = dec.len;
+        size_t tl = blen;
         if (tl > KM_MAX_TEXT) {
             mime_warn(m, "part %zu: text of %zu bytes truncated to %u", m->nparts, tl,
                       KM_MAX_TEXT);
@@ -852,11 +893,11 @@ static void leaf(walk_state *w, GMimeObject *obj, int depth, int in_rfc822)
         }
         const char *label = p->charset;
         if (!label && is_html)
-            label = html_sniff_meta_charset(m->a, dec.p ? dec.p : "", tl);
+            label = html_sniff_meta_charset(m->a, body, tl);
         charset_info ci;
         memset(&ci, 0, sizeof ci);
         size_t ol = 0;
-        p->text = charset_to_utf8(m->a, label, dec.p ? dec.p : "", tl, &ol, &ci);
+        p->text = charset_to_utf8(m->a, label, body, tl, &ol, &ci);
         p->text_len = ol;
         p->charset_used = ci.used ? arena_strdup(m->a, ci.used) : NULL;
         p->charset_mismatch = ci.mismatch;
@@ -1116,7 +1157,13 @@ int mime_parse(arena *a, const mime_config *cfg, const char *bytes, size_t len, 
         *why = "out of memory";
         return -1;
     }
-    GMimeStream *st = g_mime_stream_mem_new_with_buffer(g, gl);
+    /* GMime reads the arena's bytes in place: the stream wraps them in a
+     * byte array it does not own (with_buffer would copy the whole message).
+     * Part streams are substreams sharing that array, so it is released only
+     * once the message is gone; the bytes stay the arena's. */
+    GByteArray *ga = g_byte_array_new_take((guint8 *)g, gl);
+    GMimeStream *st = g_mime_stream_mem_new_with_byte_array(ga);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(st), FALSE);
     GMimeParser *ps = g_mime_parser_new_with_stream(st);
     g_mime_parser_set_format(ps, GMIME_FORMAT_MESSAGE);
     g_mime_parser_set_respect_content_length(ps, FALSE);
@@ -1129,6 +1176,7 @@ int mime_parse(arena *a, const mime_config *cfg, const char *bytes, size_t len, 
     g_object_unref(ps);
     g_object_unref(st);
     if (!msg) {
+        g_byte_array_free(ga, FALSE);
         *why = "not an RFC 5322 message (MIME parser found no message)";
         return -1;
     }
@@ -1136,6 +1184,7 @@ int mime_parse(arena *a, const mime_config *cfg, const char *bytes, size_t len, 
     read_headers(m, msg);
     if (m->nheaders == 0) {
         g_object_unref(msg);
+        g_byte_array_free(ga, FALSE);
         *why = "not an RFC 5322 message (no header fields)";
         return -1;
     }
@@ -1179,6 +1228,7 @@ int mime_parse(arena *a, const mime_config *cfg, const char *bytes, size_t len, 
     walk(&w, g_mime_message_get_mime_part(msg), 0, 0);
     choose_text(m);
     g_object_unref(msg);
+    g_byte_array_free(ga, FALSE); /* the array only: its bytes are the arena's */
     *out = m;
     return 0;
 }
