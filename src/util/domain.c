@@ -55,10 +55,21 @@ int domain_ip_family(const char *host)
     }
     if (n == 0 || n >= sizeof buf)
         return 0;
+    if (n >= 5 && (host[0] | 0x20) == 'i' && (host[1] | 0x20) == 'p' && (host[2] | 0x20) == 'v' &&
+        host[3] == '6' && host[4] == ':') {
+        host += 5;
+        n -= 5;
+    }
+    /* inet_pton accepts only digits and dots (IPv4) or hex digits, ':' and
+     * '.' (IPv6): most hosts are names and fail here without a copy */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)host[i];
+        unsigned char l = c | 0x20;
+        if (!((c >= '0' && c <= ':') || c == '.' || (l >= 'a' && l <= 'f')))
+            return 0;
+    }
     memcpy(buf, host, n);
     buf[n] = '\0';
-    if (strncasecmp(buf, "IPv6:", 5) == 0)
-        memmove(buf, buf + 5, n - 4);
     unsigned char out[16];
     if (inet_pton(AF_INET, buf, out) == 1)
         return 4;
@@ -181,10 +192,22 @@ static __thread pc_slot pc_cache[PC_SLOTS];
 static char *psl_cached(arena *a, const char *host, int want_suffix)
 {
     pthread_once(&psl_once, psl_init);
-    char *h = domain_ascii(a, host);
-    if (!h || domain_ip_family(h))
+    /* a host that is already what domain_ascii would make of it (ASCII, no
+     * capitals, no trailing dot) is looked up as it is, without the copy */
+    size_t n = 0;
+    int plain = host != NULL;
+    for (; plain && host[n]; n++)
+        plain = (unsigned char)host[n] < 0x80 && !(host[n] >= 'A' && host[n] <= 'Z');
+    plain = plain && n && n <= 253 * 4 && host[n - 1] != '.';
+    const char *h = host;
+    if (!plain) {
+        h = domain_ascii(a, host);
+        if (!h)
+            return NULL;
+        n = strlen(h);
+    }
+    if (domain_ip_family(h))
         return NULL;
-    size_t n = strlen(h);
     pc_slot *slot = NULL;
     if (n < PC_LEN) {
         uint32_t hv = fnv1a(h, n);
