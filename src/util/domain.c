@@ -189,6 +189,71 @@ typedef struct {
 } pc_slot;
 static __thread pc_slot pc_cache[PC_SLOTS];
 
+/* libpsl's registrable/unregistrable loops ask is_public_suffix(X, 0)
+ * for X = the host, then each suffix after a dot, left to right. The first
+ * X is nearly always new, but the later ones (outlook.com, co.jp, com)
+ * repeat across hosts: the same loops here, with each answer for a suffix
+ * remembered per thread. libpsl's own loops only differ for hosts of more
+ * than 8 labels (it looks at the last 8) and a registrable domain of a
+ * host with a leading dot (NULL): those still go to libpsl. */
+enum { PS_SLOTS = 1024, PS_LEN = 64 };
+typedef struct {
+    unsigned char klen, st; /* st: 0 empty, 1 public suffix, 2 not */
+    char key[PS_LEN];
+} ps_slot;
+static __thread ps_slot ps_cache[PS_SLOTS];
+
+static int is_ps_memo(const char *x)
+{
+    size_t n = strlen(x);
+    if (n >= PS_LEN)
+        return psl_is_public_suffix2(psl_ctx, x, 0);
+    ps_slot *s = &ps_cache[fnv1a(x, n) % PS_SLOTS];
+    if (s->st && s->klen == n && memcmp(s->key, x, n) == 0)
+        return s->st == 1;
+    int r = psl_is_public_suffix2(psl_ctx, x, 0);
+    memcpy(s->key, x, n);
+    s->klen = (unsigned char)n;
+    s->st = r ? 1 : 2;
+    return r;
+}
+
+static int few_labels(const char *h, size_t n)
+{
+    size_t dots = 0;
+    for (size_t i = 0; i < n; i++)
+        dots += h[i] == '.';
+    return dots < 8;
+}
+
+static const char *registrable_memo(const char *h, size_t n)
+{
+    if (*h == '.' || !few_labels(h, n))
+        return psl_registrable_domain(psl_ctx, h);
+    const char *d = h, *regdom = NULL, *p;
+    while (!is_ps_memo(d)) {
+        if (!(p = strchr(d, '.')))
+            break;
+        regdom = d;
+        d = p + 1;
+    }
+    return regdom;
+}
+
+static const char *unregistrable_memo(const char *h, size_t n)
+{
+    if (!few_labels(h, n))
+        return psl_unregistrable_domain(psl_ctx, h);
+    const char *d = h;
+    while (!is_ps_memo(d)) {
+        if ((d = strchr(d, '.')))
+            d++;
+        else
+            break;
+    }
+    return d;
+}
+
 static char *psl_cached(arena *a, const char *host, int want_suffix)
 {
     pthread_once(&psl_once, psl_init);
@@ -223,8 +288,7 @@ static char *psl_cached(arena *a, const char *host, int want_suffix)
         if (st == PC_VAL)
             return arena_strdup(a, want_suffix ? slot->sufv : slot->regv);
     }
-    const char *r = want_suffix ? psl_unregistrable_domain(psl_ctx, h)
-                                : psl_registrable_domain(psl_ctx, h);
+    const char *r = want_suffix ? unregistrable_memo(h, n) : registrable_memo(h, n);
     size_t rl = r ? strlen(r) : 0;
     if (slot && rl < PC_LEN) {
         if (r)
