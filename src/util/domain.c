@@ -171,6 +171,16 @@ char *domain_unicode(arena *a, const char *host)
 {
     if (!host)
         return NULL;
+    /* lower-case letters, digits, '-' and '.' without an "xn--" label
+     * prefix: idn2 answers with the same string or fails (and the copy
+     * is returned then too), so the call is skipped */
+    int ldh = *host != '\0';
+    for (const char *p = host; ldh && *p; p++) {
+        char c = *p;
+        ldh = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    }
+    if (ldh && !strstr(host, "xn--"))
+        return arena_strdup(a, host);
     char *out = NULL;
     if (idn2_to_unicode_8z8z(host, &out, 0) != IDN2_OK || !out)
         return arena_strdup(a, host);

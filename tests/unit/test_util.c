@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <idn2.h>
 #include <libpsl.h>
 
 #include "../../src/mime/charset.h"
@@ -355,6 +356,24 @@ static void test_domain_psl(void)
                 printf("# %s: family %d want %d\n", h, domain_ip_family(h), want);
             }
         }
+    static const char *const uni[] = {
+        "example.com", "xn--fiqs8s", "www.xn--fiqs8s", "xn--bcher-kva.example", "a-b.c-d.e",
+        "a--b.example", "xn--.example", "xn--a.example", "-a.example", "a-.example", "a..b", ".",
+        "x.xn--55qx5d.cn", "123.456", "xn--zz", "foo.xn--p1ai", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com", "Example.COM", "under_score.example",
+    };
+    int uni_same = 1;
+    for (size_t i = 0; i < sizeof uni / sizeof *uni; i++) {
+        char *out = NULL;
+        const char *want = idn2_to_unicode_8z8z(uni[i], &out, 0) == IDN2_OK && out ? out : uni[i];
+        char *got = domain_unicode(a, uni[i]);
+        if (!got || strcmp(got, want) != 0) {
+            uni_same = 0;
+            printf("# domain_unicode(%s) = %s, want %s\n", uni[i], got ? got : "-", want);
+        }
+        idn2_free(out);
+    }
+    TAP_OK(uni_same, "domain_unicode answers as idn2_to_unicode_8z8z (or the copy when it fails)");
     arena_free(a);
     TAP_OK(same, "domain_registrable/domain_suffix answer as libpsl (rules, wildcards, exceptions, empty and many labels)");
     TAP_OK(fam, "domain_ip_family answers as inet_pton on IP literals and look-alike names");
