@@ -17,7 +17,6 @@
 
 #include "../util/ascii.h"
 #include "../util/civil.h"
-#include "../util/ip4.h"
 #include "../util/lanes.h"
 #include "span.h"
 
@@ -286,7 +285,7 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
     buf[w.n] = '\0';
     unsigned char bin[16];
     if (colons == 0) {
-        if (!ip4_parse(buf, strlen(buf), bin))
+        if (inet_pton(AF_INET, buf, bin) != 1)
             return 0;
         return ip4_format(bin, out, outsz) ? 4 : 0;
     }
@@ -306,7 +305,7 @@ int route_ip_class(const char *ip)
     int fam = route_ip_normalize(ip, strlen(ip), norm, sizeof norm);
     unsigned char b[16];
     if (fam == 4) {
-        if (!ip4_parse(norm, strlen(norm), b))
+        if (inet_pton(AF_INET, norm, b) != 1)
             return ROUTE_IP_INVALID;
         if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168))
             return ROUTE_IP_PRIVATE;

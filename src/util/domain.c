@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include "hash.h"
-#include "ip4.h"
 
 static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
 static const psl_ctx_t *psl_ctx;
@@ -72,7 +71,7 @@ int domain_ip_family(const char *host)
     memcpy(buf, host, n);
     buf[n] = '\0';
     unsigned char out[16];
-    if (ip4_parse(buf, n, out))
+    if (inet_pton(AF_INET, buf, out) == 1)
         return 4;
     if (inet_pton(AF_INET6, buf, out) == 1)
         return 6;

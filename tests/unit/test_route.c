@@ -18,7 +18,6 @@
 
 #include "../../src/route/authres.h"
 #include "../../src/util/civil.h"
-#include "../../src/util/ip4.h"
 #include "../../src/route/received.h"
 #include "../../src/route/span.h"
 
@@ -1009,52 +1008,8 @@ static void test_span_ifind(void)
     ok(same, "span_ifind: ", "first match as a plain search, 20000 random texts");
 }
 
-/* ip4_parse replaces inet_pton(AF_INET) in the route stage: same answer and
- * bytes on generated near-addresses (leading zeros, 256, five octets, stray
- * dots, signs, spaces) and on every 1-3 digit octet in each position */
-static void test_ip4_parse(void)
-{
-    static const char alpha[] = "0123456789..0125x :+-";
-    unsigned seed = 12345;
-    int same = 1;
-    char buf[32];
-    for (int t = 0; t < 400000 && same; t++) {
-        seed = seed * 1103515245u + 12345u;
-        size_t n = (seed >> 16) % 20;
-        for (size_t i = 0; i < n; i++) {
-            seed = seed * 1103515245u + 12345u;
-            buf[i] = alpha[(seed >> 16) % (sizeof alpha - 1)];
-        }
-        buf[n] = '\0';
-        unsigned char a[4] = {0}, b[4] = {0};
-        int ra = inet_pton(AF_INET, buf, a) == 1, rb = ip4_parse(buf, n, b);
-        if (ra != rb || (ra && memcmp(a, b, 4) != 0)) {
-            same = 0;
-            printf("# ip4_parse('%s') = %d, inet_pton %d\n", buf, rb, ra);
-        }
-    }
-    for (int v = 0; v < 1000 && same; v++)
-        for (int pos = 0; pos < 4 && same; pos++) {
-            const char *fmt[3] = {"%d", "%02d", "%03d"};
-            for (int f = 0; f < 3; f++) {
-                char oct[8];
-                snprintf(oct, sizeof oct, fmt[f], v);
-                snprintf(buf, sizeof buf, "%s.%s.%s.%s", pos == 0 ? oct : "1", pos == 1 ? oct : "2",
-                         pos == 2 ? oct : "3", pos == 3 ? oct : "4");
-                unsigned char a[4] = {0}, b[4] = {0};
-                int ra = inet_pton(AF_INET, buf, a) == 1, rb = ip4_parse(buf, strlen(buf), b);
-                if (ra != rb || (ra && memcmp(a, b, 4) != 0)) {
-                    same = 0;
-                    printf("# ip4_parse('%s') = %d, inet_pton %d\n", buf, rb, ra);
-                }
-            }
-        }
-    ok(same, "", "ip4_parse answers as inet_pton(AF_INET) on generated strings and every octet");
-}
-
 int main(void)
 {
-    test_ip4_parse();
     test_civil_glib();
     test_format_iso();
     test_ip4_format();
