@@ -270,7 +270,8 @@ static int asnbin_open(intel_data *d, const char *path, char **err)
         return -1;
     }
     size_t len = (size_t)st.st_size;
-    void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    /* every page is read by the check below: map them all in one go */
+    void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     close(fd);
     if (m == MAP_FAILED) {
         set_err(err, "%s: mmap: %s", path, strerror(errno));

@@ -17,6 +17,7 @@
 
 #include "../util/ascii.h"
 #include "../util/civil.h"
+#include "../util/lanes.h"
 #include "span.h"
 
 #define MAX_TOKS 256
@@ -59,6 +60,13 @@ typedef struct {
 
 
 
+
+/* bytes that end a word: 1 white space or a parenthesis, 2 also ';'
+ * (one table load instead of six compares a byte in the word loops) */
+enum { WE_WS_PAREN = 1, WE_SEMI = 2 };
+static const unsigned char word_end[256] = {
+    [' '] = 3, ['\t'] = 3, ['\r'] = 3, ['\n'] = 3, ['('] = 3, [')'] = 3, [';'] = WE_SEMI,
+};
 
 static char *dup_span(pctx *c, span w)
 {
@@ -130,7 +138,7 @@ static int next_word(span in, size_t *pos, span *w)
         break;
     }
     size_t st = i;
-    while (i < in.n && !span_is_ws(in.p[i]) && in.p[i] != '(' && in.p[i] != ')')
+    while (i < in.n && !(word_end[(unsigned char)in.p[i]] & WE_WS_PAREN))
         i++;
     w->p = in.p + st;
     w->n = i - st;
@@ -1023,6 +1031,20 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
     {
         int depth = 0;
         for (size_t i = 0; i < len; i++) {
+            /* runs without '\\', '(', ')' or ';' change nothing: 8 bytes at a time */
+            while (i + 8 <= len) {
+                uint64_t w = lanes_load(s + i);
+                uint64_t stop = ~(lanes_ne(w, '\\') & lanes_ne(w, '(') & lanes_ne(w, ')') &
+                                  lanes_ne(w, ';')) &
+                                LANES_ALL;
+                if (stop) {
+                    i += (size_t)__builtin_ctzll(stop) >> 3;
+                    break;
+                }
+                i += 8;
+            }
+            if (i >= len)
+                break;
             if (s[i] == '\\' && depth > 0 && i + 1 < len)
                 i++;
             else if (s[i] == '(')
@@ -1054,7 +1076,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
             toks[nt++] = (tok){T_COMMENT, st, i};
             continue;
         }
-        while (i < body_end && !span_is_ws(s[i]) && s[i] != '(' && s[i] != ')' && s[i] != ';')
+        while (i < body_end && !word_end[(unsigned char)s[i]])
             i++;
         toks[nt++] = (tok){T_WORD, st, i};
     }

@@ -55,10 +55,21 @@ int domain_ip_family(const char *host)
     }
     if (n == 0 || n >= sizeof buf)
         return 0;
+    if (n >= 5 && (host[0] | 0x20) == 'i' && (host[1] | 0x20) == 'p' && (host[2] | 0x20) == 'v' &&
+        host[3] == '6' && host[4] == ':') {
+        host += 5;
+        n -= 5;
+    }
+    /* inet_pton accepts only digits and dots (IPv4) or hex digits, ':' and
+     * '.' (IPv6): most hosts are names and fail here without a copy */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)host[i];
+        unsigned char l = c | 0x20;
+        if (!((c >= '0' && c <= ':') || c == '.' || (l >= 'a' && l <= 'f')))
+            return 0;
+    }
     memcpy(buf, host, n);
     buf[n] = '\0';
-    if (strncasecmp(buf, "IPv6:", 5) == 0)
-        memmove(buf, buf + 5, n - 4);
     unsigned char out[16];
     if (inet_pton(AF_INET, buf, out) == 1)
         return 4;
@@ -159,6 +170,16 @@ char *domain_unicode(arena *a, const char *host)
 {
     if (!host)
         return NULL;
+    /* lower-case letters, digits, '-' and '.' without an "xn--" label
+     * prefix: idn2 answers with the same string or fails (and the copy
+     * is returned then too), so the call is skipped */
+    int ldh = *host != '\0';
+    for (const char *p = host; ldh && *p; p++) {
+        char c = *p;
+        ldh = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    }
+    if (ldh && !strstr(host, "xn--"))
+        return arena_strdup(a, host);
     char *out = NULL;
     if (idn2_to_unicode_8z8z(host, &out, 0) != IDN2_OK || !out)
         return arena_strdup(a, host);
@@ -178,13 +199,90 @@ typedef struct {
 } pc_slot;
 static __thread pc_slot pc_cache[PC_SLOTS];
 
+/* libpsl's registrable/unregistrable loops ask is_public_suffix(X, 0)
+ * for X = the host, then each suffix after a dot, left to right. The first
+ * X is nearly always new, but the later ones (outlook.com, co.jp, com)
+ * repeat across hosts: the same loops here, with each answer for a suffix
+ * remembered per thread. libpsl's own loops only differ for hosts of more
+ * than 8 labels (it looks at the last 8) and a registrable domain of a
+ * host with a leading dot (NULL): those still go to libpsl. */
+enum { PS_SLOTS = 1024, PS_LEN = 64 };
+typedef struct {
+    unsigned char klen, st; /* st: 0 empty, 1 public suffix, 2 not */
+    char key[PS_LEN];
+} ps_slot;
+static __thread ps_slot ps_cache[PS_SLOTS];
+
+static int is_ps_memo(const char *x)
+{
+    size_t n = strlen(x);
+    if (n >= PS_LEN)
+        return psl_is_public_suffix2(psl_ctx, x, 0);
+    ps_slot *s = &ps_cache[fnv1a(x, n) % PS_SLOTS];
+    if (s->st && s->klen == n && memcmp(s->key, x, n) == 0)
+        return s->st == 1;
+    int r = psl_is_public_suffix2(psl_ctx, x, 0);
+    memcpy(s->key, x, n);
+    s->klen = (unsigned char)n;
+    s->st = r ? 1 : 2;
+    return r;
+}
+
+static int few_labels(const char *h, size_t n)
+{
+    size_t dots = 0;
+    for (size_t i = 0; i < n; i++)
+        dots += h[i] == '.';
+    return dots < 8;
+}
+
+static const char *registrable_memo(const char *h, size_t n)
+{
+    if (*h == '.' || !few_labels(h, n))
+        return psl_registrable_domain(psl_ctx, h);
+    const char *d = h, *regdom = NULL, *p;
+    while (!is_ps_memo(d)) {
+        if (!(p = strchr(d, '.')))
+            break;
+        regdom = d;
+        d = p + 1;
+    }
+    return regdom;
+}
+
+static const char *unregistrable_memo(const char *h, size_t n)
+{
+    if (!few_labels(h, n))
+        return psl_unregistrable_domain(psl_ctx, h);
+    const char *d = h;
+    while (!is_ps_memo(d)) {
+        if ((d = strchr(d, '.')))
+            d++;
+        else
+            break;
+    }
+    return d;
+}
+
 static char *psl_cached(arena *a, const char *host, int want_suffix)
 {
     pthread_once(&psl_once, psl_init);
-    char *h = domain_ascii(a, host);
-    if (!h || domain_ip_family(h))
+    /* a host that is already what domain_ascii would make of it (ASCII, no
+     * capitals, no trailing dot) is looked up as it is, without the copy */
+    size_t n = 0;
+    int plain = host != NULL;
+    for (; plain && host[n]; n++)
+        plain = (unsigned char)host[n] < 0x80 && !(host[n] >= 'A' && host[n] <= 'Z');
+    plain = plain && n && n <= 253 * 4 && host[n - 1] != '.';
+    const char *h = host;
+    if (!plain) {
+        h = domain_ascii(a, host);
+        if (!h)
+            return NULL;
+        n = strlen(h);
+    }
+    if (domain_ip_family(h))
         return NULL;
-    size_t n = strlen(h);
     pc_slot *slot = NULL;
     if (n < PC_LEN) {
         uint32_t hv = fnv1a(h, n);
@@ -200,8 +298,7 @@ static char *psl_cached(arena *a, const char *host, int want_suffix)
         if (st == PC_VAL)
             return arena_strdup(a, want_suffix ? slot->sufv : slot->regv);
     }
-    const char *r = want_suffix ? psl_unregistrable_domain(psl_ctx, h)
-                                : psl_registrable_domain(psl_ctx, h);
+    const char *r = want_suffix ? unregistrable_memo(h, n) : registrable_memo(h, n);
     size_t rl = r ? strlen(r) : 0;
     if (slot && rl < PC_LEN) {
         if (r)

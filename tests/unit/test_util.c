@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <idn2.h>
+#include <libpsl.h>
 
 #include "../../src/mime/charset.h"
 #include "../../src/mime/decode.h"
 #include "../../src/report/jw.h"
 #include "../../src/util/arena.h"
+#include "../../src/util/domain.h"
 #include "../../src/util/kbuf.h"
 #include "../../src/util/lanes.h"
 #include "../tap.h"
@@ -295,8 +299,89 @@ static void test_prefix4(void)
     TAP_OK(same, "lanes_word4/lanes_prefix4 test a key's first four bytes at every offset");
 }
 
+/* domain.c runs libpsl's label loop itself with memoized suffix answers and
+ * tests IP literals by charset first: both must answer as libpsl / inet_pton */
+static void test_domain_psl(void)
+{
+    static const char *const hosts[] = {
+        "com", "example.com", "www.example.com", "a.b.c.example.co.uk", "co.uk", "uk",
+        "x.ck", "www.ck", "a.www.ck", "city.kawasaki.jp", "x.city.kawasaki.jp",
+        "foo.bar.kawasaki.jp", "kawasaki.jp", "forgot.his.name", "x.forgot.his.name",
+        "his.name", "a..example.com", "a..com", "..", "a.", "a.b.c.d.e.f.g.h.example.com",
+        "a.b.c.d.e.f.g.example.com", "1.2.3.4.5.6.7.8.9.10.co.jp", "x.compute.amazonaws.com.cn",
+        "y.x.compute.amazonaws.com.cn", "s3.dualstack.eu-west-1.amazonaws.com",
+        "b.s3.dualstack.eu-west-1.amazonaws.com", "mail-x.namprd04.prod.outlook.com",
+        "xn--fiqs8s", "www.xn--fiqs8s", "a.b.xn--55qx5d.cn", "unknowntld", "x.unknowntld",
+        "localhost", "192.0.2.1", "[192.0.2.1]", "2001:db8::1", "[IPv6:2001:db8::1]",
+        "ipv6:2001:db8::1", "WWW.Example.CO.UK", "Forgot.His.Name", "abc.def", "cafe.beef", "dead::beef", "1.2.3", "face:b00c::",
+        "[]", "[IPv6:]", "0x7f.1", "::ffff:1.2.3.4", "1.2.3.4.example.com",
+    };
+    const psl_ctx_t *psl = psl_latest(NULL);
+    if (!psl)
+        psl = psl_builtin();
+    arena *a = arena_new(64 * 1024);
+    int same = 1, fam = 1;
+    for (int round = 0; round < 2; round++) /* the second round answers from the caches */
+        for (size_t i = 0; i < sizeof hosts / sizeof *hosts; i++) {
+            const char *h = hosts[i];
+            char low[128];
+            size_t k = 0;
+            for (; h[k] && k + 1 < sizeof low; k++)
+                low[k] = (char)(h[k] >= 'A' && h[k] <= 'Z' ? h[k] + 32 : h[k]);
+            low[k] = '\0';
+            const char *wr = psl_registrable_domain(psl, low), *ws = psl_unregistrable_domain(psl, low);
+            char *r = domain_registrable(a, h), *s = domain_suffix(a, h);
+            if (!domain_ip_family(h) && h[strlen(h) ? strlen(h) - 1 : 0] != '.' &&
+                ((!wr) != (!r) || (wr && strcmp(wr, r) != 0) || (!ws) != (!s) ||
+                 (ws && strcmp(ws, s) != 0))) {
+                same = 0;
+                printf("# %s: registrable %s/%s suffix %s/%s\n", h, wr ? wr : "-", r ? r : "-",
+                       ws ? ws : "-", s ? s : "-");
+            }
+            char buf[64];
+            size_t n = strlen(h);
+            const char *b = h;
+            if (n >= 2 && h[0] == '[' && h[n - 1] == ']')
+                b++, n -= 2;
+            int want = 0;
+            if (n && n < sizeof buf) {
+                memcpy(buf, b, n);
+                buf[n] = '\0';
+                char *q = strncasecmp(buf, "IPv6:", 5) == 0 ? buf + 5 : buf;
+                unsigned char out[16];
+                want = inet_pton(AF_INET, q, out) == 1 ? 4 : inet_pton(AF_INET6, q, out) == 1 ? 6 : 0;
+            }
+            if (domain_ip_family(h) != want) {
+                fam = 0;
+                printf("# %s: family %d want %d\n", h, domain_ip_family(h), want);
+            }
+        }
+    static const char *const uni[] = {
+        "example.com", "xn--fiqs8s", "www.xn--fiqs8s", "xn--bcher-kva.example", "a-b.c-d.e",
+        "a--b.example", "xn--.example", "xn--a.example", "-a.example", "a-.example", "a..b", ".",
+        "x.xn--55qx5d.cn", "123.456", "xn--zz", "foo.xn--p1ai", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com", "Example.COM", "under_score.example",
+    };
+    int uni_same = 1;
+    for (size_t i = 0; i < sizeof uni / sizeof *uni; i++) {
+        char *out = NULL;
+        const char *want = idn2_to_unicode_8z8z(uni[i], &out, 0) == IDN2_OK && out ? out : uni[i];
+        char *got = domain_unicode(a, uni[i]);
+        if (!got || strcmp(got, want) != 0) {
+            uni_same = 0;
+            printf("# domain_unicode(%s) = %s, want %s\n", uni[i], got ? got : "-", want);
+        }
+        idn2_free(out);
+    }
+    TAP_OK(uni_same, "domain_unicode answers as idn2_to_unicode_8z8z (or the copy when it fails)");
+    arena_free(a);
+    TAP_OK(same, "domain_registrable/domain_suffix answer as libpsl (rules, wildcards, exceptions, empty and many labels)");
+    TAP_OK(fam, "domain_ip_family answers as inet_pton on IP literals and look-alike names");
+}
+
 int main(void)
 {
+    test_domain_psl();
     test_prefix4();
     test_jw_int();
     test_jw_strings();
