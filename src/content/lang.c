@@ -36,6 +36,14 @@ static struct {
     unsigned char in; /* 1: en_words, 2: other_words */
 } lset[LSET_SLOTS];
 static pthread_once_t lset_once = PTHREAD_ONCE_INIT;
+/* bit n-1 of lfl[fl_of(w, n)]: some listed word of n bytes has w's first and
+ * last byte (low five bits of each): rejects most words before the hash */
+static unsigned char lfl[1024];
+
+static unsigned fl_of(const char *w, size_t n)
+{
+    return ((unsigned char)w[0] & 0x1Fu) << 5 | ((unsigned char)w[n - 1] & 0x1Fu);
+}
 
 static uint64_t word_key(const char *w, size_t n)
 {
@@ -52,7 +60,9 @@ static unsigned lset_slot(uint64_t k)
 static void lset_add(const char *const *l, unsigned char bit)
 {
     for (int i = 0; l[i]; i++) {
-        uint64_t k = word_key(l[i], strlen(l[i]));
+        size_t n = strlen(l[i]);
+        lfl[fl_of(l[i], n)] |= (unsigned char)(1u << (n - 1));
+        uint64_t k = word_key(l[i], n);
         unsigned s = lset_slot(k);
         while (lset[s].key && lset[s].key != k)
             s = (s + 1) & (LSET_SLOTS - 1);
@@ -72,6 +82,8 @@ static unsigned lists_of(const char *w, size_t n)
 {
     if (n > 7)
         return 0; /* no listed word is longer */
+    if (!(lfl[fl_of(w, n)] >> (n - 1) & 1))
+        return 0;
     uint64_t k = word_key(w, n);
     for (unsigned s = lset_slot(k); lset[s].key; s = (s + 1) & (LSET_SLOTS - 1))
         if (lset[s].key == k)

@@ -375,11 +375,31 @@ static void lookalikes(tellbuf *tb, const content_data *d, const char *s, size_t
         if (b < 0x80) {
             /* a run of ASCII letters ended by ASCII (or the text's end) holds
              * no look-alike: the loop below would go past it, no tell */
+            if (i + 8 <= len) { /* eight ASCII bytes at once */
+                uint64_t x = lanes_load(s + i);
+                if (!(x & LANES_ALL)) {
+                    uint64_t y = x | LANES_REP(0x20);
+                    uint64_t na = ~(lanes_ge(y, 'a') & ~lanes_ge(y, 'z' + 1)) & LANES_ALL;
+                    if (na) { /* all but a run of letters reaching the eighth byte: skipped */
+                        i += (size_t)((63 - __builtin_clzll(na)) >> 3) + 1;
+                        continue;
+                    }
+                    /* eight letters from i: their run as below */
+                }
+            }
             if (!ascii_alpha(b)) {
                 i++;
                 continue;
             }
             size_t j = i + 1;
+            for (; j + 8 <= len; j += 8) {
+                uint64_t x = lanes_load(s + j) | LANES_REP(0x20); /* >= 0x80 stays */
+                uint64_t na = ~(lanes_ge(x, 'a') & ~lanes_ge(x, 'z' + 1)) & LANES_ALL;
+                if (na) {
+                    j += (size_t)__builtin_ctzll(na) >> 3;
+                    break;
+                }
+            }
             while (j < len && ascii_alpha(s[j]))
                 j++;
             if (j >= len || (unsigned char)s[j] < 0x80) {

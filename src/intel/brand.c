@@ -383,6 +383,12 @@ static inline unsigned pat_key(const unsigned char *t, size_t avail)
     return ((unsigned)t[0] << 8) | t[1];
 }
 
+/* 16-bit hash of a pattern's (or the text's) first four bytes */
+static inline unsigned bi_h4(uint32_t w)
+{
+    return (w * 0x9E3779B1u) >> 16;
+}
+
 static void add_pattern(brand_data *d, unsigned brand, const char *name)
 {
     size_t n = strlen(name);
@@ -415,6 +421,12 @@ static void add_pattern(brand_data *d, unsigned brand, const char *name)
     p->next = head[key % BI_BUCKETS];
     head[key % BI_BUCKETS] = (int)d->npats;
     (cs ? d->used_cs : d->used_cf)[key >> 3] |= (unsigned char)(1u << (key & 7));
+    if (len < 4) {
+        (cs ? d->short_cs : d->short_cf)[key >> 3] |= (unsigned char)(1u << (key & 7));
+    } else {
+        unsigned h = bi_h4(p->pre);
+        (cs ? d->four_cs : d->four_cf)[h >> 3] |= (unsigned char)(1u << (h & 7));
+    }
     if ((unsigned char)s[0] < 'A')
         *(cs ? &d->low_cs : &d->low_cf) = 1;
     if ((unsigned char)s[0] >= 0x80)
@@ -743,12 +755,17 @@ static int boundary(char c, int cs)
 
 /* The patterns that start at t[i] (i + 1 < n). */
 static inline __attribute__((always_inline)) size_t try_at(const brand_data *d, const int *head, const unsigned char *used,
+                            const unsigned char *shrt, const unsigned char *four,
                             const char *t, size_t n, size_t i, bmatch *m, size_t nm)
 {
     unsigned key = pat_key((const unsigned char *)t + i, n - i);
     if (!(used[key >> 3] & (1u << (key & 7))))
         return nm;
     uint32_t w = lanes_word4(t, i, n); /* the pre-test */
+    unsigned h = bi_h4(w);
+    /* no pattern of 2-3 bytes with this key and none longer with these four bytes */
+    if (!(shrt[key >> 3] & (1u << (key & 7))) && !(four[h >> 3] & (1u << (h & 7))))
+        return nm;
     for (int pi = head[key % BI_BUCKETS]; pi >= 0 && nm < BRAND_MAX_MATCHES;
          pi = d->pats[pi].next) {
         const bpat *p = &d->pats[pi];
@@ -783,6 +800,8 @@ static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bma
 {
     const int *head = cs ? d->head_cs : d->head_cf;
     const unsigned char *used = cs ? d->used_cs : d->used_cf;
+    const unsigned char *shrt = cs ? d->short_cs : d->short_cf;
+    const unsigned char *four = cs ? d->four_cs : d->four_cf;
     /* bytes no pattern starts with */
     uint64_t keep_lo = (cs ? d->low_cs : d->low_cf) ? 0 : 0x41;
     int keep_hi = cs ? d->high_cs : d->high_cf;
@@ -801,14 +820,14 @@ static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bma
         while (cand && nm < BRAND_MAX_MATCHES) {
             size_t k = i + ((size_t)__builtin_ctzll(cand) >> 3);
             cand &= cand - 1;
-            nm = try_at(d, head, used, t, n, k, m, nm);
+            nm = try_at(d, head, used, shrt, four, t, n, k, m, nm);
         }
     }
     for (; i + 1 < n && nm < BRAND_MAX_MATCHES; i++) {
         unsigned char c = (unsigned char)t[i];
         if ((c & 0xC0) == 0x80)
             continue;
-        nm = try_at(d, head, used, t, n, i, m, nm);
+        nm = try_at(d, head, used, shrt, four, t, n, i, m, nm);
     }
     return nm;
 }

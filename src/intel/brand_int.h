@@ -85,6 +85,11 @@ struct brand_data {
     /* bit key (the first two bytes) set when some pattern starts with them:
      * 8 KB that stay in L1 while a text is scanned */
     unsigned char used_cf[65536 / 8], used_cs[65536 / 8];
+    /* second pre-test after used_*: bit key set when a pattern of 2-3 bytes
+     * starts with it (those always need the chain walk), and bit bi_h4() of
+     * the first four bytes of every longer pattern (issue 8) */
+    unsigned char short_cf[65536 / 8], short_cs[65536 / 8];
+    unsigned char four_cf[65536 / 8], four_cs[65536 / 8];
     /* some pattern (cf / cs table) starts with a byte below 'A' / at or above 0x80:
      * when not, the scan skips such bytes eight at a time */
     unsigned char low_cf, low_cs, high_cf, high_cs;

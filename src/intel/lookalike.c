@@ -621,7 +621,7 @@ static int lookalike_compute(arena *a, const brand_data *d, const char *domain,
  * batch of mails repeats its sender and link domains (1000 bench mails: 5053
  * look-ups, 1151 names): each thread keeps the last answers, direct-mapped,
  * keyed by brand_data serial and the exact name. */
-#define LK_MEMO 64
+#define LK_MEMO 256
 #define LK_DOM_MAX 95
 #define LK_EV_MAX 383
 typedef struct {

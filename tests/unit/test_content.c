@@ -436,6 +436,17 @@ int main(void)
     TAP_OK(!has_tell(&r, "typo", NULL), "no Japanese tells in English");
     TAP_OK(has_phone(&r, "+15551234567"), "international phone");
 
+    /* look-alikes after long ASCII letter runs (the eight-byte skip) */
+    m = msg(a, "Notice",
+            "Please confirm the Authenticatiоn of xy Administratоrs, then "
+            "abcdefghijklmnopqrstuvwxyzаbc and plain words only here.");
+    TAP_OK(content_analyze(a, d, m, &r) == 0, "analyze long runs");
+    TAP_OK(has_tell(&r, "lookalike_letters", "Authenticatiоn"), "tell: o after 11 letters");
+    TAP_OK(has_tell(&r, "lookalike_letters", "Administratоrs"), "tell: o after 12 letters");
+    TAP_OK(has_tell(&r, "lookalike_letters", "abcdefghijklmnopqrstuvwxyzаbc"),
+           "tell: a after 26 letters");
+    TAP_OK(!has_tell(&r, "lookalike_letters", "plain"), "no tell in plain ASCII words");
+
     m = msg(a, "ご案内", "Ａmazonアカウント ｱカウント。２０２６年２月１日（日）午後５時までに");
     content_analyze(a, d, m, &r);
     TAP_OK(r.deadline && !strcmp(r.deadline, "2026-02-01T17:00:00+09:00"),
