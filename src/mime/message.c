@@ -200,6 +200,29 @@ static char *trim_dup(arena *a, const char *s, size_t n)
     return arena_strndup(a, s, n);
 }
 
+/* GMime builds each date's zone with g_time_zone_new_identifier("+hhmm"),
+ * which GLib looks up in its table of live zones before building one (an
+ * array, a strdup, a hash insert; and a hash remove when the last reference
+ * goes). Holding one reference per zone seen (per thread, a few dozen at
+ * most) keeps the common zones live, so the next date finds them. */
+#define TZ_KEEP 32
+static _Thread_local GTimeZone *tz_kept[TZ_KEEP];
+
+static void keep_zone(GDateTime *dt)
+{
+    GTimeZone *tz = g_date_time_get_timezone(dt);
+    if (!tz)
+        return;
+    for (int i = 0; i < TZ_KEEP; i++) {
+        if (tz_kept[i] == tz)
+            return;
+        if (!tz_kept[i]) {
+            tz_kept[i] = g_time_zone_ref(tz);
+            return;
+        }
+    }
+}
+
 /* Date string -> ISO 8601 with the original offset, or NULL. */
 static char *iso_date(arena *a, const char *s)
 {
@@ -208,6 +231,7 @@ static char *iso_date(arena *a, const char *s)
     GDateTime *dt = g_mime_utils_header_decode_date(s);
     if (!dt)
         return NULL;
+    keep_zone(dt);
     /* civil_iso writes what g_date_time_format's "%Y-%m-%dT%H:%M:%S%:z" does
      * for four-digit years and whole-minute offsets, in a tenth of the time */
     GTimeSpan off = g_date_time_get_utc_offset(dt);
