@@ -569,17 +569,19 @@ static void read_headers(km_message *m, GMimeMessage *msg)
             rl = KM_MAX_HEADER_LEN;
         }
         km_header *kh = &m->headers[m->nheaders];
-        kh->name = sanitize(m->a, name, strlen(name) > 256 ? 256 : strlen(name));
+        size_t nml = strlen(name), kl = 0;
+        kh->name = charset_utf8_sanitize(m->a, name, nml > 256 ? 256 : nml, &kl);
         size_t ul = 0;
         char *u = unfold(m->a, raw, rl, &ul);
         if (!u || !kh->name)
             return;
         kh->raw_bytes = u;
-        kh->name_len = strlen(kh->name);
+        kh->name_len = kl;
         kh->raw_len = ul;
         if (rfc2047_plain(u, ul)) {
-            /* printable ASCII, no encoded word (most fields): sanitizing and
-             * decoding would both give u back, so all three share it */
+            /* ASCII (TABs of folded lines too), no encoded word (most
+             * fields): sanitizing and decoding would both give u back, so
+             * all three share it */
             kh->raw = kh->value = u;
         } else {
             kh->raw = sanitize(m->a, u, ul);

@@ -755,6 +755,14 @@ int main(void)
         check_str(hdr(a, "a=?", &fl), "a=?", "rfc2047: '=?' at the end is not a word");
         check_str(hdr(a, "folded\r\n value", &fl), "folded value", "rfc2047: CRLF still unfolded");
         check_str(hdr(a, "", &fl), "", "rfc2047: empty value");
+        check(rfc2047_plain("Received: from x\tby y;\x7f", 23) && rfc2047_plain("\t", 1),
+              "rfc2047_plain: TAB and other controls are plain");
+        check(!rfc2047_plain("a\x1b$B", 4) && !rfc2047_plain("a\0b", 3) &&
+                  !rfc2047_plain("a\rb", 3) && !rfc2047_plain("a\nb", 3) &&
+                  !rfc2047_plain("a\t=?b", 5) && !rfc2047_plain("\xc3\xa9", 2),
+              "rfc2047_plain: ESC, NUL, CR, LF, '=?', 8-bit are not");
+        check_str(hdr(a, "from x\tby y", &fl), "from x\tby y", "rfc2047: TAB value as it is");
+        check(fl == 0, "rfc2047: TAB value, no flags");
     }
     test_utf8_helpers(a);
     test_japanese(a);
