@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../../include/kensa.h"
 #include "../util/civil.h"
@@ -200,6 +203,29 @@ static char *trim_dup(arena *a, const char *s, size_t n)
     return arena_strndup(a, s, n);
 }
 
+/* GMime builds each date's zone with g_time_zone_new_identifier("+hhmm"),
+ * which GLib looks up in its table of live zones before building one (an
+ * array, a strdup, a hash insert; and a hash remove when the last reference
+ * goes). Holding one reference per zone seen (per thread, a few dozen at
+ * most) keeps the common zones live, so the next date finds them. */
+#define TZ_KEEP 32
+static _Thread_local GTimeZone *tz_kept[TZ_KEEP];
+
+static void keep_zone(GDateTime *dt)
+{
+    GTimeZone *tz = g_date_time_get_timezone(dt);
+    if (!tz)
+        return;
+    for (int i = 0; i < TZ_KEEP; i++) {
+        if (tz_kept[i] == tz)
+            return;
+        if (!tz_kept[i]) {
+            tz_kept[i] = g_time_zone_ref(tz);
+            return;
+        }
+    }
+}
+
 /* Date string -> ISO 8601 with the original offset, or NULL. */
 static char *iso_date(arena *a, const char *s)
 {
@@ -208,6 +234,7 @@ static char *iso_date(arena *a, const char *s)
     GDateTime *dt = g_mime_utils_header_decode_date(s);
     if (!dt)
         return NULL;
+    keep_zone(dt);
     /* civil_iso writes what g_date_time_format's "%Y-%m-%dT%H:%M:%S%:z" does
      * for four-digit years and whole-minute offsets, in a tenth of the time */
     GTimeSpan off = g_date_time_get_utc_offset(dt);
@@ -542,17 +569,19 @@ static void read_headers(km_message *m, GMimeMessage *msg)
             rl = KM_MAX_HEADER_LEN;
         }
         km_header *kh = &m->headers[m->nheaders];
-        kh->name = sanitize(m->a, name, strlen(name) > 256 ? 256 : strlen(name));
+        size_t nml = strlen(name), kl = 0;
+        kh->name = charset_utf8_sanitize(m->a, name, nml > 256 ? 256 : nml, &kl);
         size_t ul = 0;
         char *u = unfold(m->a, raw, rl, &ul);
         if (!u || !kh->name)
             return;
         kh->raw_bytes = u;
-        kh->name_len = strlen(kh->name);
+        kh->name_len = kl;
         kh->raw_len = ul;
         if (rfc2047_plain(u, ul)) {
-            /* printable ASCII, no encoded word (most fields): sanitizing and
-             * decoding would both give u back, so all three share it */
+            /* ASCII (TABs of folded lines too), no encoded word (most
+             * fields): sanitizing and decoding would both give u back, so
+             * all three share it */
             kh->raw = kh->value = u;
         } else {
             kh->raw = sanitize(m->a, u, ul);
@@ -1053,13 +1082,50 @@ static const char *cap_header_fields(km_message *m, const char *s, size_t n, siz
 }
 
 /* LF line ends everywhere (CRLF and bare CR both occur), so GMime and our
- * own scanners see one convention. */
-static char *normalize_eol(arena *a, const char *in, size_t n, size_t *out_len)
+ * own scanners see one convention. *has_nul tells whether a NUL byte is in
+ * the copy (found on the way, not by a second pass over the message). */
+static char *normalize_eol(arena *a, const char *in, size_t n, size_t *out_len, int *has_nul)
 {
     char *o = arena_alloc_raw(a, n + 1);
     if (!o)
         return NULL;
     size_t k = 0, i = 0;
+    int nul = 0;
+#ifdef __SSE2__
+    /* 16 bytes a turn, copied and scanned for CR and NUL in one pass; as
+     * k <= i, the 16-byte store at o + k stays inside o[0..n). Bytes stored
+     * past a CR are written again on the next turn. */
+    const __m128i cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
+    __m128i zs = zero;
+    while (n - i >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+        _mm_storeu_si128((__m128i *)(void *)(o + k), x);
+        zs = _mm_or_si128(zs, _mm_cmpeq_epi8(x, zero));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, cr));
+        if (!m) {
+            i += 16;
+            k += 16;
+            continue;
+        }
+        size_t r = (size_t)__builtin_ctz(m);
+        i += r;
+        k += r;
+        o[k++] = '\n'; /* CRLF or a bare CR becomes LF */
+        i += i + 1 < n && in[i + 1] == '\n' ? 2 : 1;
+    }
+    nul = _mm_movemask_epi8(zs) != 0;
+    while (i < n) {
+        char c = in[i];
+        if (c == '\r') {
+            o[k++] = '\n';
+            i += i + 1 < n && in[i + 1] == '\n' ? 2 : 1;
+            continue;
+        }
+        nul |= c == '\0';
+        o[k++] = c;
+        i++;
+    }
+#else
     while (i < n) { /* runs without CR are copied whole (most mail has none) */
         const char *cr = memchr(in + i, '\r', n - i);
         size_t run = cr ? (size_t)(cr - (in + i)) : n - i;
@@ -1071,8 +1137,11 @@ static char *normalize_eol(arena *a, const char *in, size_t n, size_t *out_len)
             i += i + 1 < n && in[i + 1] == '\n' ? 2 : 1;
         }
     }
+    nul = k && memchr(o, '\0', k) != NULL;
+#endif
     o[k] = '\0';
     *out_len = k;
+    *has_nul = nul;
     return o;
 }
 
@@ -1133,7 +1202,8 @@ int mime_parse(arena *a, const mime_config *cfg, const char *bytes, size_t len, 
         len -= skip;
     }
     size_t nl = 0;
-    char *norm = normalize_eol(a, bytes, len, &nl);
+    int has_nul = 0;
+    char *norm = normalize_eol(a, bytes, len, &nl, &has_nul);
     if (!norm) {
         *why = "out of memory";
         return -1;
@@ -1146,7 +1216,7 @@ int mime_parse(arena *a, const mime_config *cfg, const char *bytes, size_t len, 
         *why = "not an RFC 5322 message (no header fields)";
         return -1;
     }
-    if (memchr(norm, '\0', nl))
+    if (has_nul)
         mime_warn(m, "message contains NUL bytes");
     m->raw = norm;
     m->raw_len = nl;

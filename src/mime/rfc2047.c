@@ -260,8 +260,12 @@ int rfc2047_plain(const char *value, size_t len)
         }
         if (i >= len)
             return 1;
+        /* other controls (the TAB of a folded line above all) are plain
+         * too: the full path would give them back as they are; not NUL, ESC
+         * (ISO-2022-JP) or CR/LF (unfolded there) */
         unsigned char c = (unsigned char)value[i];
-        if (c >= 0x80 || c < 0x20 || (c == '=' && i + 1 < len && value[i + 1] == '?'))
+        if (c >= 0x80 || c == 0 || c == 0x1B || c == '\r' || c == '\n' ||
+            (c == '=' && i + 1 < len && value[i + 1] == '?'))
             return 0;
         i++;
     }

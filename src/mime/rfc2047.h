@@ -31,8 +31,9 @@ enum {
  * CR and LF are treated as linear whitespace). Returns UTF-8 in the arena. */
 char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags);
 
-/* 1 when value[0..len) is printable ASCII with no "=?": rfc2047_decode()
- * gives such a value back unchanged (with flags 0), and it is valid UTF-8. */
+/* 1 when value[0..len) is ASCII with no NUL, ESC, CR, LF or "=?" (TAB and
+ * other controls allowed): rfc2047_decode() and charset_utf8_sanitize() give
+ * such a value back unchanged (with flags 0), and it is valid UTF-8. */
 int rfc2047_plain(const char *value, size_t len);
 
 #endif

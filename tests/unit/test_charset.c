@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../../src/mime/charset.h"
+#include "../../src/mime/message.h"
 #include "../../src/mime/rfc2047.h"
 #include "../../src/util/arena.h"
 #include "../../src/util/kbuf.h"
@@ -675,6 +676,69 @@ static void test_ascii_fast(arena *a)
               "ASCII with ISO-2022-JP escapes labelled UTF-8 still decoded as ISO-2022-JP");
 }
 
+/* mime_parse's line-end normalization (16 bytes a turn, NUL found on the way):
+ * CR, CRLF and NUL at every offset around the 16-byte steps give what a
+ * byte-at-a-time reference gives. */
+static int has_warning(const km_message *m, const char *needle)
+{
+    for (size_t i = 0; i < m->nwarnings; i++)
+        if (strstr(m->warnings[i], needle))
+            return 1;
+    return 0;
+}
+
+static void test_eol(void)
+{
+    static const char head[] = "From: a@b.example\nTo: c@d.example\n\n";
+    int bad = 0, cases = 0;
+    for (size_t len = 0; len < 70 && !bad; len++)
+        for (size_t pos = 0; pos < len && !bad; pos++)
+            for (int kind = 0; kind < 4 && !bad; kind++) {
+                /* kind 0: bare CR, 1: CRLF, 2: NUL, 3: CR as well as CRLF at the end */
+                char in[128], ref[128];
+                size_t hl = sizeof head - 1, n = hl;
+                memcpy(in, head, hl);
+                for (size_t j = 0; j < len; j++)
+                    in[n++] = (char)('a' + (char)(j % 26));
+                if (kind == 0)
+                    in[hl + pos] = '\r';
+                else if (kind == 1 && pos + 1 < len) {
+                    in[hl + pos] = '\r';
+                    in[hl + pos + 1] = '\n';
+                } else if (kind == 2)
+                    in[hl + pos] = '\0';
+                else if (kind == 3) {
+                    in[hl + pos] = '\r';
+                    in[n++] = '\r';
+                    in[n++] = '\n';
+                }
+                size_t rn = 0;
+                int nul = 0;
+                for (size_t i = 0; i < n; i++) {
+                    if (in[i] == '\r') {
+                        ref[rn++] = '\n';
+                        if (i + 1 < n && in[i + 1] == '\n')
+                            i++;
+                        continue;
+                    }
+                    nul |= in[i] == '\0';
+                    ref[rn++] = in[i];
+                }
+                arena *a = arena_new(0);
+                km_message *m = NULL;
+                const char *why = NULL;
+                cases++;
+                if (!a || mime_parse(a, NULL, in, n, &m, &why) != 0 || !m || m->raw_len != rn ||
+                    memcmp(m->raw, ref, rn) != 0 || m->raw[rn] != '\0' ||
+                    has_warning(m, "NUL bytes") != nul) {
+                    printf("# eol case len=%zu pos=%zu kind=%d why=%s rl=%zu rn=%zu\n", len, pos, kind, why ? why : "-", m ? m->raw_len : 0, rn);
+                    bad = 1;
+                }
+                arena_free(a);
+            }
+    check(!bad && cases > 1000, "mime_parse: CR/CRLF/NUL at every offset normalized as bytewise");
+}
+
 int main(void)
 {
     arena *a = arena_new(0);
@@ -691,6 +755,14 @@ int main(void)
         check_str(hdr(a, "a=?", &fl), "a=?", "rfc2047: '=?' at the end is not a word");
         check_str(hdr(a, "folded\r\n value", &fl), "folded value", "rfc2047: CRLF still unfolded");
         check_str(hdr(a, "", &fl), "", "rfc2047: empty value");
+        check(rfc2047_plain("Received: from x\tby y;\x7f", 23) && rfc2047_plain("\t", 1),
+              "rfc2047_plain: TAB and other controls are plain");
+        check(!rfc2047_plain("a\x1b$B", 4) && !rfc2047_plain("a\0b", 3) &&
+                  !rfc2047_plain("a\rb", 3) && !rfc2047_plain("a\nb", 3) &&
+                  !rfc2047_plain("a\t=?b", 5) && !rfc2047_plain("\xc3\xa9", 2),
+              "rfc2047_plain: ESC, NUL, CR, LF, '=?', 8-bit are not");
+        check_str(hdr(a, "from x\tby y", &fl), "from x\tby y", "rfc2047: TAB value as it is");
+        check(fl == 0, "rfc2047: TAB value, no flags");
     }
     test_utf8_helpers(a);
     test_japanese(a);
@@ -698,6 +770,9 @@ int main(void)
     test_edges(a);
     test_rfc2047(a);
     test_corpus(a);
+    mime_global_init();
+    test_eol();
+    mime_global_shutdown();
     arena_free(a);
     printf("1..%d\n", n_test);
     if (n_fail)
