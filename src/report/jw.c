@@ -435,7 +435,10 @@ void jw_str_any(jw *w, const char *s)
     before_value(w);
     if (string(w, s, n, 1)) /* valid UTF-8: written */
         return;
-    arena *t = arena_new(4 * n + 64);
+    /* not arena_new(4 * n + 64): the cap counts whole chunks (64 KiB at
+     * least), so a short string's repair failed and it was written as "";
+     * the copy is at most 3n + 1 bytes (U+FFFD per bad byte) */
+    arena *t = arena_new(0);
     size_t ol = 0;
     char *c = t ? charset_utf8_sanitize(t, s, n, &ol) : NULL;
     if (c)
