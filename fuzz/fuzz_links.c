@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../src/links/links.h"
+#include "../src/links/links_int.h"
 #include "../src/report/json_links.h"
 
 static links_data *fuzz_data(void)
@@ -27,12 +28,45 @@ static links_data *fuzz_data(void)
     return d;
 }
 
+
+/* the spans of a scan folded into one number: with and without the
+ * plain-word skip they must be the same */
+typedef struct {
+    uint64_t h, n;
+} span_sum;
+
+static int sum_span(void *ctx, const char *text, size_t s, size_t e, int kind)
+{
+    span_sum *m = ctx;
+    (void)text;
+    m->h = (m->h ^ s) * 0x100000001b3ULL;
+    m->h = (m->h ^ e) * 0x100000001b3ULL;
+    m->h = (m->h ^ (uint64_t)kind) * 0x100000001b3ULL;
+    m->n++;
+    return 0;
+}
+
+static void skip_check(const char *s, size_t n)
+{
+    for (int bare = 0; bare < 2; bare++) {
+        span_sum x = {0, 0}, y = {0, 0};
+        links_scan_skip_plain = 1;
+        links_scan_text(s, n, bare, sum_span, &x);
+        links_scan_skip_plain = 0;
+        links_scan_text(s, n, bare, sum_span, &y);
+        links_scan_skip_plain = 1;
+        if (x.h != y.h || x.n != y.n)
+            abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (1u << 20))
         return 0;
     arena *a = arena_new(256u << 20);
     char *s = arena_strndup(a, (const char *)data, size); /* stops at the first NUL */
+    skip_check(s, strlen(s));
     km_message *m = arena_alloc(a, sizeof *m);
     m->a = a;
     m->parts = arena_alloc(a, 2 * sizeof *m->parts);

@@ -62,6 +62,8 @@ enum { SPAN_URL = 1, SPAN_WWW, SPAN_MAILTO, SPAN_DEFANGED_BARE, SPAN_BARE };
 typedef int (*links_span_cb)(void *ctx, const char *text, size_t start, size_t end, int kind);
 /* bare: also report bare domains ("brand.co.jp") - for anchor text. Returns spans seen. */
 size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb, void *ctx);
+/* 1 (default): skip runs of plain words; 0 scans every word (tests compare). */
+extern int links_scan_skip_plain;
 /* Zero-width / bidi / soft hyphen code points stripped from URLs. */
 int links_is_invisible(unsigned long cp);
 /* Decode one UTF-8 code point (invalid byte -> 0xFFFD, 1 byte). */

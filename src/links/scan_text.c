@@ -13,6 +13,9 @@
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../util/ascii.h"
 #include "../util/lanes.h"
@@ -369,12 +372,70 @@ static int bare_start(const unsigned char *s, size_t n)
     return !is_stop_cp(cp) && !is_cjk_cp(cp) && !links_is_invisible(cp);
 }
 
+/* Bytes that may follow a word that becomes (or starts) a URL: the scheme's
+ * ':' (and "[:]", "(:)", "h**p"), a dot or defanged dot ('.', '[', '(', '{'),
+ * '-' and '_' (word_end goes on over them), '@' (the token skip does) and any
+ * non-ASCII byte (IDN hosts, bare starts). A word ended by any other byte -
+ * or by the end of the text, where scan_host meets nothing but the word -
+ * gives no span whatever comes before it: the scan just steps past it. */
+static inline int hot_byte(unsigned char c)
+{
+    return c >= 0x80 || c == '.' || c == ':' || c == '-' || c == '_' || c == '@' || c == '[' ||
+           c == '(' || c == '{' || c == '*';
+}
+
+/* The first hot byte of s[i..len), or len */
+static size_t next_hot(const unsigned char *s, size_t i, size_t len)
+{
+#ifdef __SSE2__
+    const __m128i dot = _mm_set1_epi8('.'), col = _mm_set1_epi8(':'), dash = _mm_set1_epi8('-'),
+                  und = _mm_set1_epi8('_'), at = _mm_set1_epi8('@'), sq = _mm_set1_epi8('['),
+                  par = _mm_set1_epi8('('), cur = _mm_set1_epi8('{'), ast = _mm_set1_epi8('*');
+    while (len - i >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i h = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, dot), _mm_cmpeq_epi8(x, col)),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, dash), _mm_cmpeq_epi8(x, und))),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, at), _mm_cmpeq_epi8(x, sq)),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, par),
+                                      _mm_or_si128(_mm_cmpeq_epi8(x, cur), _mm_cmpeq_epi8(x, ast)))));
+        unsigned m = (unsigned)_mm_movemask_epi8(h) | (unsigned)_mm_movemask_epi8(x);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < len && !hot_byte(s[i]))
+        i++;
+    return i;
+}
+
+int links_scan_skip_plain = 1;
+
 size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
     const aset none = {0, 0}, after_www = aset_of(".-_@/:"), after_bare = aset_of(".-_@/:%=&?#+~");
     size_t i = 0, found = 0;
+    size_t hot_next = 0, hot_word = 0; /* recompute when i reaches hot_next */
+    const int skip_plain = links_scan_skip_plain;
     while (i < len && found < LINKS_MAX_CANDIDATES) {
+        /* plain words (ended by a byte that is not hot) give nothing: go
+         * straight to the word that ends at the next hot byte */
+        if (skip_plain) {
+            if (i >= hot_next) {
+                size_t h = next_hot(s, i, len);
+                if (h >= len)
+                    break;
+                size_t w = h;
+                while (w > i && ascii_alnum(s[w - 1]))
+                    w--;
+                hot_next = h + 1;
+                hot_word = w;
+            }
+            if (i < hot_word)
+                i = hot_word;
+        }
         /* only letters and digits (and, for bare, non-ASCII) start anything:
          * skip the rest eight bytes at a time (inside a UTF-8 character
          * too: continuation bytes start nothing either) */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../src/links/links.h"
+#include "../../src/links/links_int.h"
 #include "../../src/report/json_links.h"
 #include "../tap.h"
 
@@ -69,6 +70,87 @@ static void text_one(arena *a, const char *text, const char *want, const char *w
     if (!ok)
         for (size_t i = 0; i < r.n; i++)
             printf("#   got %s\n", r.v[i].url);
+}
+
+
+/* spans of links_scan_text as "start-end/kind;" */
+typedef struct {
+    char buf[4096];
+    size_t n;
+} span_log;
+
+static int log_span(void *ctx, const char *text, size_t s, size_t e, int kind)
+{
+    span_log *l = ctx;
+    (void)text;
+    int w = snprintf(l->buf + l->n, sizeof l->buf - l->n, "%zu-%zu/%d;", s, e, kind);
+    if (w > 0 && (size_t)w < sizeof l->buf - l->n)
+        l->n += (size_t)w;
+    return 0;
+}
+
+/* the same spans with and without the plain-word skip */
+static int skip_same(const char *t, size_t len, int bare)
+{
+    span_log x = {{0}, 0}, y = {{0}, 0};
+    links_scan_skip_plain = 1;
+    size_t nx = links_scan_text(t, len, bare, log_span, &x);
+    links_scan_skip_plain = 0;
+    size_t ny = links_scan_text(t, len, bare, log_span, &y);
+    links_scan_skip_plain = 1;
+    if (nx != ny || strcmp(x.buf, y.buf) != 0) {
+        printf("#   differs (bare %d): %.*s\n#   skip %s\n#   full %s\n", bare, (int)len, t, x.buf,
+               y.buf);
+        return 0;
+    }
+    return 1;
+}
+
+/* links_scan_text jumps over runs of plain words to the word before the
+ * next hot byte: words next to each hot byte, at every offset, give the
+ * same spans as a scan of every word */
+static void test_skip_plain(void)
+{
+    static const char *const pieces[] = {
+        "word ", "http", "https", "hxxp", "h**p", "ftp", "fxp", "mailto", "www", "x", "ab",
+        "evil", "top", "jp", "co", "login", "info", ":", "[:]", "(:)", "://", ":\\\\", ".",
+        "[.]", "(.)", "{.}", "[dot]", "(dot)", "-", "_", "@", "*", "/", "?", "#", "=", "&",
+        "%", "+", "~", ",", ")", "]", "}", " ", "\n", "\t", "\"", "'", "<", ">", "日本",
+        "čau", "。", "\xe2\x80\x8b", "\xc3", "\xff", "1.2", "a.b.c", "www.", "user@",
+        "x.jp", "evil.top/", "ab.cd.", "::", "[", "(", "{",
+    };
+    size_t np = sizeof pieces / sizeof pieces[0];
+    int same = 1;
+    unsigned long long seed = 88172645463325252ULL;
+    char t[512];
+    for (int round = 0; round < 20000 && same; round++) {
+        size_t n = 0;
+        int parts = 1 + (int)(round % 24);
+        for (int k = 0; k < parts; k++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            const char *p = pieces[seed % np];
+            size_t l = strlen(p);
+            if (n + l >= sizeof t)
+                break;
+            memcpy(t + n, p, l);
+            n += l;
+        }
+        same &= skip_same(t, n, 0) && skip_same(t, n, 1);
+        /* every prefix and suffix of the mix too (the ends and the 8/16-byte steps) */
+        for (size_t c = 0; c + 1 < n && same && round < 1000; c++)
+            same &= skip_same(t + c, n - c, round & 1) && skip_same(t, c, !(round & 1));
+    }
+    TAP_OK(same, "text: skipping plain words gives the same spans as scanning every word");
+    const char *fixed[] = {"a b c d e f g h i j k l m n o p q r s t u v w x y z https://x.jp/a",
+                           "plain words then www.x.jp/b and more plain words then evil[.]top x",
+                           "plain words then a-b.evil.top/login and mailto:a@b.jp the end",
+                           "long plain prose without any hot byte at all until the very end"};
+    int fixed_ok = 1;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        fixed_ok &= skip_same(fixed[i], strlen(fixed[i]), 0) && skip_same(fixed[i], strlen(fixed[i]), 1);
+    TAP_OK(fixed_ok, "text: plain-word skip, fixed cases");
 }
 
 static void test_text(arena *a)
@@ -383,6 +465,7 @@ int main(int argc, char **argv)
     D = d;
     arena *a = arena_new(0);
     test_text(a);
+    test_skip_plain();
     test_defanged(a);
     test_tricks(a);
     test_html(a);
