@@ -247,12 +247,13 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
 char *kensa_report_render(const kensa_report *r, kensa_format fmt, const char *lang, size_t *len)
 {
     char *s = NULL;
+    size_t n = 0;
     switch (fmt) {
     case KENSA_FMT_JSON:
-        s = report_json(r, 1);
+        s = report_json_len(r, 1, &n);
         break;
     case KENSA_FMT_NDJSON:
-        s = report_json(r, 0);
+        s = report_json_len(r, 0, &n);
         break;
     case KENSA_FMT_TEXT:
         s = report_text(r, lang, 0);
@@ -268,7 +269,7 @@ char *kensa_report_render(const kensa_report *r, kensa_format fmt, const char *l
         break;
     }
     if (s && len)
-        *len = strlen(s);
+        *len = fmt == KENSA_FMT_JSON || fmt == KENSA_FMT_NDJSON ? n : strlen(s);
     return s;
 }
 

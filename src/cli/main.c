@@ -24,6 +24,7 @@ enum { FMT_DEFAULT = -1 };
 typedef struct {
     input_job job;
     char *out;       /* rendered record (malloc'd) */
+    size_t out_len;  /* its length */
     char *err_line;  /* "kensa: PATH: reason" for stderr, or NULL */
     int failed;
     int done;
@@ -116,10 +117,11 @@ static void run_job(batch *b, result *r, readbuf *rb)
             code = "empty";
         r->out = render_error(j, sha, (long long)len, code, err ? err : "cannot analyze",
                               &r->err_line);
+        r->out_len = r->out ? strlen(r->out) : 0;
         r->failed = 1;
     } else {
         int f = b->fmt;
-        r->out = kensa_report_render(rep, (kensa_format)f, b->lang, NULL);
+        r->out = kensa_report_render(rep, (kensa_format)f, b->lang, &r->out_len);
         kensa_report_free(rep);
     }
     free(err);
@@ -468,16 +470,17 @@ static int cmd_analyze(int argc, char **argv)
         } else if (r->out) {
             if (fmt != KENSA_FMT_JSON && fmt != KENSA_FMT_NDJSON && i > 0)
                 fputs("\n", stdout);
-            fputs(r->out, stdout);
+            size_t ol = r->out_len;
+            fwrite(r->out, 1, ol, stdout);
             if (array && more)
                 fputs(",", stdout);
-            size_t ol = strlen(r->out);
             if (ol == 0 || r->out[ol - 1] != '\n')
                 fputs("\n", stdout);
         }
         free(r->out);
         free(r->err_line);
         r->out = r->err_line = NULL;
+        r->out_len = 0;
         inputs_job_free(&r->job);
         pthread_mutex_lock(&b.mu);
         r->done = r->failed = 0;

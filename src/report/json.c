@@ -370,6 +370,11 @@ static void jfindings(jw *w, const verdict_result *v)
 
 char *report_json(const struct kensa_report *r, int pretty)
 {
+    return report_json_len(r, pretty, NULL);
+}
+
+char *report_json_len(const struct kensa_report *r, int pretty, size_t *len)
+{
     jw w;
     jw_init(&w, pretty);
     kbuf_reserve(&w.b, 16384); /* a report is ~10 KB: no regrowth */
@@ -421,7 +426,7 @@ char *report_json(const struct kensa_report *r, int pretty)
         jw_end(&w);
     }
     jw_end(&w);
-    return jw_finish(&w);
+    return jw_finish_len(&w, len);
 }
 
 char *kensa_error_record(const char *path, const char *sha256, long long size, const char *code,

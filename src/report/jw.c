@@ -31,16 +31,24 @@ void jw_free(jw *w)
     kbuf_free(&w->b);
 }
 
-char *jw_finish(jw *w)
+char *jw_finish_len(jw *w, size_t *len)
 {
     if (w->err || w->depth != 0) {
         jw_free(w);
         return NULL;
     }
+    size_t n = w->b.p ? w->b.len : 0;
     char *s = w->b.p ? w->b.p : strdup("");
     w->b.p = NULL;
     jw_free(w);
+    if (s && len)
+        *len = n;
     return s;
+}
+
+char *jw_finish(jw *w)
+{
+    return jw_finish_len(w, NULL);
 }
 
 /* Room for n more bytes and the NUL at w->b.p + w->b.len, or 0 with the

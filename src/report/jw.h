@@ -31,6 +31,8 @@ typedef struct {
 void jw_init(jw *w, int pretty);
 /* The document (malloc'd, NUL-terminated), or NULL after an error. Frees w. */
 char *jw_finish(jw *w);
+/* jw_finish, and the text's length in *len (no strlen over ~10 KB records) */
+char *jw_finish_len(jw *w, size_t *len);
 void jw_free(jw *w);
 
 void jw_obj(jw *w);

@@ -56,6 +56,8 @@ struct kensa_report {
 
 /* Writers: each returns a malloc'd NUL-terminated string. */
 char *report_json(const struct kensa_report *r, int pretty);
+/* report_json, and its length in *len */
+char *report_json_len(const struct kensa_report *r, int pretty, size_t *len);
 /* The analyst's report (human.h builds it once; lang "ja"/"en"): terminal text
  * (color: ANSI colours), GitHub-flavoured Markdown, self-contained HTML. */
 char *report_text(const struct kensa_report *r, const char *lang, int color);
