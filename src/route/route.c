@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../util/arena_fmt.h"
 #include "../util/domain.h"
 
 int route_config_add(route_config *cfg, const char *spec)
@@ -166,7 +165,7 @@ int route_analyze(arena *a, const route_config *cfg, const km_message *m, route_
             out->hops[i].has_delay = 1;
             if (out->hops[i].delay_s < -300)
                 fact(out, fcap,
-                     arena_fmt(a, "time goes backwards by %lld s between hop %zu and hop %zu",
+                     arena_printf(a, "time goes backwards by %lld s between hop %zu and hop %zu",
                                   -out->hops[i].delay_s, i + 1, i));
         }
     }
@@ -186,15 +185,15 @@ int route_analyze(arena *a, const route_config *cfg, const km_message *m, route_
         rh->internal = !has_from || private_ip || same_site || trusted(cfg, h);
         if (h->from_ip && private_ip)
             fact(out, fcap,
-                 arena_fmt(a, "hop %zu comes from a private or reserved address %s", i,
+                 arena_printf(a, "hop %zu comes from a private or reserved address %s", i,
                               h->from_ip));
         if (h->flags & RCV_HELO_IS_IP)
             fact(out, fcap,
-                 arena_fmt(a, "hop %zu: HELO is a bare IP address (%s)", i,
+                 arena_printf(a, "hop %zu: HELO is a bare IP address (%s)", i,
                               h->from_helo ? h->from_helo : "?"));
         if (h->flags & RCV_RDNS_UNKNOWN)
             fact(out, fcap,
-                 arena_fmt(a, "hop %zu: the sending IP %s has no reverse DNS (unknown)", i,
+                 arena_printf(a, "hop %zu: the sending IP %s has no reverse DNS (unknown)", i,
                               h->from_ip ? h->from_ip : "?"));
         else if (h->from_helo && h->from_rdns && !(h->flags & RCV_HELO_IS_IP)) {
             /* the parser compares last labels; the PSL knows co.jp is one suffix */
@@ -204,7 +203,7 @@ int route_analyze(arena *a, const route_config *cfg, const km_message *m, route_
             if (rh1 && rr && strcmp(rh1, rr) != 0) {
                 rh->hop.flags |= RCV_HELO_RDNS_MISMATCH;
                 fact(out, fcap,
-                     arena_fmt(a, "hop %zu: HELO %s does not match reverse DNS %s", i,
+                     arena_printf(a, "hop %zu: HELO %s does not match reverse DNS %s", i,
                                   h->from_helo, h->from_rdns));
             }
         }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../util/arena_fmt.h"
 #include "../util/domain.h"
 #include "authres.h"
 
@@ -221,15 +220,15 @@ static void tag_reasons(arena *a, const km_message *m, const route_result *route
         const char *d = out->spf.domain ? out->spf.domain : "?";
         if (ip)
             note(out->tag_reasons, &out->ntag_reasons,
-                 arena_fmt(a, "SPF %s: %s は %s のメール送信を許可されていません", out->spf.result,
+                 arena_printf(a, "SPF %s: %s は %s のメール送信を許可されていません", out->spf.result,
                               ip, d),
-                 arena_fmt(a, "SPF %s: %s is not allowed to send for %s", out->spf.result, ip,
+                 arena_printf(a, "SPF %s: %s is not allowed to send for %s", out->spf.result, ip,
                               d));
         else
             note(out->tag_reasons, &out->ntag_reasons,
-                 arena_fmt(a, "SPF %s: 送信元は %s のメール送信を許可されていません",
+                 arena_printf(a, "SPF %s: 送信元は %s のメール送信を許可されていません",
                               out->spf.result, d),
-                 arena_fmt(a, "SPF %s: the sender is not allowed to send for %s",
+                 arena_printf(a, "SPF %s: the sender is not allowed to send for %s",
                               out->spf.result, d));
     }
     if (out->has_dmarc && strcmp(out->dmarc.result, "fail") == 0) {
@@ -238,37 +237,37 @@ static void tag_reasons(arena *a, const km_message *m, const route_result *route
                                                         : "?";
         const char *p = out->dmarc.policy ? out->dmarc.policy : "none";
         note(out->tag_reasons, &out->ntag_reasons,
-             arena_fmt(a, "DMARC fail: %s の送信ドメイン認証に失敗（ポリシー %s）", d, p),
-             arena_fmt(a, "DMARC fail for %s (policy %s)", d, p));
+             arena_printf(a, "DMARC fail: %s の送信ドメイン認証に失敗（ポリシー %s）", d, p),
+             arena_printf(a, "DMARC fail for %s (policy %s)", d, p));
     }
     for (size_t i = 0; i < out->ndkim; i++)
         if (strcmp(out->dkim[i].result, "fail") == 0 || strcmp(out->dkim[i].result, "permerror") == 0)
             note(out->tag_reasons, &out->ntag_reasons,
-                 arena_fmt(a, "DKIM %s: %s の署名を検証できません", out->dkim[i].result,
+                 arena_printf(a, "DKIM %s: %s の署名を検証できません", out->dkim[i].result,
                               out->dkim[i].domain ? out->dkim[i].domain : "?"),
-                 arena_fmt(a, "DKIM %s: the signature of %s does not verify",
+                 arena_printf(a, "DKIM %s: the signature of %s does not verify",
                               out->dkim[i].result, out->dkim[i].domain ? out->dkim[i].domain : "?"));
     if (out->has_sa_score && out->sa_score >= out->sa_required)
         note(out->tag_reasons, &out->ntag_reasons,
-             arena_fmt(a, "SpamAssassin スコア %.1f（しきい値 %.1f）%s%s", out->sa_score,
+             arena_printf(a, "SpamAssassin スコア %.1f（しきい値 %.1f）%s%s", out->sa_score,
                           out->sa_required, out->sa_tests ? ": " : "",
                           out->sa_tests ? out->sa_tests : ""),
-             arena_fmt(a, "SpamAssassin score %.1f >= %.1f%s%s", out->sa_score,
+             arena_printf(a, "SpamAssassin score %.1f >= %.1f%s%s", out->sa_score,
                           out->sa_required, out->sa_tests ? ": " : "",
                           out->sa_tests ? out->sa_tests : ""));
     if (out->has_rspamd && out->rspamd_required > 0 && out->rspamd_score >= out->rspamd_required)
         note(out->tag_reasons, &out->ntag_reasons,
-             arena_fmt(a, "Rspamd スコア %.1f / %.1f", out->rspamd_score, out->rspamd_required),
-             arena_fmt(a, "Rspamd score %.1f / %.1f", out->rspamd_score, out->rspamd_required));
+             arena_printf(a, "Rspamd スコア %.1f / %.1f", out->rspamd_score, out->rspamd_required),
+             arena_printf(a, "Rspamd score %.1f / %.1f", out->rspamd_score, out->rspamd_required));
     if (out->ms_scl >= 5 || out->ms_cat_spam) {
-        char *what = arena_fmt(a, "SCL %d%s%s%s%s%s%s", out->ms_scl,
+        char *what = arena_printf(a, "SCL %d%s%s%s%s%s%s", out->ms_scl,
                                   out->ms_sfv ? ", SFV " : "", out->ms_sfv ? out->ms_sfv : "",
                                   out->ms_cat ? ", CAT " : "", out->ms_cat ? out->ms_cat : "",
                                   out->ms_cat ? " = " : "",
                                   out->ms_cat ? authres_ms_cat_meaning(out->ms_cat) : "");
         note(out->tag_reasons, &out->ntag_reasons,
-             arena_fmt(a, "Microsoft EOP が迷惑メールと判定: %s", what),
-             arena_fmt(a, "Microsoft EOP judged it spam: %s", what));
+             arena_printf(a, "Microsoft EOP が迷惑メールと判定: %s", what),
+             arena_printf(a, "Microsoft EOP judged it spam: %s", what));
     }
     if (out->ntag_reasons == 0 && out->spam_flag == 1)
         note(out->tag_reasons, &out->ntag_reasons,
@@ -325,18 +324,18 @@ static void identity(arena *a, const km_message *m, const route_result *route,
     if (differs(fr, rp) && !list) {
         out->from_return_path_mismatch = 1;
         note(out->identity, &out->nidentity,
-             arena_fmt(a, "差出人 (%s) と Return-Path (%s) のドメインが異なります", fd,
+             arena_printf(a, "差出人 (%s) と Return-Path (%s) のドメインが異なります", fd,
                           m->return_path),
-             arena_fmt(a, "From domain %s differs from Return-Path %s", fd, m->return_path));
+             arena_printf(a, "From domain %s differs from Return-Path %s", fd, m->return_path));
     }
     for (size_t i = 0; i < m->nreply_to; i++) {
         const char *r = reg(a, m->reply_to[i].domain);
         if (differs(fr, r) && !list) {
             out->from_reply_to_mismatch = 1;
             note(out->identity, &out->nidentity,
-                 arena_fmt(a, "返信先 (Reply-To %s) が差出人のドメイン (%s) と異なります",
+                 arena_printf(a, "返信先 (Reply-To %s) が差出人のドメイン (%s) と異なります",
                               m->reply_to[i].address, fd),
-                 arena_fmt(a, "Reply-To %s is not in the From domain %s",
+                 arena_printf(a, "Reply-To %s is not in the From domain %s",
                               m->reply_to[i].address, fd));
             break;
         }
@@ -345,9 +344,9 @@ static void identity(arena *a, const km_message *m, const route_result *route,
         const char *d = reg(a, out->dkim_sig_domains[i]);
         if (differs(fr, d))
             note(out->identity, &out->nidentity,
-                 arena_fmt(a, "DKIM 署名のドメイン d=%s が差出人 %s と一致しません",
+                 arena_printf(a, "DKIM 署名のドメイン d=%s が差出人 %s と一致しません",
                               out->dkim_sig_domains[i], fd),
-                 arena_fmt(a, "DKIM signing domain d=%s is not aligned with From %s",
+                 arena_printf(a, "DKIM signing domain d=%s is not aligned with From %s",
                               out->dkim_sig_domains[i], fd));
     }
     const rcv_hop *o = route_origin(route);
@@ -357,17 +356,17 @@ static void identity(arena *a, const km_message *m, const route_result *route,
         const char *or = reg(a, host);
         if (differs(fr, or))
             note(out->identity, &out->nidentity,
-                 arena_fmt(a, "送信元サーバー %s [%s] は差出人のドメイン %s のものではありません",
+                 arena_printf(a, "送信元サーバー %s [%s] は差出人のドメイン %s のものではありません",
                               host, o->from_ip ? o->from_ip : "?", fd),
-                 arena_fmt(a, "the origin server %s [%s] is not in the From domain %s", host,
+                 arena_printf(a, "the origin server %s [%s] is not in the From domain %s", host,
                               o->from_ip ? o->from_ip : "?", fd));
     }
     if (text_has_other_domain(a, m->from.display_name, fr)) {
         out->display_name_other_address = 1;
         note(out->identity, &out->nidentity,
-             arena_fmt(a, "表示名「%s」に実際の差出人 (%s) と別のアドレス/ドメインが含まれます",
+             arena_printf(a, "表示名「%s」に実際の差出人 (%s) と別のアドレス/ドメインが含まれます",
                           m->from.display_name, m->from.address ? m->from.address : fd),
-             arena_fmt(a, "display name \"%s\" shows another address or domain than the real "
+             arena_printf(a, "display name \"%s\" shows another address or domain than the real "
                              "sender %s",
                           m->from.display_name, m->from.address ? m->from.address : fd));
     }
