@@ -88,36 +88,11 @@ static int trusted(const route_config *cfg, const rcv_hop *h)
     return 0;
 }
 
-/* The registrable domains asked during one analysis: the same by, rdns and
- * helo names come back hop after hop, and each PSL lookup normalizes the
- * name first (IDNA), which costs far more than comparing a few strings. */
-#define REG_MEMO 64
-typedef struct {
-    arena *a;
-    size_t n, next;
-    const char *host[REG_MEMO];
-    char *reg[REG_MEMO];
-} reg_memo;
-
-static char *registrable(reg_memo *mm, const char *host)
-{
-    if (!host)
-        return domain_registrable(mm->a, host);
-    for (size_t i = 0; i < mm->n; i++)
-        if (mm->host[i] == host || strcmp(mm->host[i], host) == 0)
-            return mm->reg[i];
-    char *r = domain_registrable(mm->a, host);
-    size_t k = mm->n < REG_MEMO ? mm->n++ : mm->next++ % REG_MEMO; /* full: round robin */
-    mm->host[k] = host;
-    mm->reg[k] = r;
-    return r;
-}
-
-static int same_reg(reg_memo *mm, const char *host, const char *reg)
+static int same_reg(arena *a, const char *host, const char *reg)
 {
     if (!host || !reg)
         return 0;
-    const char *r = registrable(mm, host);
+    const char *r = domain_registrable(a, host);
     return r && strcmp(r, reg) == 0;
 }
 
@@ -155,7 +130,6 @@ int route_analyze(arena *a, const route_config *cfg, const km_message *m, route_
             return -1;
     }
     out->nhops = n;
-    reg_memo mm = {.a = a};
 
     /* delays and time anomalies; hop i+1 is the one before hop i */
     for (size_t i = 0; i + 1 < n; i++) {
@@ -172,16 +146,16 @@ int route_analyze(arena *a, const route_config *cfg, const km_message *m, route_
 
     /* the receiving site: registrable domain of the first `by` that has one */
     for (size_t i = 0; i < n && !out->receiving_domain; i++)
-        out->receiving_domain = registrable(&mm, out->hops[i].hop.by);
+        out->receiving_domain = domain_registrable(a, out->hops[i].hop.by);
 
     for (size_t i = 0; i < n; i++) {
         route_hop *rh = &out->hops[i];
         const rcv_hop *h = &rh->hop;
         int has_from = h->from_ip || h->from_helo || h->from_rdns;
         int private_ip = h->from_ip && route_ip_is_private(h->from_ip);
-        int same_site = out->receiving_domain && same_reg(&mm, h->by, out->receiving_domain) &&
-                        (same_reg(&mm, h->from_rdns, out->receiving_domain) ||
-                         (!h->from_rdns && same_reg(&mm, h->from_helo, out->receiving_domain)));
+        int same_site = out->receiving_domain && same_reg(a, h->by, out->receiving_domain) &&
+                        (same_reg(a, h->from_rdns, out->receiving_domain) ||
+                         (!h->from_rdns && same_reg(a, h->from_helo, out->receiving_domain)));
         rh->internal = !has_from || private_ip || same_site || trusted(cfg, h);
         if (h->from_ip && private_ip)
             fact(out, fcap,
@@ -197,8 +171,8 @@ int route_analyze(arena *a, const route_config *cfg, const km_message *m, route_
                               h->from_ip ? h->from_ip : "?"));
         else if (h->from_helo && h->from_rdns && !(h->flags & RCV_HELO_IS_IP)) {
             /* the parser compares last labels; the PSL knows co.jp is one suffix */
-            const char *rh1 = registrable(&mm, h->from_helo);
-            const char *rr = registrable(&mm, h->from_rdns);
+            const char *rh1 = domain_registrable(a, h->from_helo);
+            const char *rr = domain_registrable(a, h->from_rdns);
             rh->hop.flags &= ~(unsigned)RCV_HELO_RDNS_MISMATCH;
             if (rh1 && rr && strcmp(rh1, rr) != 0) {
                 rh->hop.flags |= RCV_HELO_RDNS_MISMATCH;
