@@ -20,72 +20,10 @@
 
 #include "../util/lanes.h"
 
-/* Read to EOF; hint: the expected size (fstat), 0 when unknown. One byte
- * more than the hint is asked for so that EOF is seen without a realloc. */
-static int read_fd(int fd, size_t hint, char **out, size_t *len, const char **why)
-{
-    size_t cap = hint > 0 && hint < INPUT_MAX_FILE ? hint + 1 : 65536, n = 0;
-    char *b = malloc(cap);
-    if (!b) {
-        *why = "out of memory";
-        return -1;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap >= INPUT_MAX_FILE) {
-                free(b);
-                *why = "input larger than 1 GiB";
-                return -1;
-            }
-            size_t nc = cap * 2 > INPUT_MAX_FILE ? INPUT_MAX_FILE : cap * 2;
-            char *nb = realloc(b, nc);
-            if (!nb) {
-                free(b);
-                *why = "out of memory";
-                return -1;
-            }
-            b = nb;
-            cap = nc;
-        }
-        ssize_t r = read(fd, b + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            free(b);
-            *why = strerror(errno);
-            return -1;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    *out = b;
-    *len = n;
-    return 0;
-}
-
-int inputs_read_file(const char *path, char **out, size_t *len, const char **why)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *why = strerror(errno);
-        return -1;
-    }
-    struct stat st;
-    int have_st = fstat(fd, &st) == 0;
-    if (have_st && S_ISDIR(st.st_mode)) {
-        close(fd);
-        *why = "is a directory";
-        return -1;
-    }
-    size_t hint = have_st && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0;
-    int rc = read_fd(fd, hint, out, len, why);
-    close(fd);
-    return rc;
-}
-
-/* read_fd into a buffer kept from job to job: no malloc and no fresh pages
- * per mail. The hint is one byte short of the room so EOF is seen at once. */
+/* Read to EOF into *buf (capacity *cap, grown as needed; kept by the
+ * caller from job to job: no malloc and no fresh pages per mail); hint: the
+ * expected size (fstat), 0 when unknown. One byte more than the hint is
+ * asked for so that EOF is seen without a realloc. */
 static int read_fd_reuse(int fd, size_t hint, char **buf, size_t *cap, size_t *len,
                          const char **why)
 {
@@ -130,18 +68,24 @@ static int read_fd_reuse(int fd, size_t hint, char **buf, size_t *cap, size_t *l
     return 0;
 }
 
-int inputs_read_job(input_job *j, char **buf, size_t *cap, size_t *len, const char **why)
+/* read_fd_reuse into a buffer of its own */
+static int read_fd(int fd, size_t hint, char **out, size_t *len, const char **why)
 {
-    if (j->fd1 > 0) {
-        int fd = j->fd1 - 1;
-        j->fd1 = 0;
-        int rc = lseek(fd, 0, SEEK_SET) == 0 ? read_fd_reuse(fd, j->size, buf, cap, len, why) : -1;
-        if (rc != 0 && !*why)
-            *why = strerror(errno);
-        close(fd);
-        return rc;
+    char *b = NULL;
+    size_t cap = 0;
+    if (read_fd_reuse(fd, hint, &b, &cap, len, why) != 0) {
+        free(b);
+        return -1;
     }
-    int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+    *out = b;
+    return 0;
+}
+
+/* Opens path for reading: the descriptor and a size hint (0 unless a
+ * non-empty regular file), or -1 with *why set (directories refused). */
+static int open_input(const char *path, size_t *hint, const char **why)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         *why = strerror(errno);
         return -1;
@@ -153,7 +97,36 @@ int inputs_read_job(input_job *j, char **buf, size_t *cap, size_t *len, const ch
         *why = "is a directory";
         return -1;
     }
-    size_t hint = have_st && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0;
+    *hint = have_st && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0;
+    return fd;
+}
+
+int inputs_read_file(const char *path, char **out, size_t *len, const char **why)
+{
+    size_t hint;
+    int fd = open_input(path, &hint, why);
+    if (fd < 0)
+        return -1;
+    int rc = read_fd(fd, hint, out, len, why);
+    close(fd);
+    return rc;
+}
+
+int inputs_read_job(input_job *j, char **buf, size_t *cap, size_t *len, const char **why)
+{
+    if (j->fd1 > 0) {
+        int fd = j->fd1 - 1;
+        j->fd1 = 0;
+        int rc = lseek(fd, 0, SEEK_SET) == 0 ? read_fd_reuse(fd, j->size, buf, cap, len, why) : -1;
+        if (rc != 0 && !*why)
+            *why = strerror(errno);
+        close(fd);
+        return rc;
+    }
+    size_t hint;
+    int fd = open_input(j->path, &hint, why);
+    if (fd < 0)
+        return -1;
     int rc = read_fd_reuse(fd, hint, buf, cap, len, why);
     close(fd);
     return rc;
