@@ -91,6 +91,21 @@ static unsigned lists_of(const char *w, size_t n)
     return 0;
 }
 
+/* A word of wl bytes in w ended: looked up when whole and among the first
+ * LANG_MAX_WORDS, counted, and the next one starts empty. */
+static void end_word(char *w, size_t *wl, int *wbad, size_t *words, size_t *en, size_t *oth)
+{
+    w[*wl] = 0;
+    if (!*wbad && *words < LANG_MAX_WORDS) {
+        unsigned in = lists_of(w, *wl);
+        *en += in & 1;
+        *oth += in >> 1;
+    }
+    ++*words;
+    *wl = 0;
+    *wbad = 0;
+}
+
 const char *content_language(const char *t, size_t len)
 {
     size_t kana = 0, han = 0, latin = 0, other = 0;
@@ -135,17 +150,8 @@ const char *content_language(const char *t, size_t len)
                     wbad = 1;
                 continue;
             }
-            if (wl) {
-                w[wl] = 0;
-                if (!wbad && words < LANG_MAX_WORDS) {
-                    unsigned in = lists_of(w, wl);
-                    en += in & 1;
-                    oth += in >> 1;
-                }
-                words++;
-                wl = 0;
-                wbad = 0;
-            }
+            if (wl)
+                end_word(w, &wl, &wbad, &words, &en, &oth);
             continue;
         }
         uint32_t c = u8_next(t, len, &i);
@@ -174,15 +180,7 @@ const char *content_language(const char *t, size_t len)
                 wbad = 1;
             }
         } else if (wl) {
-            w[wl] = 0;
-            if (!wbad && words < LANG_MAX_WORDS) {
-                unsigned in = lists_of(w, wl);
-                en += in & 1;
-                oth += in >> 1;
-            }
-            words++;
-            wl = 0;
-            wbad = 0;
+            end_word(w, &wl, &wbad, &words, &en, &oth);
         }
     }
     if (wl && !wbad) {
