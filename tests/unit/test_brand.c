@@ -149,6 +149,8 @@ int main(int argc, char **argv)
      * eight at a time: names at every offset, across whitespace runs */
     {
         int all_kana = 1, all_ascii = 1, all_inside = 1, all_ws = 1;
+        /* k filler letters ("xx...", not a placeholder) put each name at
+         * every offset of scan_one's eight-position steps */
         for (int k = 0; k < 20; k++) {
             char buf[256];
             snprintf(buf, sizeof buf, "%.*s 楽天カード", k, "xxxxxxxxxxxxxxxxxxxxxxxxx");
