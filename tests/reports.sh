@@ -111,6 +111,20 @@ for f in md html text; do
     nt "$f: lure URLs only defanged" sh -c "grep -vF 'https://db-ip.com' '$W/h.$f' |
         grep -qiE 'https?://[a-z]|evil\.example|www\.evil'"
 done
+# a host named in the text after many links to one other host is still
+# defanged (the host list once filled up with repeats of the first)
+{
+    printf 'From: "Shop" <a@evil.example>\nTo: u@example.jp\nSubject: many links\n'
+    printf 'Date: Mon, 04 May 2026 15:48:28 +0900\nMessage-ID: <m@evil.example>\n'
+    printf 'Content-Type: text/plain; charset=utf-8\n\n'
+    i=0; while [ $i -lt 80 ]; do i=$((i + 1)); printf 'https://a.evil.example/p%d\n' $i; done
+    printf 'https://late.lure.example/x\ncontact late.lure.example or A.EVIL.EXAMPLE today\n'
+} > "$W/many.eml"
+for f in md html text; do
+    "$K" analyze --format "$f" --lang en "$W/many.eml" > "$W/m.$f" 2>/dev/null
+    t "$f: bare hosts defanged after 80 links (late[.]lure[.]example, A[.]EVIL[.]EXAMPLE)" \
+        sh -c "grep -qF 'contact late[.]lure[.]example or A[.]EVIL[.]EXAMPLE today' '$W/m.$f'"
+done
 nt "html: mail tags escaped (<script, <img, <b> absent)" grep -qiE "<script|<img|<b>" "$W/h.html"
 nt "html: mail attributes escaped (no onerror=, no href to the mail's URLs)" \
     sh -c "grep -qiE '<[a-z]+[^>]*onerror=' '$W/h.html' || grep -oiE 'href=\"[^\"]*\"' '$W/h.html' | grep -vqF 'href=\"https://db-ip.com\"'"

@@ -63,6 +63,11 @@ static int read_fd_reuse(int fd, size_t hint, char **buf, size_t *cap, size_t *l
         if (r == 0)
             break;
         n += (size_t)r;
+        /* a regular file of the expected size is read: a read shorter than
+         * asked at that size is the end of the file (one read() per mail
+         * instead of a second one that returns 0) */
+        if (hint > 0 && n == hint && n < *cap)
+            break;
     }
     *len = n;
     return 0;
@@ -117,9 +122,8 @@ int inputs_read_job(input_job *j, char **buf, size_t *cap, size_t *len, const ch
     if (j->fd1 > 0) {
         int fd = j->fd1 - 1;
         j->fd1 = 0;
-        int rc = lseek(fd, 0, SEEK_SET) == 0 ? read_fd_reuse(fd, j->size, buf, cap, len, why) : -1;
-        if (rc != 0 && !*why)
-            *why = strerror(errno);
+        /* the iterator's peek was a pread(): the offset is still 0 */
+        int rc = read_fd_reuse(fd, j->size, buf, cap, len, why);
         close(fd);
         return rc;
     }
@@ -469,29 +473,19 @@ static int open_path(input_iter *it, const char *path, int depth, input_job *j)
         return 1;
     }
     char head[512];
-    ssize_t r = read(fd, head, sizeof head);
+    ssize_t r = pread(fd, head, sizeof head, 0);
     if (r > 0 && is_mbox(head, (size_t)r)) {
-        struct stat fst;
-        if (fstat(fd, &fst) != 0 || fst.st_size <= 0) {
-            job_error(j, path, "unreadable", strerror(errno ? errno : EIO));
-            close(fd);
-            return 1;
-        }
-        if ((unsigned long long)fst.st_size > INPUT_MAX_FILE) {
-            job_error(j, path, "unreadable", "input larger than 1 GiB");
-            close(fd);
-            return 1;
-        }
-        size_t size = (size_t)fst.st_size;
         input_map *im;
-        if (size <= INPUT_MBOX_READ_MAX) {
+        if (st.st_size > 0 && (unsigned long long)st.st_size <= INPUT_MBOX_READ_MAX) {
             /* a small mbox (a single mail with its envelope line, often) is
-             * read: mapping costs mmap, madvise and a munmap whose TLB
-             * shootdown interrupts every core running a worker */
+             * read, from offset 0 (the peek was a pread), with the size from
+             * stat() as a hint only: read_fd reads to the end, bounded.
+             * Mapping costs mmap, madvise and a munmap whose TLB shootdown
+             * interrupts every core running a worker. */
             char *buf = NULL;
             size_t n = 0;
             const char *why = NULL;
-            int rc = lseek(fd, 0, SEEK_SET) == 0 ? read_fd(fd, size, &buf, &n, &why) : -1;
+            int rc = read_fd(fd, (size_t)st.st_size, &buf, &n, &why);
             close(fd);
             if (rc != 0) {
                 job_error(j, path, "unreadable", why ? why : strerror(errno));
@@ -499,13 +493,25 @@ static int open_path(input_iter *it, const char *path, int depth, input_job *j)
             }
             im = map_new(buf, n, 0);
         } else {
-            void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+            /* mapped: the size is the descriptor's own */
+            struct stat fst;
+            if (fstat(fd, &fst) != 0 || fst.st_size <= 0) {
+                job_error(j, path, "unreadable", strerror(errno ? errno : EIO));
+                close(fd);
+                return 1;
+            }
+            if ((unsigned long long)fst.st_size > INPUT_MAX_FILE) {
+                job_error(j, path, "unreadable", "input larger than 1 GiB");
+                close(fd);
+                return 1;
+            }
+            void *m = mmap(NULL, (size_t)fst.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
             close(fd);
             if (m == MAP_FAILED) {
                 job_error(j, path, "unreadable", strerror(errno));
                 return 1;
             }
-            im = map_new(m, size, 1);
+            im = map_new(m, (size_t)fst.st_size, 1);
         }
         if (!im) {
             job_error(j, path, "nomem", "out of memory");

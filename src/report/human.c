@@ -199,10 +199,24 @@ static void kv_s(hm_doc *d, hm_block *t, const char *label, hm_style st, const c
 
 /* ------------------------------------------------------------ defanging */
 
+enum { LURE_HOSTS_MAX = 2 * HM_MAX_LINKS * 2 };
+
+/* The hosts to defang, in link order, without repeats; chained by their
+ * first byte (ASCII lowered, as strncasecmp compares it) so that a position
+ * in the text is compared only with the hosts that can start there: a
+ * long text with many links was compared with every host at every word. */
 typedef struct {
-    const char *host[2 * HM_MAX_LINKS * 2];
+    const char *host[LURE_HOSTS_MAX];
+    size_t len[LURE_HOSTS_MAX];
+    short next[LURE_HOSTS_MAX]; /* next host with the same first byte, or -1 */
+    short first[256];           /* first host starting with that byte, or -1 */
     size_t n;
 } lure_hosts;
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+}
 
 static int host_official(const brand_result *br, const char *host)
 {
@@ -224,13 +238,32 @@ static int host_official(const brand_result *br, const char *host)
 static void collect_lure_hosts(const struct kensa_report *r, lure_hosts *h)
 {
     h->n = 0;
-    size_t max = sizeof h->host / sizeof h->host[0];
-    for (size_t i = 0; i < r->links.n && h->n + 4 <= max; i++) {
+    memset(h->first, -1, sizeof h->first);
+    short last[256];
+    for (size_t i = 0; i < r->links.n && h->n + 4 <= LURE_HOSTS_MAX; i++) {
         const link_t *l = &r->links.v[i];
         const char *c[] = {l->host, l->domain, l->host_unicode};
-        for (size_t k = 0; k < 3; k++)
-            if (c[k] && strchr(c[k], '.') && !host_official(&r->brand, c[k]))
-                h->host[h->n++] = c[k];
+        for (size_t k = 0; k < 3; k++) {
+            if (!c[k] || !strchr(c[k], '.') || host_official(&r->brand, c[k]))
+                continue;
+            unsigned char f = ascii_lower((unsigned char)c[k][0]);
+            size_t len = strlen(c[k]);
+            /* a repeat can never be the first match: skip it */
+            int seen = 0;
+            for (short j = h->first[f]; j >= 0 && !seen; j = h->next[j])
+                seen = h->len[j] == len && strcasecmp(h->host[j], c[k]) == 0;
+            if (seen)
+                continue;
+            short me = (short)h->n++;
+            h->host[me] = c[k];
+            h->len[me] = len;
+            h->next[me] = -1;
+            if (h->first[f] < 0)
+                h->first[f] = me;
+            else
+                h->next[last[f]] = me;
+            last[f] = me;
+        }
     }
 }
 
@@ -240,7 +273,8 @@ static int host_char(unsigned char c)
            c == '-' || c == '_' || c >= 0x80;
 }
 
-/* URL schemes and link hosts defanged (hxxps://, evil[.]top). */
+/* URL schemes and link hosts defanged (hxxps://, evil[.]top): at a word
+ * start, the first host in link order that the text continues with. */
 static char *defang(hm_doc *d, const struct kensa_report *r, const lure_hosts *h, const char *s)
 {
     if (!s)
@@ -253,15 +287,14 @@ static char *defang(hm_doc *d, const struct kensa_report *r, const lure_hosts *h
     size_t n = strlen(t);
     for (size_t i = 0; i < n;) {
         size_t hit = 0;
-        if (i == 0 || !host_char((unsigned char)t[i - 1]) ) {
-            if (i == 0 || t[i - 1] != '.')
-                for (size_t k = 0; k < h->n && !hit; k++) {
-                    size_t hl = strlen(h->host[k]);
-                    if (hl <= n - i && strncasecmp(t + i, h->host[k], hl) == 0 &&
-                        !host_char((unsigned char)t[i + hl]))
-                        hit = hl;
-                }
-        }
+        if (i == 0 || (!host_char((unsigned char)t[i - 1]) && t[i - 1] != '.'))
+            for (short k = h->first[ascii_lower((unsigned char)t[i])]; k >= 0 && !hit;
+                 k = h->next[k]) {
+                size_t hl = h->len[k];
+                if (hl <= n - i && strncasecmp(t + i, h->host[k], hl) == 0 &&
+                    !host_char((unsigned char)t[i + hl]))
+                    hit = hl;
+            }
         if (hit) {
             for (size_t k = 0; k < hit; k++) {
                 if (t[i + k] == '.')
