@@ -403,9 +403,9 @@ static void add_pattern(brand_data *d, unsigned brand, const char *name)
     char *s = bi_normalize(d->mem, d, name, n, !cs, &len);
     if (!s || len < 2)
         return;
-    for (size_t i = 0; i < d->npats; i++)
-        if (d->pats[i].brand == brand && d->pats[i].len == len && d->pats[i].cs == cs &&
-            memcmp(d->pats[i].s, s, len) == 0)
+    /* a brand's patterns are added together, so its duplicates are at the end */
+    for (size_t i = d->npats; i-- > 0 && d->pats[i].brand == brand;)
+        if (d->pats[i].len == len && d->pats[i].cs == cs && memcmp(d->pats[i].s, s, len) == 0)
             return;
     bpat *p = &d->pats[d->npats];
     p->s = s;
@@ -441,15 +441,19 @@ static int load_brands(brand_data *d, const char *dir, char **err)
     char *buf = read_file(path, 4u << 20, err);
     if (!buf)
         return -1;
-    size_t nlines = 1;
-    for (char *p = buf; *p; p++)
+    size_t nlines = 1, nbars = 0;
+    for (char *p = buf; *p; p++) {
         nlines += *p == '\n';
+        nbars += *p == '|';
+    }
+    /* a row has two names, one alias and one domain, plus one more per '|': sized
+     * by that (not BI_MAX_LIST per row, 1.4 MB to zero at every start) */
     d->brands = arena_alloc(d->mem, nlines * sizeof *d->brands);
     d->bx = arena_alloc(d->mem, nlines * sizeof *d->bx);
-    d->patcap = nlines * (BI_MAX_LIST + 2);
+    d->patcap = 3 * nlines + nbars;
     d->pats = arena_alloc(d->mem, d->patcap * sizeof *d->pats);
     d->domcap = 64;
-    while (d->domcap < nlines * BI_MAX_LIST * 2)
+    while (d->domcap < (nlines + nbars) * 8) /* at most 1/8 full: short probe runs */
         d->domcap *= 2;
     d->dom = arena_alloc(d->mem, d->domcap * sizeof *d->dom);
     d->head_cf = arena_alloc(d->mem, BI_BUCKETS * sizeof(int));

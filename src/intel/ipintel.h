@@ -15,7 +15,10 @@ typedef struct intel_data intel_data; /* read-only after load (mmap), shared by 
 
 /* data_dir: the repo data/ (providers.tsv, countries.tsv); ip_dir: where asn.bin and
  * geo-whois-asn-country.mmdb live (NULL = $KENSA_IP_DIR, else KENSA_IP_DIR_DEFAULT). Missing IP
- * files are not an error (intel_ip_available() = 0); a present but corrupt file is.
+ * files are not an error (intel_ip_available() = 0); a present file with a bad header (magic,
+ * version, size: truncated or padded, sections out of bounds, string table, source string) is.
+ * Damage inside asn.bin's tables is found by the lookup that reaches it, which then answers
+ * nothing from the damaged range or AS entry (checking all 11.5 MB at load cost ~4 ms a start).
  * NULL + *err (malloc'd, caller frees) on failure. */
 intel_data *intel_load(const char *data_dir, const char *ip_dir, char **err);
 void intel_free(intel_data *d);
@@ -49,7 +52,8 @@ const char *intel_country_name(const char *cc, const char *lang);
 const char *intel_country_name_d(const intel_data *d, const char *cc, const char *lang);
 
 /* For tests and fuzzing: a handle over an in-memory asn.bin image (not copied: it must outlive
- * the handle), with no mmdb and no provider table. NULL + *err when the image is invalid. */
+ * the handle), with no mmdb and no provider table. NULL + *err when the header is invalid (the
+ * same checks as intel_load). */
 intel_data *intel_load_asn_image(const void *image, size_t len, char **err);
 
 /* asn.bin layout (all integers little-endian u32 unless noted; built by tools/asn_build.c):

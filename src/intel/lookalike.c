@@ -192,8 +192,9 @@ static void add_token(brand_data *d, size_t cap, const char *t, unsigned brand)
 {
     if (!t || d->ntoks >= cap)
         return;
-    for (size_t i = 0; i < d->ntoks; i++)
-        if (d->toks[i].brand == brand && strcmp(d->toks[i].s, t) == 0)
+    /* a brand's tokens are added together, so its duplicates are at the end */
+    for (size_t i = d->ntoks; i-- > 0 && d->toks[i].brand == brand;)
+        if (strcmp(d->toks[i].s, t) == 0)
             return;
     btoken *k = &d->toks[d->ntoks++];
     k->s = t;
@@ -245,9 +246,14 @@ int bi_lookalike_init(brand_data *d, char **err)
             d->skel_ascii_len[c] = (unsigned char)n;
         }
     }
-    size_t cap = d->nbrands * (BI_MAX_LIST * 4 + 8);
-    d->toks = arena_alloc(d->mem, cap * sizeof *d->toks);
-    d->labels = arena_alloc(d->mem, d->nbrands * BI_MAX_LIST * sizeof *d->labels);
+    /* two token forms per official domain, English name and alias; a label per domain */
+    size_t cap = 0, ndom = 0;
+    for (unsigned b = 0; b < d->nbrands; b++) {
+        ndom += d->brands[b].ndomains;
+        cap += 2 * (d->brands[b].ndomains + 1 + d->bx[b].naliases);
+    }
+    d->toks = arena_alloc(d->mem, (cap ? cap : 1) * sizeof *d->toks);
+    d->labels = arena_alloc(d->mem, (ndom ? ndom : 1) * sizeof *d->labels);
     if (!d->toks || !d->labels) {
         *err = strdup("out of memory");
         return -1;
@@ -259,8 +265,8 @@ int bi_lookalike_init(brand_data *d, char **err)
             if (!l)
                 continue;
             int dup = 0;
-            for (size_t j = 0; j < d->nlabels && !dup; j++)
-                dup = d->labels[j].brand == b && strcmp(d->labels[j].label, l) == 0;
+            for (size_t j = d->nlabels; j-- > 0 && d->labels[j].brand == b && !dup;)
+                dup = strcmp(d->labels[j].label, l) == 0; /* b's labels are the last ones */
             if (!dup) {
                 d->labels[d->nlabels].label = l;
                 d->labels[d->nlabels].len = (unsigned)strlen(l);
