@@ -25,6 +25,41 @@ static void put32(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)(v >> 24);
 }
 
+/* What ipintel.h promises of an org string it returns: at most 4096 bytes
+ * of valid UTF-8 (RFC 3629: no overlongs, surrogates or values past
+ * U+10FFFF) without control bytes. A damaged one must give no answer. */
+static void check_org(const char *s)
+{
+    if (!s)
+        return;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    if (n > 4096)
+        abort();
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c < 0x20 || c == 0x7f)
+            abort();
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 ? 1 : 0;
+        if (k == 0 || c > 0xf4 || n - i <= k)
+            abort();
+        unsigned v = c & (0x3f >> k);
+        for (size_t j = 1; j <= k; j++) {
+            if ((p[i + j] & 0xc0) != 0x80)
+                abort();
+            v = v << 6 | (p[i + j] & 0x3f);
+        }
+        if ((k == 2 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
+            (k == 3 && (v < 0x10000 || v > 0x10ffff)))
+            abort();
+        i += k + 1;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,15 +87,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             "0.0.0.0", "255.255.255.255", "10.1.2.3", "35.187.195.231", "::",
             "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db8::1", "::ffff:192.0.2.1"};
         ip_info r;
-        for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
             intel_lookup(d, fixed[i], i & 1 ? "mail-x.google.com" : NULL, &r);
+            check_org(r.as_org);
+        }
         /* addresses taken from the image itself hit range boundaries */
         char buf[INET6_ADDRSTRLEN];
         for (size_t off = ASNBIN_HEADER_SIZE; off + 16 <= size && off < 4096; off += 12) {
-            if (inet_ntop(AF_INET, img + off, buf, sizeof buf))
+            if (inet_ntop(AF_INET, img + off, buf, sizeof buf)) {
                 intel_lookup(d, buf, NULL, &r);
-            if (inet_ntop(AF_INET6, img + off, buf, sizeof buf))
+                check_org(r.as_org);
+            }
+            if (inet_ntop(AF_INET6, img + off, buf, sizeof buf)) {
                 intel_lookup(d, buf, NULL, &r);
+                check_org(r.as_org);
+            }
         }
         if (r.as_org) /* the org string must be readable and terminated */
             (void)strlen(r.as_org);
