@@ -371,41 +371,22 @@ static int look_class(const content_data *d, uint32_t c)
 static void lookalikes(tellbuf *tb, const content_data *d, const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
-        unsigned char b = (unsigned char)s[i];
-        if (b < 0x80) {
-            /* a run of ASCII letters ended by ASCII (or the text's end) holds
-             * no look-alike: the loop below would go past it, no tell */
-            if (i + 8 <= len) { /* eight ASCII bytes at once */
-                uint64_t x = lanes_load(s + i);
-                if (!(x & LANES_ALL)) {
-                    uint64_t y = x | LANES_REP(0x20);
-                    uint64_t na = ~(lanes_ge(y, 'a') & ~lanes_ge(y, 'z' + 1)) & LANES_ALL;
-                    if (na) { /* all but a run of letters reaching the eighth byte: skipped */
-                        i += (size_t)((63 - __builtin_clzll(na)) >> 3) + 1;
-                        continue;
-                    }
-                    /* eight letters from i: their run as below */
-                }
-            }
-            if (!ascii_alpha(b)) {
-                i++;
-                continue;
-            }
-            size_t j = i + 1;
-            for (; j + 8 <= len; j += 8) {
-                uint64_t x = lanes_load(s + j) | LANES_REP(0x20); /* >= 0x80 stays */
-                uint64_t na = ~(lanes_ge(x, 'a') & ~lanes_ge(x, 'z' + 1)) & LANES_ALL;
-                if (na) {
-                    j += (size_t)__builtin_ctzll(na) >> 3;
-                    break;
-                }
-            }
-            while (j < len && ascii_alpha(s[j]))
-                j++;
-            if (j >= len || (unsigned char)s[j] < 0x80) {
-                i = j;
-                continue;
-            }
+        if ((unsigned char)s[i] < 0x80) {
+            /* Only a non-ASCII character can make a tell, and a run starts
+             * at the ASCII letters right before it (not before i): jump to
+             * the next non-ASCII byte, eight bytes at a time, and back up
+             * over those letters. A run of letters ended by ASCII is passed
+             * over as the byte-by-byte scan would pass it, with no tell. */
+            size_t p = i;
+            while (p + 8 <= len && !(lanes_load(s + p) & LANES_ALL))
+                p += 8;
+            while (p < len && (unsigned char)s[p] < 0x80)
+                p++;
+            if (p >= len)
+                break;
+            while (p > i && ascii_alpha(s[p - 1]))
+                p--;
+            i = p;
         }
         size_t st = i, e = i;
         int ascii = 0, c1 = 0, c2 = 0, other = 0;
