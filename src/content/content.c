@@ -58,6 +58,7 @@ typedef struct {
     const content_result *out;
     const char *nfkc;
     size_t nlen, npos;
+    const unsigned char *found; /* content_lures' phrases found, or NULL */
     size_t pos[MAX_LURE_POS];
 } lure_pos_ctx;
 
@@ -70,7 +71,7 @@ static size_t lure_positions(void *ctx, const size_t **pos)
     size_t npos = 0;
     for (size_t k = 0; k < out->nlures && npos < MAX_LURE_POS; k++)
         if (strcmp(out->lures[k].cls, "spam") != 0 && strcmp(out->lures[k].cls, "attachment") != 0)
-            npos += content_lure_positions(c->d, c->nfkc, c->nlen, out->lures[k].id,
+            npos += content_lure_positions(c->d, c->nfkc, c->nlen, out->lures[k].id, c->found,
                                            c->pos + npos, MAX_LURE_POS - npos);
     c->npos = npos;
     *pos = c->pos;
@@ -129,7 +130,8 @@ int content_analyze(arena *a, const content_data *d, const km_message *m, conten
         return -1;
     memcpy(folded, fs, fsl);
     memcpy(folded + fsl, fb, fbl);
-    if (content_lures(a, d, folded, fsl + fbl, fsl, out))
+    unsigned char *found = NULL;
+    if (content_lures(a, d, folded, fsl + fbl, fsl, out, &found))
         return -1;
 
     lure_pos_ctx lp;
@@ -138,6 +140,17 @@ int content_analyze(arena *a, const content_data *d, const km_message *m, conten
     lp.nfkc = nfkc;
     lp.nlen = nlen;
     lp.npos = 0;
+    /* An ASCII phrase found in the NFKC view (ASCII letters in either case,
+     * no line break: inside the subject or the body) has its key in the
+     * folded view, so content_lures saw it, and a phrase it did not see
+     * need not be searched. The ASCII bytes of NFKC come from the same
+     * characters as those of the NFKC case fold, lowered (fullwidth forms,
+     * ligatures, modifier letters alike); default-ignorables vanish from
+     * both; white space is a space in NFKC and dropped from the fold as from
+     * the key; look-alikes only add ASCII to the fold; and a typo, wholly
+     * non-ASCII, cannot overlap an ASCII run. Not so for a typo holding an
+     * ASCII byte or a one-byte key (not in content_lures' tables). */
+    lp.found = found && !d->short_keys && !d->typo_ascii ? found : NULL;
     const char *receipt = m->received_at ? m->received_at : m->date;
     content_deadline dl;
     if (content_deadline_find_lazy(nfkc, nlen, receipt, ja, lure_positions, &lp, &dl)) {

@@ -19,6 +19,7 @@
 
 #include "../util/ascii.h"
 #include "../util/civil.h"
+#include "../util/lanes.h"
 #include "internal.h"
 
 #define JST_MIN 540
@@ -416,9 +417,6 @@ static void masks_build(void)
                                                               : 1;
 }
 
-/* The first position at or after i (stepping as the scan does: a byte in
- * ASCII, a character otherwise) where parse_at may succeed, or len. Runs
- * through the letters of a word with one table test each. */
 /* ascii_may_start at a letter whose word (start or inside) is known */
 static inline int pair_ok(const uint32_t *m, const char *text, size_t len, size_t i)
 {
@@ -426,7 +424,11 @@ static inline int pair_ok(const uint32_t *m, const char *text, size_t len, size_
            (m[(text[i] | 0x20) - 'a'] >> ((text[i + 1] | 0x20) - 'a') & 1);
 }
 
-static size_t next_start(const char *text, size_t len, size_t i)
+/* The first position at or after i (stepping as the scan does: a byte in
+ * ASCII, a character otherwise) where parse_at may succeed, or len. Runs
+ * through the letters of a word with one table test each. (The scan uses
+ * next_start below; this byte loop is its reference in the tests.) */
+static size_t next_start_simple(const char *text, size_t len, size_t i)
 {
     size_t i0 = i; /* only there may a letter follow a letter not seen here */
     while (i < len) {
@@ -460,6 +462,74 @@ static size_t next_start(const char *text, size_t len, size_t i)
         }
     }
     return len;
+}
+
+/* lanes of w that are ASCII letters, either case */
+static inline uint64_t lanes_letters(uint64_t w)
+{
+    uint64_t y = w | LANES_REP(0x20); /* bytes >= 0x80 stay out */
+    return lanes_ge(y, 'a') & ~lanes_ge(y, 'z' + 1);
+}
+
+/* next_start_simple eight positions at a time where the text is ASCII: the
+ * lanes that may start a candidate (a digit after none of digit, letter, '/',
+ * '.', '-'; a letter before a letter, at a word start, or an i or w inside a
+ * word) are found with lane tests, and only they get ascii_may_start. The
+ * first non-ASCII byte goes back to the byte loop. */
+static size_t next_start(const char *text, size_t len, size_t i)
+{
+    while (i < len) {
+        if ((unsigned char)text[i] >= 0x80) {
+            if (nonascii_may_start(text + i, len - i))
+                return i;
+            u8_next(text, len, &i);
+            continue;
+        }
+        if (i == 0 || i + 9 > len) { /* no byte before, or fewer than nine left */
+            if (ascii_may_start(text, len, i, word_start_m, inside_m))
+                return i;
+            i++;
+            continue;
+        }
+        uint64_t x = lanes_load(text + i);
+        uint64_t let = lanes_letters(x);
+        /* '-' '.' '/' and the digits: 0x2D..0x39 */
+        uint64_t dpunct = lanes_ge(x, 0x2D) & ~lanes_ge(x, 0x3A);
+        uint64_t digit = dpunct & lanes_ge(x, '0');
+        unsigned char pb = (unsigned char)text[i - 1], nb = (unsigned char)text[i + 8];
+        int p_let = ascii_alpha(pb), n_let = ascii_alpha(nb);
+        int p_block = p_let || (pb >= 0x2D && pb <= 0x39);
+        uint64_t let_prev = let << 8 | (p_let ? 0x80u : 0);
+        uint64_t let_next = let >> 8 | (n_let ? (uint64_t)0x80 << 56 : 0);
+        uint64_t block_prev = (let | dpunct) << 8 | (p_block ? 0x80u : 0);
+        uint64_t y = x | LANES_REP(0x20);
+        uint64_t iw = ~(lanes_ne(y, 'i') & lanes_ne(y, 'w')) & LANES_ALL;
+        uint64_t cand = (digit & ~block_prev) | (let & let_next & (~let_prev | iw));
+        uint64_t stop = cand | (x & LANES_ALL); /* or a non-ASCII byte: the test above */
+        for (; stop; stop &= stop - 1) {
+            unsigned lane = (unsigned)__builtin_ctzll(stop) >> 3;
+            size_t p = i + lane;
+            unsigned char c = (unsigned char)text[p];
+            if (c >= 0x80)
+                break;
+            if (digit >> (8 * lane) & 0x80)
+                return p; /* the digit test of ascii_may_start, done above */
+            /* a letter before a letter: ascii_may_start's pair test, the
+             * table chosen by the letter before it (known above) */
+            const uint32_t *m = let_prev >> (8 * lane) & 0x80 ? inside_m : word_start_m;
+            if (m[(c | 0x20) - 'a'] >> ((text[p + 1] | 0x20) - 'a') & 1)
+                return p;
+        }
+        /* no start among the eight, or the first non-ASCII byte (the top of the loop) */
+        i = stop ? i + ((size_t)__builtin_ctzll(stop) >> 3) : i + 8;
+    }
+    return len;
+}
+
+size_t content_deadline_next_start(const char *text, size_t len, size_t i, int simple)
+{
+    pthread_once(&masks_once, masks_build);
+    return simple ? next_start_simple(text, len, i) : next_start(text, len, i);
 }
 
 /* Try every date form at i. Returns 1 and fills c. */

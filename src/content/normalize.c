@@ -645,6 +645,9 @@ char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int
         len = CONTENT_MAX_TEXT; /* as to_u16 */
     kbuf b;
     kbuf_init(&b, 4 * CONTENT_MAX_TEXT);
+    /* room for the text as it is (the fold rarely makes it longer): one
+     * allocation instead of a chain of reallocations */
+    kbuf_reserve(&b, len);
     UErrorCode st = U_ZERO_ERROR;
     fold_ctx fc, *c = &fc;
     c->b = &b;
@@ -661,6 +664,7 @@ char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int
     if (d && d->ntypos) {
         kbuf t;
         kbuf_init(&t, 8 * CONTENT_MAX_TEXT);
+        kbuf_reserve(&t, b.len); /* as above */
         apply_typos(d, &t, b.p ? b.p : "", b.len);
         r = arena_strndup(a, kbuf_str(&t), t.len);
         if (olen)
