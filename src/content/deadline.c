@@ -269,16 +269,18 @@ static int month_name(const src *s, size_t i, size_t *end)
     if (n < 3 || (k < s->len && ascii_alpha(s->t[k])))
         return 0;
     w[n] = 0;
-    for (int m = 0; m < 12; m++) {
-        if (w[0] != mn[m][0])
-            continue; /* every test below needs the first letter */
-        if (strcmp(w, mn[m]) == 0 || (n == 3 && strncmp(w, mn[m], 3) == 0) ||
-            (m == 8 && strcmp(w, "sept") == 0)) {
-            if (k < s->len && s->t[k] == '.')
-                k++;
-            *end = k;
-            return m + 1;
-        }
+    /* every form below begins with a month's first three letters, and no
+     * two months share them: that month or none */
+    int m = 0;
+    while (m < 12 && memcmp(w, mn[m], 3) != 0)
+        m++;
+    if (m == 12)
+        return 0;
+    if (n == 3 || strcmp(w, mn[m]) == 0 || (m == 8 && strcmp(w, "sept") == 0)) {
+        if (k < s->len && s->t[k] == '.')
+            k++;
+        *end = k;
+        return m + 1;
     }
     return 0;
 }

@@ -144,6 +144,9 @@ int content_deadline_find_lazy(const char *text, size_t len, const char *receipt
 /* The deadline scan's next position at or after i where a date form may
  * start: the eight-byte scan, or (simple) the byte loop it must agree with. For tests. */
 size_t content_deadline_next_start(const char *text, size_t len, size_t i, int simple);
+/* Where the look-alike tell scan at the ASCII byte s[i] begins its next
+ * run: the eight-byte scan, or (simple) the byte loop. For tests. */
+size_t content_look_start(const char *s, size_t len, size_t i, int simple);
 int content_tells(arena *a, const content_data *d, const char *orig, size_t len,
                   const char *nfkc, size_t nlen, int ja, content_result *out);
 int content_phones(arena *a, const char *nfkc, size_t len, content_result *out);

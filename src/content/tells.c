@@ -368,25 +368,58 @@ static int look_class(const content_data *d, uint32_t c)
     return 0;
 }
 
+/* Where the look-alike scan at i (an ASCII byte) begins its next run, or
+ * len: at the first non-ASCII character after i, or at the ASCII letters
+ * right before it (not before i). A run of letters ended by ASCII holds no
+ * look-alike and is passed over. The byte loop (reference of the tests): */
+static size_t look_start_simple(const char *s, size_t len, size_t i)
+{
+    while (i < len) {
+        unsigned char b = (unsigned char)s[i];
+        if (b >= 0x80)
+            return i;
+        if (!ascii_alpha(b)) {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < len && ascii_alpha(s[j]))
+            j++;
+        if (j < len && (unsigned char)s[j] >= 0x80)
+            return i;
+        i = j;
+    }
+    return len;
+}
+
+/* The same: the next non-ASCII byte found eight bytes at a time, then back
+ * over the letters before it. */
+static size_t look_start(const char *s, size_t len, size_t i)
+{
+    size_t p = i;
+    while (p + 8 <= len && !(lanes_load(s + p) & LANES_ALL))
+        p += 8;
+    while (p < len && (unsigned char)s[p] < 0x80)
+        p++;
+    if (p >= len)
+        return len;
+    while (p > i && ascii_alpha(s[p - 1]))
+        p--;
+    return p;
+}
+
+size_t content_look_start(const char *s, size_t len, size_t i, int simple)
+{
+    return simple ? look_start_simple(s, len, i) : look_start(s, len, i);
+}
+
 static void lookalikes(tellbuf *tb, const content_data *d, const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
-        if ((unsigned char)s[i] < 0x80) {
-            /* Only a non-ASCII character can make a tell, and a run starts
-             * at the ASCII letters right before it (not before i): jump to
-             * the next non-ASCII byte, eight bytes at a time, and back up
-             * over those letters. A run of letters ended by ASCII is passed
-             * over as the byte-by-byte scan would pass it, with no tell. */
-            size_t p = i;
-            while (p + 8 <= len && !(lanes_load(s + p) & LANES_ALL))
-                p += 8;
-            while (p < len && (unsigned char)s[p] < 0x80)
-                p++;
-            if (p >= len)
+        if ((unsigned char)s[i] < 0x80) { /* only a non-ASCII character makes a tell */
+            i = look_start(s, len, i);
+            if (i >= len)
                 break;
-            while (p > i && ascii_alpha(s[p - 1]))
-                p--;
-            i = p;
         }
         size_t st = i, e = i;
         int ascii = 0, c1 = 0, c2 = 0, other = 0;
