@@ -19,7 +19,10 @@
 
 #include "../util/ascii.h"
 #include "../util/civil.h"
-#include "../util/lanes.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "internal.h"
 
 #define JST_MIN 540
@@ -466,20 +469,18 @@ static size_t next_start_simple(const char *text, size_t len, size_t i)
     return len;
 }
 
-/* lanes of w that are ASCII letters, either case */
-static inline uint64_t lanes_letters(uint64_t w)
-{
-    uint64_t y = w | LANES_REP(0x20); /* bytes >= 0x80 stay out */
-    return lanes_ge(y, 'a') & ~lanes_ge(y, 'z' + 1);
-}
-
-/* next_start_simple eight positions at a time where the text is ASCII: the
- * lanes that may start a candidate (a digit after none of digit, letter, '/',
- * '.', '-'; a letter before a letter, at a word start, or an i or w inside a
- * word) are found with lane tests, and only they get ascii_may_start. The
- * first non-ASCII byte goes back to the byte loop. */
+#ifdef __SSE2__
+/* next_start_simple sixteen positions at a time where the text is ASCII:
+ * the lanes that may start a candidate (a digit after none of digit,
+ * letter, '/', '.', '-'; a letter before a letter, at a word start or an i
+ * or w inside a word) are found with vector compares, and only they get the
+ * pair test of ascii_may_start. A non-ASCII byte goes to the byte step. */
 static size_t next_start(const char *text, size_t len, size_t i)
 {
+    const __m128i x20 = _mm_set1_epi8(0x20), a1 = _mm_set1_epi8('a' - 1),
+                  z1 = _mm_set1_epi8('z' + 1), p1 = _mm_set1_epi8(0x2D - 1),
+                  d1 = _mm_set1_epi8('0' - 1), n1 = _mm_set1_epi8('9' + 1),
+                  ci = _mm_set1_epi8('i'), cw = _mm_set1_epi8('w');
     while (i < len) {
         if ((unsigned char)text[i] >= 0x80) {
             if (nonascii_may_start(text + i, len - i))
@@ -487,46 +488,54 @@ static size_t next_start(const char *text, size_t len, size_t i)
             u8_next(text, len, &i);
             continue;
         }
-        if (i == 0 || i + 9 > len) { /* no byte before, or fewer than nine left */
+        if (i == 0 || i + 17 > len) { /* no byte before, or fewer than seventeen left */
             if (ascii_may_start(text, len, i, word_start_m, inside_m))
                 return i;
             i++;
             continue;
         }
-        uint64_t x = lanes_load(text + i);
-        uint64_t let = lanes_letters(x);
+        /* signed compares: bytes >= 0x80 are below every ASCII bound */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+        __m128i y = _mm_or_si128(x, x20);
+        unsigned let = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(y, a1), _mm_cmpgt_epi8(z1, y)));
         /* '-' '.' '/' and the digits: 0x2D..0x39 */
-        uint64_t dpunct = lanes_ge(x, 0x2D) & ~lanes_ge(x, 0x3A);
-        uint64_t digit = dpunct & lanes_ge(x, '0');
-        unsigned char pb = (unsigned char)text[i - 1], nb = (unsigned char)text[i + 8];
-        int p_let = ascii_alpha(pb), n_let = ascii_alpha(nb);
-        int p_block = p_let || (pb >= 0x2D && pb <= 0x39);
-        uint64_t let_prev = let << 8 | (p_let ? 0x80u : 0);
-        uint64_t let_next = let >> 8 | (n_let ? (uint64_t)0x80 << 56 : 0);
-        uint64_t block_prev = (let | dpunct) << 8 | (p_block ? 0x80u : 0);
-        uint64_t y = x | LANES_REP(0x20);
-        uint64_t iw = ~(lanes_ne(y, 'i') & lanes_ne(y, 'w')) & LANES_ALL;
-        uint64_t cand = (digit & ~block_prev) | (let & let_next & (~let_prev | iw));
-        uint64_t stop = cand | (x & LANES_ALL); /* or a non-ASCII byte: the test above */
+        unsigned dpunct = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(x, p1), _mm_cmpgt_epi8(n1, x)));
+        unsigned digit = dpunct & (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, d1));
+        unsigned iw = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(y, ci), _mm_cmpeq_epi8(y, cw)));
+        unsigned high = (unsigned)_mm_movemask_epi8(x);
+        unsigned char pb = (unsigned char)text[i - 1], nb = (unsigned char)text[i + 16];
+        unsigned p_let = ascii_alpha(pb) != 0;
+        unsigned p_block = p_let || (pb >= 0x2D && pb <= 0x39);
+        unsigned let_prev = (let << 1 | p_let) & 0xFFFFu;
+        unsigned let_next = let >> 1 | (unsigned)(ascii_alpha(nb) != 0) << 15;
+        unsigned block_prev = ((let | dpunct) << 1 | p_block) & 0xFFFFu;
+        unsigned cand = (digit & ~block_prev) | (let & let_next & (~let_prev | iw));
+        unsigned stop = cand | high; /* or a non-ASCII byte: the step above */
         for (; stop; stop &= stop - 1) {
-            unsigned lane = (unsigned)__builtin_ctzll(stop) >> 3;
+            unsigned lane = (unsigned)__builtin_ctz(stop);
             size_t p = i + lane;
             unsigned char c = (unsigned char)text[p];
             if (c >= 0x80)
                 break;
-            if (digit >> (8 * lane) & 0x80)
+            if (digit >> lane & 1)
                 return p; /* the digit test of ascii_may_start, done above */
             /* a letter before a letter: ascii_may_start's pair test, the
              * table chosen by the letter before it (known above) */
-            const uint32_t *m = let_prev >> (8 * lane) & 0x80 ? inside_m : word_start_m;
+            const uint32_t *m = let_prev >> lane & 1 ? inside_m : word_start_m;
             if (m[(c | 0x20) - 'a'] >> ((text[p + 1] | 0x20) - 'a') & 1)
                 return p;
         }
-        /* no start among the eight, or the first non-ASCII byte (the top of the loop) */
-        i = stop ? i + ((size_t)__builtin_ctzll(stop) >> 3) : i + 8;
+        /* no start among the sixteen, or the first non-ASCII byte */
+        i = stop ? i + (size_t)__builtin_ctz(stop) : i + 16;
     }
     return len;
 }
+#else
+#define next_start next_start_simple
+#endif
 
 size_t content_deadline_next_start(const char *text, size_t len, size_t i, int simple)
 {
