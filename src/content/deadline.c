@@ -262,6 +262,17 @@ static int month_name(const src *s, size_t i, size_t *end)
     default:
         return 0;
     }
+    /* every form below begins with a month's first three letters (a byte
+     * ORed with 0x20 is a lowercase letter only when it is a letter) */
+    if (i + 3 > s->len)
+        return 0;
+    unsigned char c0 = (unsigned char)(s->t[i] | 0x20), c1 = (unsigned char)(s->t[i + 1] | 0x20),
+                  c2 = (unsigned char)(s->t[i + 2] | 0x20);
+    int m = 0;
+    while (m < 12 && !(mn[m][0] == c0 && mn[m][1] == c1 && mn[m][2] == c2))
+        m++;
+    if (m == 12)
+        return 0;
     size_t k = i;
     char w[12];
     int n = 0;
@@ -272,13 +283,7 @@ static int month_name(const src *s, size_t i, size_t *end)
     if (n < 3 || (k < s->len && ascii_alpha(s->t[k])))
         return 0;
     w[n] = 0;
-    /* every form below begins with a month's first three letters, and no
-     * two months share them: that month or none */
-    int m = 0;
-    while (m < 12 && memcmp(w, mn[m], 3) != 0)
-        m++;
-    if (m == 12)
-        return 0;
+    /* no two months share their first three letters: month m or none */
     if (n == 3 || strcmp(w, mn[m]) == 0 || (m == 8 && strcmp(w, "sept") == 0)) {
         if (k < s->len && s->t[k] == '.')
             k++;

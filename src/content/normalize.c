@@ -25,6 +25,10 @@
 #include "../util/lanes.h"
 #include "internal.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 uint32_t u8_next_slow(const char *s, size_t len, size_t *i)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -545,6 +549,8 @@ static void add_run(kbuf *b, const char *r, size_t n)
     }
 }
 
+#define FOLD_RUN 512
+
 typedef struct {
     kbuf *b;         /* the output, when out is NULL */
     char *out;       /* else the output: ocap bytes of arena memory */
@@ -554,7 +560,9 @@ typedef struct {
     int strip_space;
     const UNormalizer2 *n2;
     size_t rn;
-    char run[512];
+    /* FOLD_RUN bytes, and room for the whole-word stores of the ASCII path
+     * that reach up to 15 bytes past the bytes they keep */
+    char run[FOLD_RUN + 16];
 } fold_ctx;
 
 /* The run to the output. */
@@ -575,7 +583,7 @@ static void flush_run(fold_ctx *c)
  * stripping; look-alike letters to ASCII). */
 static void fold_char(fold_ctx *c, UChar32 x)
 {
-    if (c->rn + 4 > sizeof c->run)
+    if (c->rn + 4 > FOLD_RUN)
         flush_run(c);
     if (x < 0x80) { /* ASCII: White_Space is 9-13 and space; no look-alikes */
         if (c->strip_space && (x == ' ' || (x >= 9 && x <= 13)))
@@ -610,10 +618,10 @@ static int fold_emit(void *ctx, const char *p, size_t n, int slow)
     if (!slow) { /* fast characters: ASCII lowered, the rest as they are */
         for (size_t i = 0; i < n;) {
             unsigned char x = (unsigned char)p[i];
-            if (c->rn + 4 > sizeof c->run)
+            if (c->rn + 4 > FOLD_RUN)
                 flush_run(c);
             if (x < 0x80) { /* the ASCII run, up to the room left in run */
-                size_t m = n - i < sizeof c->run - c->rn ? n - i : sizeof c->run - c->rn;
+                size_t m = n - i < FOLD_RUN - c->rn ? n - i : FOLD_RUN - c->rn;
                 const unsigned char *keep = c->strip_space ? keep_strip : keep_all;
                 char *o = c->run + c->rn;
                 const unsigned char *q = (const unsigned char *)p + i;
@@ -623,7 +631,45 @@ static int fold_emit(void *ctx, const char *p, size_t n, int slow)
                 while (j < m && q[j] < 0x80)
                     j++;
                 size_t k = 0;
-                for (; k + 8 <= j; k += 8) { /* eight at a time: o + 8 stays in run */
+#ifdef __SSE2__
+                /* sixteen at a time (the stores stay in run's slack): lowered with
+                 * compares; with white space, each kept stretch stored
+                 * from a copy of the sixteen (tail zero: read, not kept) */
+                unsigned char tmp[32] = {0};
+                const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
+                              x20 = _mm_set1_epi8(0x20), sp = _mm_set1_epi8(' '),
+                              t8 = _mm_set1_epi8(8), t14 = _mm_set1_epi8(14);
+                for (; k + 16 <= j; k += 16) {
+                    __m128i x16 = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
+                    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x16, a1), _mm_cmpgt_epi8(z1, x16));
+                    __m128i lo = _mm_or_si128(x16, _mm_and_si128(up, x20));
+                    unsigned ws = 0;
+                    if (c->strip_space)
+                        ws = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                            _mm_cmpeq_epi8(x16, sp),
+                            _mm_and_si128(_mm_cmpgt_epi8(x16, t8), _mm_cmpgt_epi8(t14, x16))));
+                    if (!ws) {
+                        _mm_storeu_si128((__m128i *)(void *)o, lo);
+                        o += 16;
+                        continue;
+                    }
+                    _mm_storeu_si128((__m128i *)(void *)tmp, lo);
+                    unsigned from = 0;
+                    for (; ws; ws &= ws - 1) {
+                        unsigned w = (unsigned)__builtin_ctz(ws);
+                        _mm_storeu_si128((__m128i *)(void *)o,
+                                         _mm_loadu_si128((const __m128i *)(const void *)(tmp + from)));
+                        o += w - from;
+                        from = w + 1;
+                    }
+                    if (from < 16) {
+                        _mm_storeu_si128((__m128i *)(void *)o,
+                                         _mm_loadu_si128((const __m128i *)(const void *)(tmp + from)));
+                        o += 16 - from;
+                    }
+                }
+#endif
+                for (; k + 8 <= j; k += 8) { /* eight at a time (stores in run's slack) */
                     uint64_t x8 = lanes_load(q + k);
                     /* A-Z gain 0x20 (the high bit of their lane, shifted) */
                     uint64_t lo = x8 | (lanes_ge(x8, 'A') & ~lanes_ge(x8, 'Z' + 1)) >> 2;
