@@ -126,7 +126,8 @@ const char *content_language(const char *t, size_t len)
                 for (unsigned pos = 0; pos < 8;) {
                     uint64_t al = alpha >> (8 * pos); /* lanes past the eighth: not letters */
                     if (al & 0x80) { /* a run of r letters */
-                        unsigned r = (unsigned)__builtin_ctzll(~al & LANES_ALL) >> 3;
+                        uint64_t nal = ~al & LANES_ALL; /* 0: eight letters */
+                        unsigned r = nal ? (unsigned)__builtin_ctzll(nal) >> 3 : 8;
                         latin += r;
                         if (wl + r <= 12) { /* as the byte loop: a word stops growing at 12 */
                             uint64_t v = y >> (8 * pos);
