@@ -10,9 +10,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../util/arena.h"
 #include "../util/kbuf.h"
+#include "../util/lanes.h"
 #include "content.h"
 
 #define CJK_FIRST 0x4E00
@@ -114,6 +118,24 @@ static inline uint32_t u8_next(const char *s, size_t len, size_t *i)
         return c;
     }
     return u8_next_slow(s, len, i);
+}
+/* The first byte at or after i that is not ASCII, or len: sixteen bytes at
+ * a time (SSE2), then eight, then one. */
+static inline size_t u8_skip_ascii(const char *s, size_t len, size_t i)
+{
+#ifdef __SSE2__
+    while (i + 16 <= len) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i + 8 <= len && !(lanes_load(s + i) & LANES_ALL))
+        i += 8;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    return i;
 }
 /* Start of the code point before byte offset i. */
 size_t u8_prev(const char *s, size_t i);

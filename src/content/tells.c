@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "../util/ascii.h"
-#include "../util/lanes.h"
 #include "internal.h"
 
 #define SNIP_CTX 4
@@ -291,10 +290,7 @@ static void zero_width(tellbuf *tb, const char *s, size_t len)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
         if (u[i] < 0x80) { /* no invisible character is ASCII */
-            while (i + 8 <= len && !(lanes_load(u + i) & LANES_ALL))
-                i += 8;
-            while (i < len && u[i] < 0x80)
-                i++;
+            i = u8_skip_ascii(s, len, i);
             continue;
         }
         size_t st = i;
@@ -392,15 +388,11 @@ static size_t look_start_simple(const char *s, size_t len, size_t i)
     return len;
 }
 
-/* The same: the next non-ASCII byte found eight bytes at a time, then back
- * over the letters before it. */
+/* The same: the next non-ASCII byte found sixteen bytes at a time, then
+ * back over the letters before it. */
 static size_t look_start(const char *s, size_t len, size_t i)
 {
-    size_t p = i;
-    while (p + 8 <= len && !(lanes_load(s + p) & LANES_ALL))
-        p += 8;
-    while (p < len && (unsigned char)s[p] < 0x80)
-        p++;
+    size_t p = u8_skip_ascii(s, len, i);
     if (p >= len)
         return len;
     while (p > i && ascii_alpha(s[p - 1]))
