@@ -13,18 +13,20 @@
 
 #define MAX_LURE_POS 256
 
-static void add_capped(kbuf *b, const char *s)
+/* The bytes of s that fit when len bytes are already taken: at most
+ * CONTENT_MAX_TEXT in all, cut on a character boundary. */
+static size_t capped_len(const char *s, size_t len)
 {
     if (!s)
-        return;
-    size_t room = CONTENT_MAX_TEXT > b->len ? CONTENT_MAX_TEXT - b->len : 0;
-    size_t n = strlen(s);
+        return 0;
+    size_t room = CONTENT_MAX_TEXT > len ? CONTENT_MAX_TEXT - len : 0;
+    size_t n = strnlen(s, room + 1);
     if (n > room) {
         n = room;
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;
     }
-    kbuf_add(b, s, n);
+    return n;
 }
 
 /* A token of 8+ ASCII letters and digits mixing upper case, lower case and
@@ -56,6 +58,7 @@ typedef struct {
     const content_result *out;
     const char *nfkc;
     size_t nlen, npos;
+    const unsigned char *found; /* content_lures' phrases found, or NULL */
     size_t pos[MAX_LURE_POS];
 } lure_pos_ctx;
 
@@ -68,7 +71,7 @@ static size_t lure_positions(void *ctx, const size_t **pos)
     size_t npos = 0;
     for (size_t k = 0; k < out->nlures && npos < MAX_LURE_POS; k++)
         if (strcmp(out->lures[k].cls, "spam") != 0 && strcmp(out->lures[k].cls, "attachment") != 0)
-            npos += content_lure_positions(c->d, c->nfkc, c->nlen, out->lures[k].id,
+            npos += content_lure_positions(c->d, c->nfkc, c->nlen, out->lures[k].id, c->found,
                                            c->pos + npos, MAX_LURE_POS - npos);
     c->npos = npos;
     *pos = c->pos;
@@ -80,25 +83,35 @@ int content_analyze(arena *a, const content_data *d, const km_message *m, conten
     memset(out, 0, sizeof *out);
     out->language = "other";
     out->subject_random_token = random_token(a, m->subject);
-    kbuf b;
-    kbuf_init(&b, CONTENT_MAX_TEXT + 16);
-    add_capped(&b, m->subject);
-    size_t subj_raw = b.len;
-    kbuf_addc(&b, '\n');
-    add_capped(&b, m->text);
+    /* subject '\n' text ['\n' visible HTML text], measured first and copied
+     * once into the arena (no growing buffer) */
+    size_t subj_raw = capped_len(m->subject, 0);
+    size_t tl = capped_len(m->text, subj_raw + 1);
+    size_t olen = subj_raw + 1 + tl;
+    const char *vis = NULL;
+    size_t vl = 0;
     if (m->html && m->text_source && strcmp(m->text_source, "text/plain") == 0 &&
-        b.len < CONTENT_MAX_TEXT) {
-        char *vis = html_visible_text(a, m->html, strlen(m->html), CONTENT_MAX_TEXT);
-        if (vis && (!m->text || !strstr(m->text, vis))) {
-            kbuf_addc(&b, '\n');
-            add_capped(&b, vis);
-        }
+        olen < CONTENT_MAX_TEXT) {
+        vis = html_visible_text(a, m->html, strlen(m->html), CONTENT_MAX_TEXT);
+        if (vis && m->text && strstr(m->text, vis))
+            vis = NULL;
+        vl = capped_len(vis, olen + 1);
     }
-    char *orig = kbuf_take_arena(&b, a);
-    kbuf_free(&b);
+    char *orig = arena_alloc_raw(a, olen + (vis ? 1 + vl : 0) + 1);
     if (!orig)
         return -1;
-    size_t olen = strlen(orig);
+    if (subj_raw)
+        memcpy(orig, m->subject, subj_raw);
+    orig[subj_raw] = '\n';
+    if (tl)
+        memcpy(orig + subj_raw + 1, m->text, tl);
+    if (vis) {
+        orig[olen] = '\n';
+        if (vl)
+            memcpy(orig + olen + 1, vis, vl);
+        olen += 1 + vl;
+    }
+    orig[olen] = 0;
 
     size_t nlen = 0;
     char *nfkc = cnorm_nfkc(a, orig, olen, &nlen);
@@ -117,7 +130,8 @@ int content_analyze(arena *a, const content_data *d, const km_message *m, conten
         return -1;
     memcpy(folded, fs, fsl);
     memcpy(folded + fsl, fb, fbl);
-    if (content_lures(a, d, folded, fsl + fbl, fsl, out))
+    unsigned char *found = NULL;
+    if (content_lures(a, d, folded, fsl + fbl, fsl, out, &found))
         return -1;
 
     lure_pos_ctx lp;
@@ -126,6 +140,17 @@ int content_analyze(arena *a, const content_data *d, const km_message *m, conten
     lp.nfkc = nfkc;
     lp.nlen = nlen;
     lp.npos = 0;
+    /* An ASCII phrase found in the NFKC view (ASCII letters in either case,
+     * no line break: inside the subject or the body) has its key in the
+     * folded view, so content_lures saw it, and a phrase it did not see
+     * need not be searched. The ASCII bytes of NFKC come from the same
+     * characters as those of the NFKC case fold, lowered (fullwidth forms,
+     * ligatures, modifier letters alike); default-ignorables vanish from
+     * both; white space is a space in NFKC and dropped from the fold as from
+     * the key; look-alikes only add ASCII to the fold; and a typo, wholly
+     * non-ASCII, cannot overlap an ASCII run. Not so for a typo holding an
+     * ASCII byte or a one-byte key (not in content_lures' tables). */
+    lp.found = found && !d->short_keys && !d->typo_ascii ? found : NULL;
     const char *receipt = m->received_at ? m->received_at : m->date;
     content_deadline dl;
     if (content_deadline_find_lazy(nfkc, nlen, receipt, ja, lure_positions, &lp, &dl)) {

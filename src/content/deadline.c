@@ -19,6 +19,10 @@
 
 #include "../util/ascii.h"
 #include "../util/civil.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "internal.h"
 
 #define JST_MIN 540
@@ -258,6 +262,17 @@ static int month_name(const src *s, size_t i, size_t *end)
     default:
         return 0;
     }
+    /* every form below begins with a month's first three letters (a byte
+     * ORed with 0x20 is a lowercase letter only when it is a letter) */
+    if (i + 3 > s->len)
+        return 0;
+    unsigned char c0 = (unsigned char)(s->t[i] | 0x20), c1 = (unsigned char)(s->t[i + 1] | 0x20),
+                  c2 = (unsigned char)(s->t[i + 2] | 0x20);
+    int m = 0;
+    while (m < 12 && !(mn[m][0] == c0 && mn[m][1] == c1 && mn[m][2] == c2))
+        m++;
+    if (m == 12)
+        return 0;
     size_t k = i;
     char w[12];
     int n = 0;
@@ -268,16 +283,12 @@ static int month_name(const src *s, size_t i, size_t *end)
     if (n < 3 || (k < s->len && ascii_alpha(s->t[k])))
         return 0;
     w[n] = 0;
-    for (int m = 0; m < 12; m++) {
-        if (w[0] != mn[m][0])
-            continue; /* every test below needs the first letter */
-        if (strcmp(w, mn[m]) == 0 || (n == 3 && strncmp(w, mn[m], 3) == 0) ||
-            (m == 8 && strcmp(w, "sept") == 0)) {
-            if (k < s->len && s->t[k] == '.')
-                k++;
-            *end = k;
-            return m + 1;
-        }
+    /* no two months share their first three letters: month m or none */
+    if (n == 3 || strcmp(w, mn[m]) == 0 || (m == 8 && strcmp(w, "sept") == 0)) {
+        if (k < s->len && s->t[k] == '.')
+            k++;
+        *end = k;
+        return m + 1;
     }
     return 0;
 }
@@ -416,9 +427,6 @@ static void masks_build(void)
                                                               : 1;
 }
 
-/* The first position at or after i (stepping as the scan does: a byte in
- * ASCII, a character otherwise) where parse_at may succeed, or len. Runs
- * through the letters of a word with one table test each. */
 /* ascii_may_start at a letter whose word (start or inside) is known */
 static inline int pair_ok(const uint32_t *m, const char *text, size_t len, size_t i)
 {
@@ -426,7 +434,11 @@ static inline int pair_ok(const uint32_t *m, const char *text, size_t len, size_
            (m[(text[i] | 0x20) - 'a'] >> ((text[i + 1] | 0x20) - 'a') & 1);
 }
 
-static size_t next_start(const char *text, size_t len, size_t i)
+/* The first position at or after i (stepping as the scan does: a byte in
+ * ASCII, a character otherwise) where parse_at may succeed, or len. Runs
+ * through the letters of a word with one table test each. (The scan uses
+ * next_start below; this byte loop is its reference in the tests.) */
+static size_t next_start_simple(const char *text, size_t len, size_t i)
 {
     size_t i0 = i; /* only there may a letter follow a letter not seen here */
     while (i < len) {
@@ -460,6 +472,80 @@ static size_t next_start(const char *text, size_t len, size_t i)
         }
     }
     return len;
+}
+
+#ifdef __SSE2__
+/* next_start_simple sixteen positions at a time where the text is ASCII:
+ * the lanes that may start a candidate (a digit after none of digit,
+ * letter, '/', '.', '-'; a letter before a letter, at a word start or an i
+ * or w inside a word) are found with vector compares, and only they get the
+ * pair test of ascii_may_start. A non-ASCII byte goes to the byte step. */
+static size_t next_start(const char *text, size_t len, size_t i)
+{
+    const __m128i x20 = _mm_set1_epi8(0x20), a1 = _mm_set1_epi8('a' - 1),
+                  z1 = _mm_set1_epi8('z' + 1), p1 = _mm_set1_epi8(0x2D - 1),
+                  d1 = _mm_set1_epi8('0' - 1), n1 = _mm_set1_epi8('9' + 1),
+                  ci = _mm_set1_epi8('i'), cw = _mm_set1_epi8('w');
+    while (i < len) {
+        if ((unsigned char)text[i] >= 0x80) {
+            if (nonascii_may_start(text + i, len - i))
+                return i;
+            u8_next(text, len, &i);
+            continue;
+        }
+        if (i == 0 || i + 17 > len) { /* no byte before, or fewer than seventeen left */
+            if (ascii_may_start(text, len, i, word_start_m, inside_m))
+                return i;
+            i++;
+            continue;
+        }
+        /* signed compares: bytes >= 0x80 are below every ASCII bound */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+        __m128i y = _mm_or_si128(x, x20);
+        unsigned let = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(y, a1), _mm_cmpgt_epi8(z1, y)));
+        /* '-' '.' '/' and the digits: 0x2D..0x39 */
+        unsigned dpunct = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(x, p1), _mm_cmpgt_epi8(n1, x)));
+        unsigned digit = dpunct & (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, d1));
+        unsigned iw = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(y, ci), _mm_cmpeq_epi8(y, cw)));
+        unsigned high = (unsigned)_mm_movemask_epi8(x);
+        unsigned char pb = (unsigned char)text[i - 1], nb = (unsigned char)text[i + 16];
+        unsigned p_let = ascii_alpha(pb) != 0;
+        unsigned p_block = p_let || (pb >= 0x2D && pb <= 0x39);
+        unsigned let_prev = (let << 1 | p_let) & 0xFFFFu;
+        unsigned let_next = let >> 1 | (unsigned)(ascii_alpha(nb) != 0) << 15;
+        unsigned block_prev = ((let | dpunct) << 1 | p_block) & 0xFFFFu;
+        unsigned cand = (digit & ~block_prev) | (let & let_next & (~let_prev | iw));
+        unsigned stop = cand | high; /* or a non-ASCII byte: the step above */
+        for (; stop; stop &= stop - 1) {
+            unsigned lane = (unsigned)__builtin_ctz(stop);
+            size_t p = i + lane;
+            unsigned char c = (unsigned char)text[p];
+            if (c >= 0x80)
+                break;
+            if (digit >> lane & 1)
+                return p; /* the digit test of ascii_may_start, done above */
+            /* a letter before a letter: ascii_may_start's pair test, the
+             * table chosen by the letter before it (known above) */
+            const uint32_t *m = let_prev >> lane & 1 ? inside_m : word_start_m;
+            if (m[(c | 0x20) - 'a'] >> ((text[p + 1] | 0x20) - 'a') & 1)
+                return p;
+        }
+        /* no start among the sixteen, or the first non-ASCII byte */
+        i = stop ? i + (size_t)__builtin_ctz(stop) : i + 16;
+    }
+    return len;
+}
+#else
+#define next_start next_start_simple
+#endif
+
+size_t content_deadline_next_start(const char *text, size_t len, size_t i, int simple)
+{
+    pthread_once(&masks_once, masks_build);
+    return simple ? next_start_simple(text, len, i) : next_start(text, len, i);
 }
 
 /* Try every date form at i. Returns 1 and fills c. */

@@ -10,9 +10,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../util/arena.h"
 #include "../util/kbuf.h"
+#include "../util/lanes.h"
 #include "content.h"
 
 #define CJK_FIRST 0x4E00
@@ -31,6 +35,8 @@
 #define LURE_BUCKETS 4096u
 /* a cheap 16-bit hash of the three bytes in the low 24 bits of w (the scan's filter) */
 #define LURE_HC(w) ((unsigned)((((uint32_t)(w) & 0xFFFFFFu) * 0x9E3779B1u) >> 16))
+/* the same of all four bytes of w (the filter when no key is shorter than three bytes) */
+#define LURE_HC4(w) ((unsigned)(((uint32_t)(w) * 0x9E3779B1u) >> 16))
 #define TYPO_H3(k) ((((unsigned)(k)[0] << 4) ^ ((unsigned)(k)[1] << 7) ^ (unsigned)(k)[2] * 0x9Du) & 0xFFFu)
 
 typedef struct {
@@ -41,6 +47,7 @@ typedef struct {
     size_t klen;
     int next;     /* next phrase in the same phrase_head bucket, or -1 */
     uint32_t pre, pmask; /* the key's first min(klen, 4) bytes (little-endian) and their mask */
+    int ascii;           /* the phrase is ASCII */
     double weight;
 } lure_phrase;
 
@@ -64,12 +71,19 @@ struct content_data {
     unsigned char phrase_hc[8192];   /* bit LURE_HC: some key starts with those three bytes
                                       * (a two-byte key with any third byte) */
     unsigned char phrase_h3[8192];   /* bit LURE_H3: some key of 3+ bytes has that hash */
+    /* [LURE_HC4] 1: some key starts with those four bytes (a three-byte key
+     * with any fourth); filled only when every key has 3+ bytes (hc4_ok).
+     * A byte per hash, not a bit: one load per position of the scan */
+    unsigned char phrase_hc4[65536];
+    int hc4_ok;
+    int short_keys; /* some key of one byte: not in the tables (content_lures tests it alone) */
     typo_pair *typos;
     size_t ntypos;
     /* bit TYPO_H3 of a typo's first three bytes: where none is set no typo
      * starts (cnorm_fold's pre-test); typo_short: some typo is shorter */
     unsigned char typo_h3[512];
     int typo_short;
+    int typo_ascii; /* some typo's wrong form holds an ASCII byte */
     /* Han characters of U+4E00..U+9FFF that are simplified-only: not in
      * CP932 and changed by ICU's Hans-Hant transliterator; value = the
      * traditional form, 0 when the character is not simplified-only. */
@@ -106,6 +120,24 @@ static inline uint32_t u8_next(const char *s, size_t len, size_t *i)
     }
     return u8_next_slow(s, len, i);
 }
+/* The first byte at or after i that is not ASCII, or len: sixteen bytes at
+ * a time (SSE2), then eight, then one. */
+static inline size_t u8_skip_ascii(const char *s, size_t len, size_t i)
+{
+#ifdef __SSE2__
+    while (i + 16 <= len) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i + 8 <= len && !(lanes_load(s + i) & LANES_ALL))
+        i += 8;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    return i;
+}
 /* Start of the code point before byte offset i. */
 size_t u8_prev(const char *s, size_t i);
 int u8_is_kana(uint32_t c);
@@ -117,16 +149,27 @@ char *u8_snippet(arena *a, const char *s, size_t len, size_t from, size_t to, in
 
 /* ---- the scanners ---- */
 const char *content_language(const char *nfkc, size_t len);
+/* *found (may be NULL) gets, per phrase of d, 1 when its key is in the
+ * subject, 2 in the body (3 both; arena memory) */
 int content_lures(arena *a, const content_data *d, const char *folded, size_t flen,
-                  size_t subject_len, content_result *out);
-/* byte offsets in the NFKC text of phrases of lure `id` (for the deadline's sentence rule) */
+                  size_t subject_len, content_result *out, unsigned char **found);
+/* byte offsets in the NFKC text of phrases of lure `id` (for the deadline's
+ * sentence rule). found (may be NULL): content_lures' table for the same text;
+ * an ASCII phrase it marks 0 is not searched (see content.c: it cannot be there). */
 size_t content_lure_positions(const content_data *d, const char *nfkc, size_t len,
-                              const char *id, size_t *pos, size_t max);
+                              const char *id, const unsigned char *found, size_t *pos,
+                              size_t max);
 /* content_deadline_find with the lure positions asked of lure_pos_fn (once,
  * when a candidate first needs them): it returns their count and sets *pos */
 int content_deadline_find_lazy(const char *text, size_t len, const char *receipt, int ja,
                                size_t (*lure_pos_fn)(void *ctx, const size_t **pos),
                                void *lure_ctx, content_deadline *out);
+/* The deadline scan's next position at or after i where a date form may
+ * start: the eight-byte scan, or (simple) the byte loop it must agree with. For tests. */
+size_t content_deadline_next_start(const char *text, size_t len, size_t i, int simple);
+/* Where the look-alike tell scan at the ASCII byte s[i] begins its next
+ * run: the eight-byte scan, or (simple) the byte loop. For tests. */
+size_t content_look_start(const char *s, size_t len, size_t i, int simple);
 int content_tells(arena *a, const content_data *d, const char *orig, size_t len,
                   const char *nfkc, size_t nlen, int ja, content_result *out);
 int content_phones(arena *a, const char *nfkc, size_t len, content_result *out);

@@ -116,28 +116,36 @@ const char *content_language(const char *t, size_t len)
     int wbad = 0;
     for (size_t i = 0; i < len;) {
         unsigned char b = (unsigned char)t[i];
-        if (i + 8 <= len) { /* eight ASCII bytes: runs of letters or of other bytes at once */
+        if (i + 8 <= len) {
             uint64_t x = lanes_load(t + i);
             if (!(x & LANES_ALL)) {
+                /* eight ASCII bytes: their runs of letters and of other
+                 * bytes in turn, each as the byte loop below takes it */
                 uint64_t y = x | LANES_REP(0x20);
                 uint64_t alpha = lanes_ge(y, 'a') & ~lanes_ge(y, 'z' + 1);
-                if (alpha & 0x80) { /* a run of r letters */
-                    size_t r = ~alpha & LANES_ALL ? (size_t)__builtin_ctzll(~alpha & LANES_ALL) >> 3 : 8;
-                    latin += r;
-                    if (wl + r <= 12) { /* as the byte loop: a word stops growing at 12 */
-                        memcpy(w + wl, &y, 8); /* wl + 8 <= 16 */
-                        wl += r;
-                    } else {
-                        wl = 12;
-                        wbad = 1;
+                for (unsigned pos = 0; pos < 8;) {
+                    uint64_t al = alpha >> (8 * pos); /* lanes past the eighth: not letters */
+                    if (al & 0x80) { /* a run of r letters */
+                        uint64_t nal = ~al & LANES_ALL; /* 0: eight letters */
+                        unsigned r = nal ? (unsigned)__builtin_ctzll(nal) >> 3 : 8;
+                        latin += r;
+                        if (wl + r <= 12) { /* as the byte loop: a word stops growing at 12 */
+                            uint64_t v = y >> (8 * pos);
+                            memcpy(w + wl, &v, 8); /* wl + 8 <= 20 */
+                            wl += r;
+                        } else {
+                            wl = 12;
+                            wbad = 1;
+                        }
+                        pos += r;
+                    } else { /* other bytes: the first ends the word */
+                        if (wl)
+                            end_word(w, &wl, &wbad, &words, &en, &oth);
+                        pos += al ? (unsigned)__builtin_ctzll(al) >> 3 : 8 - pos;
                     }
-                    i += r;
-                    continue;
                 }
-                if (!wl) { /* other bytes outside a word */
-                    i += alpha ? (size_t)__builtin_ctzll(alpha) >> 3 : 8;
-                    continue;
-                }
+                i += 8;
+                continue;
             }
         }
         if (b < 0x80) { /* ASCII: a letter of a word, or the end of one */

@@ -25,6 +25,10 @@
 #include "../util/lanes.h"
 #include "internal.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 uint32_t u8_next_slow(const char *s, size_t len, size_t *i)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -545,23 +549,42 @@ static void add_run(kbuf *b, const char *r, size_t n)
     }
 }
 
+#define FOLD_RUN 512
+
 typedef struct {
-    kbuf *b;
+    kbuf *b;         /* the output, when out is NULL */
+    char *out;       /* else the output: ocap bytes of arena memory */
+    size_t olen, ocap;
+    int over;        /* the result is longer than ocap: start again into b */
     const content_data *d;
     int strip_space;
     const UNormalizer2 *n2;
     size_t rn;
-    char run[512];
+    /* FOLD_RUN bytes, and room for the whole-word stores of the ASCII path
+     * that reach up to 15 bytes past the bytes they keep */
+    char run[FOLD_RUN + 16];
 } fold_ctx;
+
+/* The run to the output. */
+static void flush_run(fold_ctx *c)
+{
+    if (!c->out)
+        add_run(c->b, c->run, c->rn);
+    else if (c->rn > c->ocap - c->olen)
+        c->over = 1;
+    else {
+        memcpy(c->out + c->olen, c->run, c->rn);
+        c->olen += c->rn;
+    }
+    c->rn = 0;
+}
 
 /* One folded character x into the run (ASCII white space dropped when
  * stripping; look-alike letters to ASCII). */
 static void fold_char(fold_ctx *c, UChar32 x)
 {
-    if (c->rn + 4 > sizeof c->run) {
-        add_run(c->b, c->run, c->rn);
-        c->rn = 0;
-    }
+    if (c->rn + 4 > FOLD_RUN)
+        flush_run(c);
     if (x < 0x80) { /* ASCII: White_Space is 9-13 and space; no look-alikes */
         if (c->strip_space && (x == ' ' || (x >= 9 && x <= 13)))
             return;
@@ -595,12 +618,10 @@ static int fold_emit(void *ctx, const char *p, size_t n, int slow)
     if (!slow) { /* fast characters: ASCII lowered, the rest as they are */
         for (size_t i = 0; i < n;) {
             unsigned char x = (unsigned char)p[i];
-            if (c->rn + 4 > sizeof c->run) {
-                add_run(c->b, c->run, c->rn);
-                c->rn = 0;
-            }
+            if (c->rn + 4 > FOLD_RUN)
+                flush_run(c);
             if (x < 0x80) { /* the ASCII run, up to the room left in run */
-                size_t m = n - i < sizeof c->run - c->rn ? n - i : sizeof c->run - c->rn;
+                size_t m = n - i < FOLD_RUN - c->rn ? n - i : FOLD_RUN - c->rn;
                 const unsigned char *keep = c->strip_space ? keep_strip : keep_all;
                 char *o = c->run + c->rn;
                 const unsigned char *q = (const unsigned char *)p + i;
@@ -609,7 +630,69 @@ static int fold_emit(void *ctx, const char *p, size_t n, int slow)
                     j += 8;
                 while (j < m && q[j] < 0x80)
                     j++;
-                for (size_t k = 0; k < j; k++) {
+                size_t k = 0;
+#ifdef __SSE2__
+                /* sixteen at a time (the stores stay in run's slack): lowered with
+                 * compares; with white space, each kept stretch stored
+                 * from a copy of the sixteen (tail zero: read, not kept) */
+                unsigned char tmp[32] = {0};
+                const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
+                              x20 = _mm_set1_epi8(0x20), sp = _mm_set1_epi8(' '),
+                              t8 = _mm_set1_epi8(8), t14 = _mm_set1_epi8(14);
+                for (; k + 16 <= j; k += 16) {
+                    __m128i x16 = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
+                    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x16, a1), _mm_cmpgt_epi8(z1, x16));
+                    __m128i lo = _mm_or_si128(x16, _mm_and_si128(up, x20));
+                    unsigned ws = 0;
+                    if (c->strip_space)
+                        ws = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                            _mm_cmpeq_epi8(x16, sp),
+                            _mm_and_si128(_mm_cmpgt_epi8(x16, t8), _mm_cmpgt_epi8(t14, x16))));
+                    if (!ws) {
+                        _mm_storeu_si128((__m128i *)(void *)o, lo);
+                        o += 16;
+                        continue;
+                    }
+                    _mm_storeu_si128((__m128i *)(void *)tmp, lo);
+                    unsigned from = 0;
+                    for (; ws; ws &= ws - 1) {
+                        unsigned w = (unsigned)__builtin_ctz(ws);
+                        _mm_storeu_si128((__m128i *)(void *)o,
+                                         _mm_loadu_si128((const __m128i *)(const void *)(tmp + from)));
+                        o += w - from;
+                        from = w + 1;
+                    }
+                    if (from < 16) {
+                        _mm_storeu_si128((__m128i *)(void *)o,
+                                         _mm_loadu_si128((const __m128i *)(const void *)(tmp + from)));
+                        o += 16 - from;
+                    }
+                }
+#endif
+                for (; k + 8 <= j; k += 8) { /* eight at a time (stores in run's slack) */
+                    uint64_t x8 = lanes_load(q + k);
+                    /* A-Z gain 0x20 (the high bit of their lane, shifted) */
+                    uint64_t lo = x8 | (lanes_ge(x8, 'A') & ~lanes_ge(x8, 'Z' + 1)) >> 2;
+                    /* the lanes dropped: space and 9..13 when stripping */
+                    uint64_t ws = c->strip_space ? (~lanes_ne(x8, ' ') |
+                                                    (lanes_ge(x8, 9) & ~lanes_ge(x8, 14))) &
+                                                       LANES_ALL
+                                                 : 0;
+                    unsigned from = 0; /* each kept stretch stored as a whole word */
+                    for (; ws; ws &= ws - 1) {
+                        unsigned w = (unsigned)__builtin_ctzll(ws) >> 3;
+                        uint64_t v = lo >> (8 * from);
+                        memcpy(o, &v, 8);
+                        o += w - from;
+                        from = w + 1;
+                    }
+                    if (from < 8) {
+                        uint64_t v = lo >> (8 * from);
+                        memcpy(o, &v, 8);
+                        o += 8 - from;
+                    }
+                }
+                for (; k < j; k++) {
                     unsigned char y = q[k];
                     *o = (char)(y + ((unsigned)(y - 'A') < 26u ? 32 : 0));
                     o += keep[y];
@@ -623,7 +706,7 @@ static int fold_emit(void *ctx, const char *p, size_t n, int slow)
             c->rn += k;
             i += k;
         }
-        return 0;
+        return c->over ? -1 : 0;
     }
     UChar ubuf[1024], *o, *heap;
     int32_t ol = 0;
@@ -635,6 +718,25 @@ static int fold_emit(void *ctx, const char *p, size_t n, int slow)
         fold_char(c, x);
     }
     free(heap);
+    return c->over ? -1 : 0;
+}
+
+/* Could some typo start in s[0..len)? apply_typos' scan for a start. */
+static int typo_anywhere(const content_data *d, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t e = 0; e < len;) {
+        if (u[e] < 0x80) {
+            while (e + 8 <= len && !(lanes_load(u + e) & LANES_ALL))
+                e += 8;
+            while (e < len && u[e] < 0x80)
+                e++;
+            continue;
+        }
+        if (typo_may_start(d, s, len, e))
+            return 1;
+        e++;
+    }
     return 0;
 }
 
@@ -643,35 +745,67 @@ char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int
 {
     if (len > CONTENT_MAX_TEXT)
         len = CONTENT_MAX_TEXT; /* as to_u16 */
-    kbuf b;
-    kbuf_init(&b, 4 * CONTENT_MAX_TEXT);
     UErrorCode st = U_ZERO_ERROR;
     fold_ctx fc, *c = &fc;
-    c->b = &b;
     c->d = d;
     c->strip_space = strip_space;
     c->n2 = unorm2_getNFKCCasefoldInstance(&st);
-    c->rn = 0;
-    if (U_FAILURE(st) || split_fast(FAST_FOLD, s, len, fold_emit, c)) {
-        kbuf_free(&b);
+    if (U_FAILURE(st))
         return NULL;
+    /* First straight into arena memory of the text's length and a little
+     * more (folding seldom lengthens text); when the result does not fit
+     * (or no arena memory), again into a growing buffer. Both give the same
+     * bytes: the buffer's limit (4 MiB) is far above that length. */
+    char *r = NULL;
+    size_t rl = 0;
+    c->b = NULL;
+    c->ocap = len + 64;
+    c->out = arena_alloc_raw(a, c->ocap + 1);
+    c->olen = 0;
+    c->over = 0;
+    c->rn = 0;
+    if (c->out) {
+        int rc = split_fast(FAST_FOLD, s, len, fold_emit, c);
+        if (rc && !c->over)
+            return NULL;
+        if (!rc)
+            flush_run(c);
+        if (!c->over) {
+            r = c->out;
+            rl = c->olen;
+            r[rl] = 0;
+        }
     }
-    add_run(&b, c->run, c->rn);
-    char *r;
-    if (d && d->ntypos) {
+    kbuf b;
+    kbuf_init(&b, 4 * CONTENT_MAX_TEXT);
+    if (!r) {
+        c->b = &b;
+        c->out = NULL;
+        c->over = 0;
+        c->rn = 0;
+        kbuf_reserve(&b, len);
+        if (split_fast(FAST_FOLD, s, len, fold_emit, c)) {
+            kbuf_free(&b);
+            return NULL;
+        }
+        flush_run(c);
+        r = b.p ? b.p : "";
+        rl = b.len;
+    }
+    if (d && d->ntypos && typo_anywhere(d, r, rl)) {
         kbuf t;
         kbuf_init(&t, 8 * CONTENT_MAX_TEXT);
-        apply_typos(d, &t, b.p ? b.p : "", b.len);
+        kbuf_reserve(&t, rl);
+        apply_typos(d, &t, r, rl);
         r = arena_strndup(a, kbuf_str(&t), t.len);
-        if (olen)
-            *olen = t.len;
+        rl = t.len;
         kbuf_free(&t);
-    } else {
-        r = arena_strndup(a, kbuf_str(&b), b.len);
-        if (olen)
-            *olen = b.len;
+    } else if (c->b) {
+        r = arena_strndup(a, r, rl);
     }
     kbuf_free(&b);
+    if (r && olen)
+        *olen = rl;
     return r;
 }
 

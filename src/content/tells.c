@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "../util/ascii.h"
-#include "../util/lanes.h"
 #include "internal.h"
 
 #define SNIP_CTX 4
@@ -291,10 +290,7 @@ static void zero_width(tellbuf *tb, const char *s, size_t len)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
         if (u[i] < 0x80) { /* no invisible character is ASCII */
-            while (i + 8 <= len && !(lanes_load(u + i) & LANES_ALL))
-                i += 8;
-            while (i < len && u[i] < 0x80)
-                i++;
+            i = u8_skip_ascii(s, len, i);
             continue;
         }
         size_t st = i;
@@ -368,44 +364,54 @@ static int look_class(const content_data *d, uint32_t c)
     return 0;
 }
 
+/* Where the look-alike scan at i (an ASCII byte) begins its next run, or
+ * len: at the first non-ASCII character after i, or at the ASCII letters
+ * right before it (not before i). A run of letters ended by ASCII holds no
+ * look-alike and is passed over. The byte loop (reference of the tests): */
+static size_t look_start_simple(const char *s, size_t len, size_t i)
+{
+    while (i < len) {
+        unsigned char b = (unsigned char)s[i];
+        if (b >= 0x80)
+            return i;
+        if (!ascii_alpha(b)) {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < len && ascii_alpha(s[j]))
+            j++;
+        if (j < len && (unsigned char)s[j] >= 0x80)
+            return i;
+        i = j;
+    }
+    return len;
+}
+
+/* The same: the next non-ASCII byte found sixteen bytes at a time, then
+ * back over the letters before it. */
+static size_t look_start(const char *s, size_t len, size_t i)
+{
+    size_t p = u8_skip_ascii(s, len, i);
+    if (p >= len)
+        return len;
+    while (p > i && ascii_alpha(s[p - 1]))
+        p--;
+    return p;
+}
+
+size_t content_look_start(const char *s, size_t len, size_t i, int simple)
+{
+    return simple ? look_start_simple(s, len, i) : look_start(s, len, i);
+}
+
 static void lookalikes(tellbuf *tb, const content_data *d, const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
-        unsigned char b = (unsigned char)s[i];
-        if (b < 0x80) {
-            /* a run of ASCII letters ended by ASCII (or the text's end) holds
-             * no look-alike: the loop below would go past it, no tell */
-            if (i + 8 <= len) { /* eight ASCII bytes at once */
-                uint64_t x = lanes_load(s + i);
-                if (!(x & LANES_ALL)) {
-                    uint64_t y = x | LANES_REP(0x20);
-                    uint64_t na = ~(lanes_ge(y, 'a') & ~lanes_ge(y, 'z' + 1)) & LANES_ALL;
-                    if (na) { /* all but a run of letters reaching the eighth byte: skipped */
-                        i += (size_t)((63 - __builtin_clzll(na)) >> 3) + 1;
-                        continue;
-                    }
-                    /* eight letters from i: their run as below */
-                }
-            }
-            if (!ascii_alpha(b)) {
-                i++;
-                continue;
-            }
-            size_t j = i + 1;
-            for (; j + 8 <= len; j += 8) {
-                uint64_t x = lanes_load(s + j) | LANES_REP(0x20); /* >= 0x80 stays */
-                uint64_t na = ~(lanes_ge(x, 'a') & ~lanes_ge(x, 'z' + 1)) & LANES_ALL;
-                if (na) {
-                    j += (size_t)__builtin_ctzll(na) >> 3;
-                    break;
-                }
-            }
-            while (j < len && ascii_alpha(s[j]))
-                j++;
-            if (j >= len || (unsigned char)s[j] < 0x80) {
-                i = j;
-                continue;
-            }
+        if ((unsigned char)s[i] < 0x80) { /* only a non-ASCII character makes a tell */
+            i = look_start(s, len, i);
+            if (i >= len)
+                break;
         }
         size_t st = i, e = i;
         int ascii = 0, c1 = 0, c2 = 0, other = 0;

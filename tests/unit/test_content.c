@@ -180,6 +180,260 @@ static void test_pieces(content_data *d)
     arena_free(a);
 }
 
+
+/* ---- the hand-written fast paths against their simple forms ---- */
+
+static unsigned lcg(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 16;
+}
+
+/* A text of n random pieces, at most cap - 1 bytes, NUL-terminated. */
+static size_t pieces_text(char *buf, size_t cap, const char *const *parts, size_t np, int n,
+                          unsigned *seed)
+{
+    size_t len = 0;
+    for (int k = 0; k < n; k++) {
+        const char *pp = parts[lcg(seed) % np];
+        size_t pl = strlen(pp);
+        if (len + pl >= cap)
+            break;
+        memcpy(buf + len, pp, pl);
+        len += pl;
+    }
+    buf[len] = 0;
+    return len;
+}
+
+/* cnorm_fold of ASCII (eight bytes at a time): A-Z lowered, the rest kept,
+ * white space (9..13, space) dropped when stripping; lengths across the
+ * eight-byte steps, every ASCII byte */
+static void test_fold_ascii(const content_data *d)
+{
+    arena *a = arena_new(1 << 22);
+    unsigned seed = 777;
+    int ok = 1;
+    char s[1600], want[1600];
+    for (int t = 0; t < 4000 && ok; t++) {
+        /* some past the fold's 512-byte run, whose stores reach beyond the kept bytes */
+        size_t n = t % 8 ? lcg(&seed) % 200 : 400 + lcg(&seed) % 1100;
+        for (size_t i = 0; i < n; i++) {
+            unsigned r = lcg(&seed) % 4;
+            s[i] = r == 0 ? (char)(1 + lcg(&seed) % 127) : r == 1 ? ' ' : (char)"aZqWx\t\n"[lcg(&seed) % 7];
+        }
+        for (int strip = 0; strip < 2; strip++) {
+            size_t wl = 0, ol = 0;
+            for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (strip && (c == ' ' || (c >= 9 && c <= 13)))
+                    continue;
+                want[wl++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            }
+            char *got = cnorm_fold(a, d, s, n, strip, &ol);
+            ok &= got && ol == wl && memcmp(got, want, wl) == 0 && got[ol] == 0;
+        }
+    }
+    TAP_OK(ok, "cnorm_fold of ASCII = lowered, white space dropped (4000 texts)");
+    /* a fold longer than the text plus 64 bytes: done again the growing way */
+    char big[3 * 400 + 16];
+    size_t n = 0;
+    for (int i = 0; i < 400; i++) {
+        memcpy(big + n, i % 7 ? "\xef\xb7\xba" : "A ", i % 7 ? 3 : 2); /* U+FDFA: 18 letters */
+        n += i % 7 ? 3 : 2;
+    }
+    size_t ol = 0;
+    char *got = cnorm_fold(a, NULL, big, n, 1, &ol);
+    char *icu = ref_norm(big, n, 1, NULL, 1);
+    TAP_OK(got && ol > n + 64 && strlen(icu) == ol && !memcmp(got, icu, ol),
+           "cnorm_fold: a result far longer than the text (%zu -> %zu bytes) = ICU's", n, ol);
+    free(icu);
+    arena_free(a);
+}
+
+/* the deadline scan's next start, eight bytes at a time = the byte loop,
+ * from every position of texts of month and relative-word prefixes, digits
+ * after separators, non-ASCII and ill-formed bytes */
+static void test_next_start(void)
+{
+    static const char *const parts[] = {
+        "in", "In", "wi", "WI", "to", "tO", "ma", "Ja", "de", "se", "au", "no", "en", "x", "th",
+        "q", " ", "  ", "1", "24", "/", ".", "-", ",", ":", "(", "\n", "\xe6\x9c\xac\xe6\x97\xa5",
+        "\xe6\xae\x8b\xe3\x82\x8a", "\xe3\x81\x82", "\xe3", "\x80", "\xc3\xa9", "within ",
+        "in the next ", "May", "january", "abcdefgh", "0"};
+    unsigned seed = 4242;
+    int ok = 1;
+    char s[256];
+    for (int t = 0; t < 3000 && ok; t++) {
+        size_t n = pieces_text(s, sizeof s, parts, sizeof parts / sizeof *parts,
+                               1 + (int)(lcg(&seed) % 60), &seed);
+        for (size_t i = 0; i <= n && ok; i++) {
+            size_t f = content_deadline_next_start(s, n, i, 0), g = content_deadline_next_start(s, n, i, 1);
+            if (f != g) {
+                printf("#   next start from %zu of '%s': %zu, byte loop %zu\n", i, s, f, g);
+                ok = 0;
+            }
+        }
+    }
+    TAP_OK(ok, "deadline scan: the eight-byte next start = the byte loop (3000 texts, every position)");
+    TAP_OK(dl_is("Pay by Sept. 5", 0, "2026-09-05T23:59:59+09:00") &&
+               dl_is("Pay by sep 5", 0, "2026-09-05T23:59:59+09:00") &&
+               dl_is("Pay by Septem 5", 0, "none") && dl_is("Pay by MAYDAY 5", 0, "none") &&
+               dl_is("Pay by May 5", 0, "2026-05-05T23:59:59+09:00"),
+           "month names: sept, three letters, whole names only");
+}
+
+/* the phone scan's jump to the next '+', '0' or '(' (sixteen, then eight
+ * bytes at a time): a number after any count of filler is found, and one
+ * after a stray digit 0 or '(' too */
+static void test_phone_jump(void)
+{
+    arena *a = arena_new(1 << 20);
+    int ok = 1;
+    char s[128];
+    for (int k = 0; k < 48 && ok; k++)
+        for (int lead = 0; lead < 3 && ok; lead++) {
+            size_t n = 0;
+            for (int j = 0; j < k; j++)
+                s[n++] = lead == 1 && j == k / 2 ? '0' : lead == 2 && j == k / 3 ? '(' : "ab ."[j % 4];
+            n += (size_t)snprintf(s + n, sizeof s - n, " TEL 03-1234-5678 x");
+            content_result r;
+            memset(&r, 0, sizeof r);
+            ok = content_phones(a, s, n, &r) == 0 && r.nphones == 1 &&
+                 !strcmp(r.phones[0], "+81312345678");
+            if (!ok)
+                printf("#   no phone in '%s'\n", s);
+        }
+    TAP_OK(ok, "phones: a number after 0..47 filler bytes, with a stray 0 or ( before it");
+    arena_free(a);
+}
+
+/* the look-alike scan's jump over ASCII = the byte loop */
+static void test_look_start(void)
+{
+    static const char *const parts[] = {"a", "Zq", "abcdefghij", " ", "1", ".", "\n",
+                                        "\xd0\xb0" /* Cyrillic a */, "\xe3\x81\x82", "\xff",
+                                        "\xe1\xb4\xa0" /* small cap v */};
+    unsigned seed = 99;
+    int ok = 1;
+    char s[256];
+    for (int t = 0; t < 3000 && ok; t++) {
+        size_t n = pieces_text(s, sizeof s, parts, sizeof parts / sizeof *parts,
+                               1 + (int)(lcg(&seed) % 40), &seed);
+        for (size_t i = 0; i < n && ok; i++)
+            if ((unsigned char)s[i] < 0x80)
+                ok = content_look_start(s, n, i, 0) == content_look_start(s, n, i, 1);
+    }
+    TAP_OK(ok, "look-alike tells: the jump to the next run = the byte loop (3000 texts)");
+}
+
+/* content_lures (four-byte filter, four windows per load, only the found
+ * phrases scored) against every key sought with memmem in subject and body;
+ * and the lure positions with content_lures' table = without it */
+static void test_lures(const content_data *d)
+{
+    arena *a = arena_new(1 << 24);
+    /* keys and pieces of keys, look-alike and width forms of their letters,
+     * typos, white space, subject/body seams */
+    const char *parts[64];
+    size_t np = 0;
+    unsigned seed = 31337;
+    for (size_t i = 0; i < d->nphrases && np < 24; i += 1 + d->nphrases / 24)
+        parts[np++] = d->phrases[i].phrase;
+    parts[np++] = "MFA";
+    parts[np++] = "2fa";
+    parts[np++] = "pdf";
+    parts[np++] = "verify your account";
+    parts[np++] = "VERIFY\xc2\xa0YOUR ACCOUNT";
+    parts[np++] = "ver\xc2\xad" "ify";
+    parts[np++] = "\xef\xbd\x96" "erify"; /* fullwidth v */
+    parts[np++] = "v\xd0\xb5" "rify"; /* Cyrillic e */
+    parts[np++] = "\xe3\x83\xad\xe3\x82\xb0\xe3\x82\xa4\xe3\x82\xbd"; /* typo ログイソ */
+    parts[np++] = "\xe3\x83\xad\xe3\x82\xb0\xe3\x82\xa4\xe3\x83\xb3"; /* ログイン */
+    parts[np++] = "\xe5\x8f\xa3\xe3\x82\xb0\xe3\x82\xa4\xe3\x83\xb3"; /* typo 口グイン */
+    parts[np++] = " ";
+    parts[np++] = "\t";
+    parts[np++] = "x";
+    parts[np++] = "ac";
+    parts[np++] = "count";
+    parts[np++] = "\xef\xac\x81"; /* ﬁ */
+    parts[np++] = "e\xcc\x81";
+    int ok = 1, pos_ok = 1, pos_used = 0;
+    char subj[200], body[1200];
+    for (int t = 0; t < 2000 && ok && pos_ok; t++) {
+        size_t sl = pieces_text(subj, sizeof subj, parts, np, (int)(lcg(&seed) % 6), &seed);
+        size_t bl = pieces_text(body, sizeof body, parts, np, (int)(lcg(&seed) % 60), &seed);
+        /* the texts of content_analyze: orig = subject '\n' body */
+        char *orig = arena_alloc(a, sl + bl + 2);
+        memcpy(orig, subj, sl);
+        orig[sl] = '\n';
+        memcpy(orig + sl + 1, body, bl);
+        size_t olen = sl + 1 + bl, fsl = 0, fbl = 0, nlen = 0;
+        char *fs = cnorm_fold(a, d, orig, sl, 1, &fsl);
+        char *fb = cnorm_fold(a, d, orig + sl, olen - sl, 1, &fbl);
+        char *nfkc = cnorm_nfkc(a, orig, olen, &nlen);
+        char *f = arena_alloc(a, fsl + fbl + 1);
+        memcpy(f, fs, fsl);
+        memcpy(f + fsl, fb, fbl);
+        content_result r;
+        memset(&r, 0, sizeof r);
+        unsigned char *found = NULL;
+        content_lures(a, d, f, fsl + fbl, fsl, &r, &found);
+        /* the simple form: every key, memmem */
+        double score[64] = {0};
+        char ev[64][2048];
+        for (size_t k = 0; k < d->nlure_ids && k < 64; k++)
+            ev[k][0] = 0;
+        for (size_t i = 0; i < d->nphrases; i++) {
+            const lure_phrase *p = &d->phrases[i];
+            int in_s = memmem(f, fsl, p->key, p->klen) != NULL;
+            int in_b = memmem(f + fsl, fbl, p->key, p->klen) != NULL;
+            ok &= !found || (found[i] & 1) == in_s;
+            ok &= !found || !!(found[i] & 2) == in_b;
+            if (!in_s && !in_b)
+                continue;
+            size_t k = 0;
+            while (k < d->nlure_ids && d->lure_ids[k] != p->lure)
+                k++;
+            score[k] += p->weight + (in_s ? 0.5 * p->weight : 0);
+            if (ev[k][0])
+                strcat(ev[k], "; ");
+            strcat(ev[k], p->phrase);
+        }
+        size_t nz = 0;
+        for (size_t k = 0; k < d->nlure_ids; k++)
+            nz += score[k] > 0;
+        ok &= r.nlures == nz;
+        for (size_t j = 0; ok && j < r.nlures; j++) {
+            size_t k = 0;
+            while (k < d->nlure_ids && strcmp(d->lure_ids[k], r.lures[j].id))
+                k++;
+            ok &= k < d->nlure_ids && r.lures[j].score == score[k] &&
+                  !strcmp(r.lures[j].evidence, ev[k]) &&
+                  (j == 0 || r.lures[j - 1].score >= r.lures[j].score);
+        }
+        if (!ok)
+            printf("#   lures differ on '%s' / '%s'\n", subj, body);
+        for (size_t k = 0; found && pos_ok && k < d->nlure_ids; k++) {
+            size_t p1[256], p2[256];
+            size_t n1 = content_lure_positions(d, nfkc, nlen, d->lure_ids[k], found, p1, 256);
+            size_t n2 = content_lure_positions(d, nfkc, nlen, d->lure_ids[k], NULL, p2, 256);
+            pos_ok = n1 == n2 && !memcmp(p1, p2, n1 * sizeof *p1);
+            pos_used += n2 > 0;
+            if (!pos_ok)
+                printf("#   lure positions of %s differ on '%s' / '%s'\n", d->lure_ids[k], subj,
+                       body);
+        }
+        arena_free(a);
+        a = arena_new(1 << 24);
+    }
+    TAP_OK(ok, "content_lures = every key sought in subject and body (2000 texts)");
+    TAP_OK(pos_ok && pos_used > 100 && !d->typo_ascii,
+           "lure positions: skipping the phrases content_lures did not see changes none "
+           "(%d lure/text pairs with positions)", pos_used);
+    arena_free(a);
+}
+
 int main(void)
 {
     char *err = NULL;
@@ -191,8 +445,13 @@ int main(void)
         size_t nt = d->ntypos; /* the fold without typos: ref_norm has none */
         d->ntypos = 0;
         test_pieces(d);
+        test_fold_ascii(d);
         d->ntypos = nt;
     }
+    test_next_start();
+    test_look_start();
+    test_phone_jump();
+    test_lures(d);
     /* data/cnorm_tables.tsv is what tools/cnorm_tables writes with this ICU,
      * and loading it gives those tables (regenerate: build/cnorm_tables >
      * data/cnorm_tables.tsv) */
