@@ -71,10 +71,9 @@ struct content_data {
     unsigned char phrase_hc[8192];   /* bit LURE_HC: some key starts with those three bytes
                                       * (a two-byte key with any third byte) */
     unsigned char phrase_h3[8192];   /* bit LURE_H3: some key of 3+ bytes has that hash */
-    /* [LURE_HC4] 1: some key starts with those four bytes (a three-byte key
-     * with any fourth); filled only when every key has 3+ bytes (hc4_ok).
-     * A byte per hash, not a bit: one load per position of the scan */
-    unsigned char phrase_hc4[65536];
+    /* bit LURE_HC4: some key starts with those four bytes (a three-byte key
+     * with any fourth); filled only when every key has 3+ bytes (hc4_ok) */
+    unsigned char phrase_hc4[8192];
     int hc4_ok;
     int short_keys; /* some key of one byte: not in the tables (content_lures tests it alone) */
     typo_pair *typos;

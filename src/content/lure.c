@@ -194,7 +194,7 @@ static int load_lures(content_data *d, const char *dir, char **err)
         for (unsigned c = 0; d->hc4_ok && c < 256; c++) {
             uint32_t w4 = k[0] | (uint32_t)k[1] << 8 | (uint32_t)k[2] << 16 |
                           (uint32_t)(p->klen > 3 ? k[3] : c) << 24;
-            d->phrase_hc4[LURE_HC4(w4)] = 1;
+            d->phrase_hc4[LURE_HC4(w4) >> 3] |= (unsigned char)(1u << (LURE_HC4(w4) & 7));
             if (p->klen > 3)
                 break;
         }
@@ -395,16 +395,16 @@ int content_lures(arena *a, const content_data *d, const char *folded, size_t fl
             uint64_t x = lanes_load(f + i);
             unsigned h0 = LURE_HC4((uint32_t)x), h1 = LURE_HC4((uint32_t)(x >> 8)),
                      h2 = LURE_HC4((uint32_t)(x >> 16)), h3 = LURE_HC4((uint32_t)(x >> 24));
-            if (!(hc4[h0] | hc4[h1] | hc4[h2] | hc4[h3]))
-                continue;
-            unsigned b = hc4[h0] | hc4[h1] << 1 | hc4[h2] << 2 | (unsigned)hc4[h3] << 3;
+            unsigned b = (hc4[h0 >> 3] >> (h0 & 7) & 1) | (hc4[h1 >> 3] >> (h1 & 7) & 1) << 1 |
+                         (hc4[h2 >> 3] >> (h2 & 7) & 1) << 2 | (hc4[h3 >> 3] >> (h3 & 7) & 1) << 3;
             for (; b; b &= b - 1)
                 lure_try(d, f, flen, i + (size_t)__builtin_ctz(b), subject_len, found);
         }
         for (; i + 4 <= flen; i++) {
             uint32_t w4;
             memcpy(&w4, f + i, 4);
-            if (d->phrase_hc4[LURE_HC4(w4)])
+            unsigned h = LURE_HC4(w4);
+            if (d->phrase_hc4[h >> 3] & (1u << (h & 7)))
                 lure_try(d, f, flen, i, subject_len, found);
         }
     } else if (d->phrase_head) {
