@@ -105,6 +105,13 @@ struct brand_data {
     size_t skelcap;
     blabel *labels;
     size_t nlabels;
+    /* tokens by the hash of their first two bytes (lookalike.c pair_hash):
+     * first index per bucket and the next one, ascending, -1 ends */
+    int *tok_head, *tok_next;
+    /* label indices ordered by (length, index); those of length L are
+     * lab_order[lab_start[L] .. lab_start[L + 1]) */
+    unsigned *lab_order;
+    unsigned lab_start[BI_MAX_LABEL + 2];
     bofficial *offi; /* official domains by name (open addressing) */
     size_t officap;
     int offi_empty; /* an empty official domain exists: offi is not used */

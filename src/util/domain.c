@@ -264,25 +264,11 @@ static const char *unregistrable_memo(const char *h, size_t n)
     return d;
 }
 
-static char *psl_cached(arena *a, const char *host, int want_suffix)
+/* The answer for h (n bytes: plain - ASCII, no capitals, no trailing dot -
+ * and not an IP literal): in the per-thread slot or from libpsl; NULL for
+ * none. Valid until the next look-up on this thread. */
+static const char *psl_answer(const char *h, size_t n, int want_suffix)
 {
-    pthread_once(&psl_once, psl_init);
-    /* a host that is already what domain_ascii would make of it (ASCII, no
-     * capitals, no trailing dot) is looked up as it is, without the copy */
-    size_t n = 0;
-    int plain = host != NULL;
-    for (; plain && host[n]; n++)
-        plain = (unsigned char)host[n] < 0x80 && !(host[n] >= 'A' && host[n] <= 'Z');
-    plain = plain && n && n <= 253 * 4 && host[n - 1] != '.';
-    const char *h = host;
-    if (!plain) {
-        h = domain_ascii(a, host);
-        if (!h)
-            return NULL;
-        n = strlen(h);
-    }
-    if (domain_ip_family(h))
-        return NULL;
     pc_slot *slot = NULL;
     if (n < PC_LEN) {
         uint32_t hv = fnv1a(h, n);
@@ -296,7 +282,7 @@ static char *psl_cached(arena *a, const char *host, int want_suffix)
         if (st == PC_NULL)
             return NULL;
         if (st == PC_VAL)
-            return arena_strdup(a, want_suffix ? slot->sufv : slot->regv);
+            return want_suffix ? slot->sufv : slot->regv;
     }
     const char *r = want_suffix ? unregistrable_memo(h, n) : registrable_memo(h, n);
     size_t rl = r ? strlen(r) : 0;
@@ -305,7 +291,54 @@ static char *psl_cached(arena *a, const char *host, int want_suffix)
             memcpy(want_suffix ? slot->sufv : slot->regv, r, rl + 1);
         *(want_suffix ? &slot->suf : &slot->reg) = r ? PC_VAL : PC_NULL;
     }
+    return r;
+}
+
+/* n: the length of host when it is what domain_ascii would make of it
+ * (ASCII, no capitals, no trailing dot), else 0 */
+static size_t plain_len(const char *host)
+{
+    size_t n = 0;
+    int plain = host != NULL;
+    for (; plain && host[n]; n++)
+        plain = (unsigned char)host[n] < 0x80 && !(host[n] >= 'A' && host[n] <= 'Z');
+    return plain && n && n <= 253 * 4 && host[n - 1] != '.' ? n : 0;
+}
+
+static char *psl_cached(arena *a, const char *host, int want_suffix)
+{
+    pthread_once(&psl_once, psl_init);
+    /* a plain host is looked up as it is, without the copy */
+    size_t n = plain_len(host);
+    const char *h = host;
+    if (!n) {
+        h = domain_ascii(a, host);
+        if (!h)
+            return NULL;
+        n = strlen(h);
+    }
+    if (domain_ip_family(h))
+        return NULL;
+    const char *r = psl_answer(h, n, want_suffix);
     return r ? arena_strdup(a, r) : NULL;
+}
+
+int domain_registrable_buf(const char *host, char *buf, size_t cap)
+{
+    pthread_once(&psl_once, psl_init);
+    size_t n = plain_len(host);
+    if (!n)
+        return -1;
+    if (domain_ip_family(host))
+        return 0;
+    const char *r = psl_answer(host, n, 0);
+    if (!r)
+        return 0;
+    size_t rl = strlen(r);
+    if (rl >= cap)
+        return -1;
+    memcpy(buf, r, rl + 1);
+    return 1;
 }
 
 char *domain_registrable(arena *a, const char *host)
