@@ -256,9 +256,10 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
 /* Both forms of s at once (as bi_normalize with fold 1 and 0): ASCII text is
  * collapsed once and lowercased by copy, other text converted to UTF-16 once. */
 static void normalize_both(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
-                           size_t *n1, char **ck, size_t *n2)
+                           size_t *n1, char **ck, size_t *n2, int *same)
 {
     *cf = *ck = NULL;
+    *same = 0; /* set: *cf is *ck with A-Z lowered, byte for byte */
     if (n > BRAND_MAX_TEXT)
         n = BRAND_MAX_TEXT;
     if (all_ascii(s, n)) {
@@ -281,6 +282,7 @@ static void normalize_both(arena *a, const brand_data *d, const char *s, size_t 
         f[w] = '\0';
         *cf = f;
         *n1 = w;
+        *same = 1;
         return;
     }
     int32_t ulen = 0;
@@ -306,6 +308,7 @@ static void normalize_both(arena *a, const brand_data *d, const char *s, size_t 
                     f[i] = (*ck)[i] >= 'A' && (*ck)[i] <= 'Z' ? (char)((*ck)[i] + 32) : (*ck)[i];
                 *cf = f;
                 *n1 = *n2;
+                *same = 1;
             }
         }
     }
@@ -832,6 +835,73 @@ static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bma
     return nm;
 }
 
+/* The scan of the cf table over cf and of the cs table over ck at once, when
+ * cf is ck with A-Z lowered (the same length and offsets): one pass over
+ * the candidate positions instead of two. Matches of each table go to
+ * their own array in the order scan_one() would give them (mf: up to
+ * BRAND_MAX_MATCHES, ms: likewise), so that appending ms to mf is what the
+ * two scans give. *ns gets the count of ms; returns that of mf. */
+static size_t scan_both(const brand_data *d, const char *cf, const char *ck, size_t n, bmatch *mf,
+                        bmatch *ms, size_t *ns)
+{
+    size_t nf = 0, nc = 0;
+    /* bytes no pattern of the table starts with (A-Z and a-z alike for both) */
+    uint64_t lo_f = d->low_cf ? 0 : 0x41, lo_s = d->low_cs ? 0 : 0x41;
+    int hi_f = d->high_cf, hi_s = d->high_cs;
+    size_t i = 0;
+    uint64_t prev = 0;
+    for (; i + 9 <= n && (nf < BRAND_MAX_MATCHES || nc < BRAND_MAX_MATCHES); i += 8) {
+        uint64_t x = lanes_load(cf + i);
+        uint64_t an = alnum8(x);
+        uint64_t cont = x & ~(x << 1) & LANES_ALL;
+        uint64_t base = ~(cont | (an & ((an << 8) | prev))) & LANES_ALL;
+        prev = an >> 56;
+        if (!base)
+            continue;
+        uint64_t cand_f = base, cand_s = base;
+        if (lo_f | lo_s) {
+            uint64_t ge = lanes_ge(x, 0x41);
+            if (lo_f)
+                cand_f &= ge;
+            if (lo_s)
+                cand_s &= ge;
+        }
+        if (!hi_f)
+            cand_f &= lanes_ascii(x);
+        if (!hi_s)
+            cand_s &= lanes_ascii(x);
+        if (nf >= BRAND_MAX_MATCHES)
+            cand_f = 0;
+        if (nc >= BRAND_MAX_MATCHES)
+            cand_s = 0;
+        uint64_t cand = cand_f | cand_s;
+        while (cand) {
+            unsigned b = (unsigned)__builtin_ctzll(cand);
+            uint64_t bit = (uint64_t)1 << b;
+            size_t k = i + (b >> 3);
+            cand &= cand - 1;
+            if ((cand_f & bit) && nf < BRAND_MAX_MATCHES)
+                nf = try_at(d, d->head_cf, d->used_cf, d->short_cf, d->four_cf, cf, n, k, mf, nf);
+            if ((cand_s & bit) && nc < BRAND_MAX_MATCHES)
+                nc = try_at(d, d->head_cs, d->used_cs, d->short_cs, d->four_cs, ck, n, k, ms, nc);
+        }
+    }
+    for (; i + 1 < n && (nf < BRAND_MAX_MATCHES || nc < BRAND_MAX_MATCHES); i++) {
+        unsigned char c = (unsigned char)cf[i];
+        if ((c & 0xC0) == 0x80)
+            continue;
+        if (nf < BRAND_MAX_MATCHES)
+            nf = try_at(d, d->head_cf, d->used_cf, d->short_cf, d->four_cf, cf, n, i, mf, nf);
+        if (nc < BRAND_MAX_MATCHES)
+            nc = try_at(d, d->head_cs, d->used_cs, d->short_cs, d->four_cs, ck, n, i, ms, nc);
+    }
+    *ns = nc;
+    return nf;
+}
+
+/* 1 (default): scan_both() when it applies; 0: always two scan_one() (tests compare) */
+int bi_scan_merged = 1;
+
 static int cmp_len_desc(const void *a, const void *b)
 {
     const bmatch *x = a, *y = b;
@@ -849,15 +919,24 @@ size_t bi_match_text(arena *a, const brand_data *d, const char *s, bmatch_pub *o
     bmatch m[BRAND_MAX_MATCHES];
     size_t nm = 0, n1 = 0, n2 = 0;
     char *cf, *ck;
-    normalize_both(a, d, s, strlen(s), &cf, &n1, &ck, &n2);
+    int same;
+    normalize_both(a, d, s, strlen(s), &cf, &n1, &ck, &n2, &same);
     if (folded) {
         *folded = cf;
         *flen = cf ? n1 : 0;
     }
-    if (cf)
-        nm = scan_one(d, cf, n1, 0, m, nm);
-    if (ck)
-        nm = scan_one(d, ck, n2, 1, m, nm);
+    if (cf && ck && same && bi_scan_merged) {
+        bmatch ms[BRAND_MAX_MATCHES];
+        size_t ns = 0;
+        nm = scan_both(d, cf, ck, n1, m, ms, &ns);
+        for (size_t j = 0; j < ns && nm < BRAND_MAX_MATCHES; j++)
+            m[nm++] = ms[j];
+    } else {
+        if (cf)
+            nm = scan_one(d, cf, n1, 0, m, nm);
+        if (ck)
+            nm = scan_one(d, ck, n2, 1, m, nm);
+    }
     qsort(m, nm, sizeof *m, cmp_len_desc);
     size_t k = 0;
     for (size_t i = 0; i < nm; i++) {

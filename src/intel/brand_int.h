@@ -139,6 +139,9 @@ int bi_domain_state(const brand_data *d, unsigned b, const char *host);
  * normalized text the offsets refer to. */
 size_t bi_match_text(arena *a, const brand_data *d, const char *s, bmatch_pub *out,
                      const char **folded, size_t *flen);
+/* 1 (default): one pass over the text for both pattern tables when the
+ * folded text is the case-kept one lowered; 0: a pass per table (tests compare). */
+extern int bi_scan_merged;
 int bi_lookalike_init(brand_data *d, char **err);
 void bi_lookalike_free(brand_data *d);
 
