@@ -17,6 +17,7 @@
 
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
+#include <unicode/utf16.h>
 
 #include "../util/ascii.h"
 #include "../util/domain.h"
@@ -253,10 +254,253 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
     return r;
 }
 
-/* Both forms of s at once (as bi_normalize with fold 1 and 0): ASCII text is
- * collapsed once and lowercased by copy, other text converted to UTF-16 once. */
-static void normalize_both(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
+/* --- NFKC and NFKC_Casefold of UTF-8 text, character by character ------
+
+ * A normalizer's answer for a string is the concatenation of its answers for
+ * the pieces between normalization boundaries (ICU's hasBoundaryBefore: the
+ * character does not interact with what precedes it). When every character
+ * of a text has a boundary before it under both NFKC and NFKC_Casefold, both
+ * forms are made from each character's own mapping, straight from UTF-8:
+ * no UTF-16 copy, no ICU pass and no conversion back. The mappings are
+ * asked of ICU once per thread and character; texts with other characters
+ * (or bad UTF-8, or a mapping longer than its character) go the ICU way. */
+enum { NC_UNKNOWN, NC_SAME, NC_MAP, NC_NO };
+#define NC_SLOTS 1024
+typedef struct {
+    uint32_t cp; /* 0: empty (ASCII is never looked up) */
+    unsigned char cls, klen, flen, same; /* same: f is k with A-Z lowered */
+    char k[4], f[4];                     /* NFKC, NFKC_Casefold (NC_MAP) */
+} nc_slot;
+static _Thread_local unsigned char nc_bmp[65536 / 4]; /* NC_* of each BMP code point, 2 bits */
+static _Thread_local nc_slot nc_map[NC_SLOTS];
+static _Thread_local const UNormalizer2 *nc_for[2]; /* the normalizers the tables are of */
+static _Thread_local int nc_ascii_ok;
+
+/* 1 (default): the character path when it applies; 0: always ICU (tests compare) */
+int bi_norm_fast = 1;
+
+static size_t u8_put(uint32_t cp, char *o)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* norm of the one character in[0..il) as UTF-8 into o (at most cap bytes);
+ * its length, or -1 */
+static int32_t nc_one(const UNormalizer2 *norm, const UChar *in, int32_t il, char *o, int32_t cap)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    UChar v[16];
+    int32_t vl = unorm2_normalize(norm, in, il, v, 16, &st);
+    if (U_FAILURE(st))
+        return -1;
+    int32_t ol = 0;
+    u_strToUTF8(o, cap, &ol, v, vl, &st);
+    return U_FAILURE(st) ? -1 : ol;
+}
+
+static void nc_compute(const brand_data *d, uint32_t cp, nc_slot *e)
+{
+    memset(e, 0, sizeof *e);
+    e->cp = cp;
+    e->cls = NC_NO;
+    if (!unorm2_hasBoundaryBefore(d->nfkc, (UChar32)cp) ||
+        !unorm2_hasBoundaryBefore(d->nfkc_cf, (UChar32)cp))
+        return;
+    UChar in[2];
+    int32_t il = 0;
+    U16_APPEND_UNSAFE(in, il, cp);
+    char orig[4], k[8], f[8];
+    size_t ol = u8_put(cp, orig);
+    int32_t kl = nc_one(d->nfkc, in, il, k, (int32_t)sizeof k);
+    int32_t fl = nc_one(d->nfkc_cf, in, il, f, (int32_t)sizeof f);
+    if (kl < 0 || fl < 0 || (size_t)kl > ol || (size_t)fl > ol)
+        return; /* the output may not outgrow the input */
+    e->same = kl == fl;
+    for (int32_t i = 0; i < kl && e->same; i++)
+        e->same = f[i] == (k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
+    memcpy(e->k, k, (size_t)kl);
+    memcpy(e->f, f, (size_t)fl);
+    e->klen = (unsigned char)kl;
+    e->flen = (unsigned char)fl;
+    e->cls = (size_t)kl == ol && (size_t)fl == ol && memcmp(k, orig, ol) == 0 &&
+                     memcmp(f, orig, ol) == 0
+                 ? NC_SAME
+                 : NC_MAP;
+}
+
+/* the slot of cp (filled) */
+static const nc_slot *nc_get(const brand_data *d, uint32_t cp)
+{
+    nc_slot *e = &nc_map[cp % NC_SLOTS];
+    if (e->cp != cp)
+        nc_compute(d, cp, e);
+    return e;
+}
+
+/* The code point of well-formed UTF-8 at u[0..n) (lead byte >= 0x80) and its
+ * length in *len; -1 when ill-formed (Unicode 3.9 table 3-7: ICU would put
+ * U+FFFD there). */
+static long u8_get(const unsigned char *u, size_t n, size_t *len)
+{
+    unsigned c = u[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (n < 2 || (u[1] & 0xC0) != 0x80)
+            return -1;
+        *len = 2;
+        return ((long)(c & 0x1F) << 6) | (u[1] & 0x3F);
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80)
+            return -1;
+        long cp = ((long)(c & 0x0F) << 12) | ((long)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+            return -1;
+        *len = 3;
+        return cp;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80 || (u[3] & 0xC0) != 0x80)
+            return -1;
+        long cp = ((long)(c & 0x07) << 18) | ((long)(u[1] & 0x3F) << 12) |
+                  ((long)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+        if (cp < 0x10000 || cp > 0x10FFFF)
+            return -1;
+        *len = 4;
+        return cp;
+    }
+    return -1;
+}
+
+/* p[0..l) onto o at *w, whitespace runs -> one space (none in front), as
+ * u16_to_u8_collapse does over the whole text */
+static inline void nc_emit(char *o, size_t *w, int *sp, const char *p, size_t l)
+{
+    for (size_t i = 0; i < l; i++) {
+        if (is_space((unsigned char)p[i])) {
+            *sp = 1;
+            continue;
+        }
+        if (*sp && *w > 0)
+            o[(*w)++] = ' ';
+        *sp = 0;
+        o[(*w)++] = p[i];
+    }
+}
+
+/* normalize_both's non-ASCII case the character way: 1 done, 0 not possible */
+static int normalize_chars(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
                            size_t *n1, char **ck, size_t *n2, int *same)
+{
+    if (nc_for[0] != d->nfkc || nc_for[1] != d->nfkc_cf) {
+        memset(nc_bmp, 0, sizeof nc_bmp);
+        memset(nc_map, 0, sizeof nc_map);
+        nc_for[0] = d->nfkc;
+        nc_for[1] = d->nfkc_cf;
+        /* ASCII maps to itself (NFKC_Casefold: A-Z lowered) with a boundary
+         * before each character: checked, not assumed */
+        nc_ascii_ok = 1;
+        for (UChar32 c = 1; c < 0x80; c++)
+            nc_ascii_ok &= unorm2_hasBoundaryBefore(d->nfkc, c) &&
+                           unorm2_hasBoundaryBefore(d->nfkc_cf, c);
+    }
+    if (!nc_ascii_ok)
+        return 0;
+    /* no output outgrows its input (nc_compute) */
+    char *k = arena_alloc_raw(a, n + 1), *f = arena_alloc_raw(a, n + 1);
+    if (!k || !f)
+        return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t wk = 0, wf = 0, i = 0;
+    int spk = 0, spf = 0, sm = 1;
+    while (i < n) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            char lc = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            if (is_space((unsigned char)c)) {
+                spk = spf = 1;
+            } else {
+                if (spk && wk > 0)
+                    k[wk++] = ' ';
+                if (spf && wf > 0)
+                    f[wf++] = ' ';
+                spk = spf = 0;
+                k[wk++] = (char)c;
+                f[wf++] = lc;
+            }
+            i++;
+            continue;
+        }
+        size_t len = 0;
+        long cp = u8_get(u + i, n - i, &len);
+        if (cp < 0)
+            return 0;
+        unsigned cls;
+        const nc_slot *e = NULL;
+        if (cp < 0x10000) {
+            cls = (nc_bmp[cp >> 2] >> ((cp & 3) * 2)) & 3;
+            if (cls == NC_UNKNOWN) {
+                e = nc_get(d, (uint32_t)cp);
+                cls = e->cls;
+                nc_bmp[cp >> 2] |= (unsigned char)(cls << ((cp & 3) * 2));
+            }
+        } else {
+            e = nc_get(d, (uint32_t)cp);
+            cls = e->cls;
+        }
+        if (cls == NC_SAME) { /* not a space: all spaces are ASCII */
+            if (spk && wk > 0)
+                k[wk++] = ' ';
+            if (spf && wf > 0)
+                f[wf++] = ' ';
+            spk = spf = 0;
+            memcpy(k + wk, s + i, len);
+            memcpy(f + wf, s + i, len);
+            wk += len;
+            wf += len;
+        } else if (cls == NC_MAP) {
+            if (!e || e->cp != (uint32_t)cp)
+                e = nc_get(d, (uint32_t)cp);
+            nc_emit(k, &wk, &spk, e->k, e->klen);
+            nc_emit(f, &wf, &spf, e->f, e->flen);
+            sm &= e->same;
+        } else {
+            return 0;
+        }
+        i += len;
+    }
+    k[wk] = f[wf] = '\0';
+    *ck = k;
+    *n2 = wk;
+    *cf = f;
+    *n1 = wf;
+    *same = sm && wk == wf;
+    return 1;
+}
+
+/* Both forms of s at once (as bi_normalize with fold 1 and 0): ASCII text is
+ * collapsed once and lowercased by copy, other text made character by
+ * character when it can be, else converted to UTF-16 once. */
+void bi_normalize_both(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
+                       size_t *n1, char **ck, size_t *n2, int *same)
 {
     *cf = *ck = NULL;
     *same = 0; /* set: *cf is *ck with A-Z lowered, byte for byte */
@@ -285,6 +529,8 @@ static void normalize_both(arena *a, const brand_data *d, const char *s, size_t 
         *same = 1;
         return;
     }
+    if (bi_norm_fast && normalize_chars(a, d, s, n, cf, n1, ck, n2, same))
+        return;
     int32_t ulen = 0;
     UChar *u = to_u16(s, n, &ulen);
     if (!u)
@@ -920,7 +1166,7 @@ size_t bi_match_text(arena *a, const brand_data *d, const char *s, bmatch_pub *o
     size_t nm = 0, n1 = 0, n2 = 0;
     char *cf, *ck;
     int same;
-    normalize_both(a, d, s, strlen(s), &cf, &n1, &ck, &n2, &same);
+    bi_normalize_both(a, d, s, strlen(s), &cf, &n1, &ck, &n2, &same);
     if (folded) {
         *folded = cf;
         *flen = cf ? n1 : 0;

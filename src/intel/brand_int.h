@@ -139,6 +139,14 @@ int bi_domain_state(const brand_data *d, unsigned b, const char *host);
  * normalized text the offsets refer to. */
 size_t bi_match_text(arena *a, const brand_data *d, const char *s, bmatch_pub *out,
                      const char **folded, size_t *flen);
+/* Both normalized forms of s[0..n) (cut at BRAND_MAX_TEXT): *cf folded
+ * (NFKC_Casefold), *ck case kept (NFKC), whitespace runs -> one space; NULL
+ * on failure. *same: *cf is *ck with A-Z lowered, byte for byte. */
+void bi_normalize_both(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
+                       size_t *n1, char **ck, size_t *n2, int *same);
+/* 1 (default): non-ASCII text normalized character by character when every
+ * character allows it; 0: always through ICU (tests compare). */
+extern int bi_norm_fast;
 /* 1 (default): one pass over the text for both pattern tables when the
  * folded text is the case-kept one lowered; 0: a pass per table (tests compare). */
 extern int bi_scan_merged;
