@@ -83,32 +83,60 @@ static uint64_t lower8(uint64_t x)
     return x | (up >> 2);
 }
 
-/* Whitespace runs of ASCII s[0..n) -> one space (none in front or at the end),
- * A-Z -> a-z when fold, into r (room for n + 1). Returns the length. Eight
- * bytes go at once when they hold no control byte and only single spaces
- * inside, which the byte loop would copy unchanged. */
-static size_t collapse_ascii(const char *s, size_t n, char *r, int fold)
+/* Whitespace runs of ASCII s[0..n) -> one space (none in front of what r
+ * held at *w = 0), A-Z -> a-z when fold, onto r at w; *sp: a run is pending
+ * (in and out). Returns the new w. r must have room up to w + n, and more:
+ * eight bytes go at once when they hold no control byte and only single
+ * spaces inside, which the byte loop would copy unchanged, as an eight-byte
+ * store at r + w - so w may not be ahead of s (r + w <= s + i, as when r
+ * holds the output of the text s belongs to), and r must have 8 bytes of room
+ * beyond that. Other blocks go run by run. */
+static size_t collapse_run(const char *s, size_t n, char *r, size_t w, int *spp, int fold)
 {
-    size_t w = 0, i = 0;
-    int sp = 0;
-    while (i < n) {
-        if (i + 8 <= n) {
-            uint64_t x = lanes_load(s + i);
-            uint64_t ctl = ~lanes_ge(x, 0x20) & LANES_ALL;
-            uint64_t spc = ~lanes_ne(x, ' ') & LANES_ALL;
-            if (!ctl && !(spc & (spc << 8)) && !(spc & 0x8000000000000080ULL)) {
+    size_t i = 0;
+    int sp = *spp;
+    while (i + 8 <= n) {
+        uint64_t x = lanes_load(s + i);
+        uint64_t ctl = ~lanes_ge(x, 0x20) & LANES_ALL;
+        uint64_t spc = ~lanes_ne(x, ' ') & LANES_ALL;
+        if (!ctl && !(spc & (spc << 8)) && !(spc & 0x8000000000000080ULL)) {
+            if (sp && w > 0)
+                r[w++] = ' ';
+            sp = 0;
+            if (fold)
+                x = lower8(x);
+            memcpy(r + w, &x, 8);
+            w += 8;
+            i += 8;
+            continue;
+        }
+        /* the block as runs: bytes up to the next whitespace byte (stored
+         * eight at a time, the store running past them into the room r has
+         * beyond n), then the whitespace (a pending space) */
+        uint64_t ws = (~lanes_ne(x, ' ') | (lanes_ge(x, '\t') & ~lanes_ge(x, '\r' + 1))) & LANES_ALL;
+        if (fold)
+            x = lower8(x);
+        unsigned left = 8;
+        while (left) {
+            unsigned t = ws ? (unsigned)__builtin_ctzll(ws) >> 3 : left;
+            if (t) {
                 if (sp && w > 0)
                     r[w++] = ' ';
                 sp = 0;
-                if (fold)
-                    x = lower8(x);
-                memcpy(r + w, &x, 8); /* w <= i: inside r */
-                w += 8;
-                i += 8;
-                continue;
+                memcpy(r + w, &x, 8);
+                w += t;
             }
+            if (t == left)
+                break;
+            sp = 1;
+            x = (x >> (8 * t)) >> 8;
+            ws = (ws >> (8 * t)) >> 8;
+            left -= t + 1;
         }
-        char c = s[i++];
+        i += 8;
+    }
+    for (; i < n; i++) {
+        char c = s[i];
         if (is_space((unsigned char)c)) {
             sp = 1;
             continue;
@@ -118,6 +146,16 @@ static size_t collapse_ascii(const char *s, size_t n, char *r, int fold)
         sp = 0;
         r[w++] = fold && c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
     }
+    *spp = sp;
+    return w;
+}
+
+/* Whitespace runs of ASCII s[0..n) -> one space (none in front or at the end),
+ * A-Z -> a-z when fold, into r (room for n + 9). Returns the length. */
+static size_t collapse_ascii(const char *s, size_t n, char *r, int fold)
+{
+    int sp = 0;
+    size_t w = collapse_run(s, n, r, 0, &sp, fold);
     r[w] = '\0';
     return w;
 }
@@ -237,7 +275,7 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
         n = BRAND_MAX_TEXT;
     if (all_ascii(s, n)) {
         /* ASCII: NFKC changes nothing and NFKC_Casefold only lowercases A-Z */
-        char *r = arena_alloc_raw(a, n + 1);
+        char *r = arena_alloc_raw(a, n + 9);
         if (!r)
             return NULL;
         size_t w = collapse_ascii(s, n, r, fold);
@@ -424,29 +462,23 @@ static int normalize_chars(arena *a, const brand_data *d, const char *s, size_t 
     }
     if (!nc_ascii_ok)
         return 0;
-    /* no output outgrows its input (nc_compute) */
-    char *k = arena_alloc_raw(a, n + 1), *f = arena_alloc_raw(a, n + 1);
+    /* no output outgrows its input (nc_compute); collapse_run() stores 8 bytes at a time */
+    char *k = arena_alloc_raw(a, n + 9), *f = arena_alloc_raw(a, n + 9);
     if (!k || !f)
         return 0;
     const unsigned char *u = (const unsigned char *)s;
     size_t wk = 0, wf = 0, i = 0;
     int spk = 0, spf = 0, sm = 1;
     while (i < n) {
-        unsigned c = u[i];
-        if (c < 0x80) {
-            char lc = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-            if (is_space((unsigned char)c)) {
-                spk = spf = 1;
-            } else {
-                if (spk && wk > 0)
-                    k[wk++] = ' ';
-                if (spf && wf > 0)
-                    f[wf++] = ' ';
-                spk = spf = 0;
-                k[wk++] = (char)c;
-                f[wf++] = lc;
-            }
-            i++;
+        if (u[i] < 0x80) { /* the ASCII run from here, as collapse_ascii does */
+            size_t j = i + 1;
+            while (j + 8 <= n && !(lanes_load(u + j) & LANES_ALL))
+                j += 8;
+            while (j < n && u[j] < 0x80)
+                j++;
+            wk = collapse_run(s + i, j - i, k, wk, &spk, 0);
+            wf = collapse_run(s + i, j - i, f, wf, &spf, 1);
+            i = j;
             continue;
         }
         size_t len = 0;
@@ -507,7 +539,7 @@ void bi_normalize_both(arena *a, const brand_data *d, const char *s, size_t n, c
     if (n > BRAND_MAX_TEXT)
         n = BRAND_MAX_TEXT;
     if (all_ascii(s, n)) {
-        char *k = arena_alloc_raw(a, n + 1);
+        char *k = arena_alloc_raw(a, n + 9);
         if (!k)
             return;
         size_t w = collapse_ascii(s, n, k, 0);
