@@ -296,7 +296,7 @@ static const char *psl_answer(const char *h, size_t n, int want_suffix)
 
 /* n: the length of host when it is what domain_ascii would make of it
  * (ASCII, no capitals, no trailing dot), else 0 */
-static size_t plain_len(const char *host)
+static size_t plain_host_len(const char *host)
 {
     size_t n = 0;
     int plain = host != NULL;
@@ -309,7 +309,7 @@ static char *psl_cached(arena *a, const char *host, int want_suffix)
 {
     pthread_once(&psl_once, psl_init);
     /* a plain host is looked up as it is, without the copy */
-    size_t n = plain_len(host);
+    size_t n = plain_host_len(host);
     const char *h = host;
     if (!n) {
         h = domain_ascii(a, host);
@@ -326,7 +326,7 @@ static char *psl_cached(arena *a, const char *host, int want_suffix)
 int domain_registrable_buf(const char *host, char *buf, size_t cap)
 {
     pthread_once(&psl_once, psl_init);
-    size_t n = plain_len(host);
+    size_t n = plain_host_len(host);
     if (!n)
         return -1;
     if (domain_ip_family(host))
