@@ -670,6 +670,11 @@ static inline unsigned bi_h4(uint32_t w)
     return (w * 0x9E3779B1u) >> 16;
 }
 
+static inline unsigned lower_ascii(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32u : c;
+}
+
 static void add_pattern(brand_data *d, unsigned brand, const char *name)
 {
     size_t n = strlen(name);
@@ -702,6 +707,12 @@ static void add_pattern(brand_data *d, unsigned brand, const char *name)
     p->next = head[key % BI_BUCKETS];
     head[key % BI_BUCKETS] = (int)d->npats;
     (cs ? d->used_cs : d->used_cf)[key >> 3] |= (unsigned char)(1u << (key & 7));
+    /* the key of the folded text where this pattern matches (cs patterns
+     * are ASCII: their first two bytes lowered) */
+    unsigned fkey = cs ? ((unsigned)lower_ascii((unsigned char)s[0]) << 8) |
+                             lower_ascii((unsigned char)s[1])
+                       : key;
+    d->used_any[fkey >> 3] |= (unsigned char)(1u << (fkey & 7));
     if (len < 4) {
         (cs ? d->short_cs : d->short_cf)[key >> 3] |= (unsigned char)(1u << (key & 7));
     } else {
@@ -1123,9 +1134,10 @@ static size_t scan_both(const brand_data *d, const char *cf, const char *ck, siz
                         bmatch *ms, size_t *ns)
 {
     size_t nf = 0, nc = 0;
-    /* bytes no pattern of the table starts with (A-Z and a-z alike for both) */
-    uint64_t lo_f = d->low_cf ? 0 : 0x41, lo_s = d->low_cs ? 0 : 0x41;
-    int hi_f = d->high_cf, hi_s = d->high_cs;
+    /* bytes no pattern of the table starts with (A-Z and a-z alike for
+     * both): below 'A', at or above 0x80; all ones where the table has one */
+    const uint64_t lo_f = d->low_cf ? ~(uint64_t)0 : 0, lo_s = d->low_cs ? ~(uint64_t)0 : 0;
+    const uint64_t hi_f = d->high_cf ? ~(uint64_t)0 : 0, hi_s = d->high_cs ? ~(uint64_t)0 : 0;
     size_t i = 0;
     uint64_t prev = 0;
     for (; i + 9 <= n && (nf < BRAND_MAX_MATCHES || nc < BRAND_MAX_MATCHES); i += 8) {
@@ -1136,18 +1148,9 @@ static size_t scan_both(const brand_data *d, const char *cf, const char *ck, siz
         prev = an >> 56;
         if (!base)
             continue;
-        uint64_t cand_f = base, cand_s = base;
-        if (lo_f | lo_s) {
-            uint64_t ge = lanes_ge(x, 0x41);
-            if (lo_f)
-                cand_f &= ge;
-            if (lo_s)
-                cand_s &= ge;
-        }
-        if (!hi_f)
-            cand_f &= lanes_ascii(x);
-        if (!hi_s)
-            cand_s &= lanes_ascii(x);
+        uint64_t ge = lanes_ge(x, 0x41), asc = lanes_ascii(x);
+        uint64_t cand_f = base & (ge | lo_f) & (asc | hi_f);
+        uint64_t cand_s = base & (ge | lo_s) & (asc | hi_s);
         if (nf >= BRAND_MAX_MATCHES)
             cand_f = 0;
         if (nc >= BRAND_MAX_MATCHES)
@@ -1158,6 +1161,10 @@ static size_t scan_both(const brand_data *d, const char *cf, const char *ck, siz
             uint64_t bit = (uint64_t)1 << b;
             size_t k = i + (b >> 3);
             cand &= cand - 1;
+            /* no pattern of either table has this key (that of the folded text) */
+            unsigned key = pat_key((const unsigned char *)cf + k, n - k);
+            if (!(d->used_any[key >> 3] & (1u << (key & 7))))
+                continue;
             if ((cand_f & bit) && nf < BRAND_MAX_MATCHES)
                 nf = try_at(d, d->head_cf, d->used_cf, d->short_cf, d->four_cf, cf, n, k, mf, nf);
             if ((cand_s & bit) && nc < BRAND_MAX_MATCHES)

@@ -85,6 +85,9 @@ struct brand_data {
     /* bit key (the first two bytes) set when some pattern starts with them:
      * 8 KB that stay in L1 while a text is scanned */
     unsigned char used_cf[65536 / 8], used_cs[65536 / 8];
+    /* used_cf, and used_cs with its keys' bytes lowered: the key of the folded
+     * text at a place where a pattern of either table matches (scan_both) */
+    unsigned char used_any[65536 / 8];
     /* second pre-test after used_*: bit key set when a pattern of 2-3 bytes
      * starts with it (those always need the chain walk), and bit bi_h4() of
      * the first four bytes of every longer pattern (issue 8) */
