@@ -111,7 +111,8 @@ struct brand_data {
     /* tokens by the hash of their first two bytes (lookalike.c pair_hash):
      * first index per bucket and the next one, ascending, -1 ends */
     int *tok_head, *tok_next;
-    /* label indices ordered by (length, index); those of length L are
+    /* indices of the labels check_edit() compares with (long enough, not
+     * generic) ordered by (length, index); those of length L are
      * lab_order[lab_start[L] .. lab_start[L + 1]) */
     unsigned *lab_order;
     unsigned lab_start[BI_MAX_LABEL + 2];

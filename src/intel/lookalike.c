@@ -344,8 +344,8 @@ int bi_lookalike_init(brand_data *d, char **err)
     unsigned w = 0;
     for (unsigned len = 0; len <= BI_MAX_LABEL; len++) {
         d->lab_start[len] = w;
-        for (size_t i = 0; i < d->nlabels; i++)
-            if (d->labels[i].len == len)
+        for (size_t i = 0; i < d->nlabels; i++) /* those check_edit may take */
+            if (d->labels[i].len == len && len >= EDIT1_MIN_LEN && !d->labels[i].generic)
                 d->lab_order[w++] = (unsigned)i;
     }
     d->lab_start[BI_MAX_LABEL + 1] = w; /* longer labels never pass osa() */
@@ -511,15 +511,15 @@ static const blabel *check_edit(const brand_data *d, const char *label, unsigned
             const blabel *found = NULL;
             unsigned fdist = 0;
             for (size_t len = cl - 2; len <= cl + 2 && len <= BI_MAX_LABEL; len++) {
+                /* (the index holds labels of EDIT1_MIN_LEN or more, not generic) */
+                unsigned max = len >= EDIT2_MIN_LEN ? 2 : 1;
+                if ((cl > len ? cl - len : len - cl) > max)
+                    continue; /* osa() would return more than max */
                 for (unsigned o = d->lab_start[len]; o < d->lab_start[len + 1]; o++) {
                     const blabel *l = &d->labels[d->lab_order[o]];
                     if (found && l > found)
                         break; /* ascending within a length */
-                    if (l->len < EDIT1_MIN_LEN || l->generic)
-                        continue;
-                    unsigned max = l->len >= EDIT2_MIN_LEN ? 2 : 1;
-                    if ((cl > l->len ? cl - l->len : l->len - cl) > max ||
-                        more_than(cs & ~l->cset, max) || more_than(l->cset & ~cs, max))
+                    if (more_than(cs & ~l->cset, max) || more_than(l->cset & ~cs, max))
                         continue; /* osa() would return more than max */
                     unsigned dd = osa(c, cl, l->label, l->len, max);
                     if (dd >= 1 && dd <= max) {
