@@ -154,6 +154,9 @@ extern int bi_norm_fast;
 /* 1 (default): one pass over the text for both pattern tables when the
  * folded text is the case-kept one lowered; 0: a pass per table (tests compare). */
 extern int bi_scan_merged;
+/* 1 (default): lookalike tokens and labels found through their indexes; 0:
+ * scans of all (tests compare). */
+extern int bi_lookalike_indexed;
 int bi_lookalike_init(brand_data *d, char **err);
 void bi_lookalike_free(brand_data *d);
 

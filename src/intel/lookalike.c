@@ -364,9 +364,51 @@ void bi_lookalike_free(brand_data *d)
  * in token order, as a scan of all tokens in order that keeps only longer
  * ones would pick). Only the tokens whose first two bytes occur in the label
  * (their bucket) are looked at. */
+/* 1 (default): tokens by bucket and labels by length; 0: the plain scans of
+ * all of them (tests compare) */
+int bi_lookalike_indexed = 1;
+
+/* Does token k occur in label (n bytes) as a lookalike? */
+static int token_hits(const brand_data *d, const btoken *k, const char *label, size_t n,
+                      int risky_tld)
+{
+    for (const char *p = strstr(label, k->s); p; p = strstr(p + 1, k->s)) {
+        size_t i = (size_t)(p - label), j = i + k->len;
+        int hit;
+        if (i == 0 && j == n) /* the brand's name under another suffix */
+            hit = !k->generic && (k->len > 3 || risky_tld);
+        else if (k->strong)
+            hit = 1;
+        else
+            hit = only_glue(d, label, i) && only_glue(d, label + j, n - j);
+        if (hit)
+            return 1;
+    }
+    return 0;
+}
+
+/* check_token as a scan of all tokens in order */
+static int check_token_plain(const brand_data *d, const char *label, int risky_tld,
+                             unsigned *brand, const char **tok)
+{
+    size_t n = strlen(label);
+    for (size_t t = 0; t < d->ntoks; t++) {
+        const btoken *k = &d->toks[t];
+        if (k->len > n || (*tok && k->len <= strlen(*tok)))
+            continue;
+        if (token_hits(d, k, label, n, risky_tld)) {
+            *brand = k->brand; /* the longest token wins: smbc-card over smbc */
+            *tok = k->s;
+        }
+    }
+    return *tok != NULL;
+}
+
 static int check_token(const brand_data *d, const char *label, int risky_tld, unsigned *brand,
                        const char **tok)
 {
+    if (!bi_lookalike_indexed)
+        return check_token_plain(d, label, risky_tld, brand, tok);
     size_t n = strlen(label);
     unsigned char seen[512];
     memset(seen, 0, sizeof seen);
@@ -382,20 +424,8 @@ static int check_token(const brand_data *d, const char *label, int risky_tld, un
                 (best >= 0 && (k->len < d->toks[best].len ||
                                (k->len == d->toks[best].len && t > best))))
                 continue; /* cannot replace the best so far */
-            for (const char *p = strstr(label, k->s); p; p = strstr(p + 1, k->s)) {
-                size_t s = (size_t)(p - label), j = s + k->len;
-                int hit;
-                if (s == 0 && j == n) /* the brand's name under another suffix */
-                    hit = !k->generic && (k->len > 3 || risky_tld);
-                else if (k->strong)
-                    hit = 1;
-                else
-                    hit = only_glue(d, label, s) && only_glue(d, label + j, n - j);
-                if (hit) { /* the longest token wins: smbc-card over smbc */
-                    best = t;
-                    break;
-                }
-            }
+            if (token_hits(d, k, label, n, risky_tld))
+                best = t; /* the longest token wins: smbc-card over smbc */
         }
     }
     if (best < 0)
@@ -505,9 +535,26 @@ static const blabel *check_edit(const brand_data *d, const char *label, unsigned
             }
             if (cl < 5)
                 continue;
+            uint64_t cs = char_set(c, cl);
+            if (!bi_lookalike_indexed) { /* the plain scan of all labels */
+                for (size_t i = 0; i < d->nlabels; i++) {
+                    const blabel *l = &d->labels[i];
+                    if (l->len < EDIT1_MIN_LEN || l->generic)
+                        continue;
+                    unsigned max = l->len >= EDIT2_MIN_LEN ? 2 : 1;
+                    if ((cl > l->len ? cl - l->len : l->len - cl) > max ||
+                        more_than(cs & ~l->cset, max) || more_than(l->cset & ~cs, max))
+                        continue; /* osa() would return more than max */
+                    unsigned dd = osa(c, cl, l->label, l->len, max);
+                    if (dd >= 1 && dd <= max) {
+                        *dist = dd;
+                        return l;
+                    }
+                }
+                continue;
+            }
             /* the first label in label order within reach: only lengths
              * cl - 2 .. cl + 2 can be (osa() is at least the difference) */
-            uint64_t cs = char_set(c, cl);
             const blabel *found = NULL;
             unsigned fdist = 0;
             for (size_t len = cl - 2; len <= cl + 2 && len <= BI_MAX_LABEL; len++) {

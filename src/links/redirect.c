@@ -190,6 +190,8 @@ static int host_matches(const char *host, size_t hl, const redir_entry *e)
     return hl == pl || host[hl - pl - 1] == '.';
 }
 
+int links_redir_hashed = 1;
+
 static int path_ok(const url_info *u, const redir_entry *e)
 {
     return !e->path || (u->path && strncmp(u->path, e->path, strlen(e->path)) == 0);
@@ -203,7 +205,7 @@ static const redir_entry *lookup(const links_data *d, const url_info *u)
     if (!d || !u->host || u->kind != URL_WEB)
         return NULL;
     size_t hl = strlen(u->host);
-    if (!d->linear) {
+    if (!d->linear && links_redir_hashed) {
         /* the host and each parent after a dot, longest first: the first
          * with a fitting entry has the longest host */
         for (const char *s = u->host; s;) {
