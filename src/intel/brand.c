@@ -17,11 +17,16 @@
 
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
+#include <unicode/utf16.h>
 
 #include "../util/ascii.h"
 #include "../util/domain.h"
 #include "../util/hash.h"
 #include "../util/lanes.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* --- small helpers ----------------------------------------------------- */
 
@@ -82,32 +87,107 @@ static uint64_t lower8(uint64_t x)
     return x | (up >> 2);
 }
 
-/* Whitespace runs of ASCII s[0..n) -> one space (none in front or at the end),
- * A-Z -> a-z when fold, into r (room for n + 1). Returns the length. Eight
- * bytes go at once when they hold no control byte and only single spaces
- * inside, which the byte loop would copy unchanged. */
-static size_t collapse_ascii(const char *s, size_t n, char *r, int fold)
+/* Whitespace runs of ASCII s[0..n) -> one space (none in front of what r
+ * held at *w = 0), A-Z -> a-z when fold, onto r at w; *sp: a run is pending
+ * (in and out). Returns the new w. r must have room up to w + n, and more:
+ * eight bytes go at once when they hold no control byte and only single
+ * spaces inside, which the byte loop would copy unchanged, as an eight-byte
+ * store at r + w - so w may not be ahead of s (r + w <= s + i, as when r
+ * holds the output of the text s belongs to), and r must have 16 bytes of
+ * room beyond that. Other blocks go run by run. */
+static size_t collapse_run(const char *s, size_t n, char *r, size_t w, int *spp, int fold)
 {
-    size_t w = 0, i = 0;
-    int sp = 0;
-    while (i < n) {
-        if (i + 8 <= n) {
-            uint64_t x = lanes_load(s + i);
-            uint64_t ctl = ~lanes_ge(x, 0x20) & LANES_ALL;
-            uint64_t spc = ~lanes_ne(x, ' ') & LANES_ALL;
-            if (!ctl && !(spc & (spc << 8)) && !(spc & 0x8000000000000080ULL)) {
+    size_t i = 0;
+    int sp = *spp;
+#ifdef __SSE2__
+    /* sixteen bytes at a time the same way: at once, or run by run (each
+     * run as a sixteen-byte store from a copy of the block) */
+    const __m128i csp = _mm_set1_epi8(' '), c20 = _mm_set1_epi8(0x20), c8 = _mm_set1_epi8(8),
+                  c14 = _mm_set1_epi8(14), cA = _mm_set1_epi8('A' - 1), cZ = _mm_set1_epi8('Z' + 1);
+    while (i + 16 <= n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned hi = (unsigned)_mm_movemask_epi8(x); /* (none in ASCII text) */
+        unsigned spc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, csp));
+        unsigned ctl = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(x, c20)) & ~hi;
+        if (fold)
+            x = _mm_add_epi8(x, _mm_and_si128(_mm_and_si128(_mm_cmpgt_epi8(x, cA),
+                                                            _mm_cmplt_epi8(x, cZ)),
+                                              c20));
+        if (!ctl && !(spc & (spc << 1)) && !(spc & 0x8001)) {
+            if (sp && w > 0)
+                r[w++] = ' ';
+            sp = 0;
+            _mm_storeu_si128((__m128i *)(void *)(r + w), x);
+            w += 16;
+            i += 16;
+            continue;
+        }
+        unsigned ws = spc | ((unsigned)_mm_movemask_epi8(
+                                 _mm_and_si128(_mm_cmpgt_epi8(x, c8), _mm_cmplt_epi8(x, c14))) &
+                             ~hi);
+        unsigned char blk[32];
+        _mm_storeu_si128((__m128i *)(void *)blk, x);
+        unsigned p = 0;
+        while (p < 16) {
+            unsigned t = ws >> p ? (unsigned)__builtin_ctz(ws >> p) : 16 - p;
+            if (t) {
                 if (sp && w > 0)
                     r[w++] = ' ';
                 sp = 0;
-                if (fold)
-                    x = lower8(x);
-                memcpy(r + w, &x, 8); /* w <= i: inside r */
-                w += 8;
-                i += 8;
-                continue;
+                memcpy(r + w, blk + p, 16);
+                w += t;
+                p += t;
             }
+            if (p >= 16)
+                break;
+            sp = 1; /* blk[p] is whitespace */
+            p++;
         }
-        char c = s[i++];
+        i += 16;
+    }
+#endif
+    while (i + 8 <= n) {
+        uint64_t x = lanes_load(s + i);
+        uint64_t ctl = ~lanes_ge(x, 0x20) & LANES_ALL;
+        uint64_t spc = ~lanes_ne(x, ' ') & LANES_ALL;
+        if (!ctl && !(spc & (spc << 8)) && !(spc & 0x8000000000000080ULL)) {
+            if (sp && w > 0)
+                r[w++] = ' ';
+            sp = 0;
+            if (fold)
+                x = lower8(x);
+            memcpy(r + w, &x, 8);
+            w += 8;
+            i += 8;
+            continue;
+        }
+        /* the block as runs: bytes up to the next whitespace byte (stored
+         * eight at a time, the store running past them into the room r has
+         * beyond n), then the whitespace (a pending space) */
+        uint64_t ws = (~lanes_ne(x, ' ') | (lanes_ge(x, '\t') & ~lanes_ge(x, '\r' + 1))) & LANES_ALL;
+        if (fold)
+            x = lower8(x);
+        unsigned left = 8;
+        while (left) {
+            unsigned t = ws ? (unsigned)__builtin_ctzll(ws) >> 3 : left;
+            if (t) {
+                if (sp && w > 0)
+                    r[w++] = ' ';
+                sp = 0;
+                memcpy(r + w, &x, 8);
+                w += t;
+            }
+            if (t == left)
+                break;
+            sp = 1;
+            x = (x >> (8 * t)) >> 8;
+            ws = (ws >> (8 * t)) >> 8;
+            left -= t + 1;
+        }
+        i += 8;
+    }
+    for (; i < n; i++) {
+        char c = s[i];
         if (is_space((unsigned char)c)) {
             sp = 1;
             continue;
@@ -117,6 +197,16 @@ static size_t collapse_ascii(const char *s, size_t n, char *r, int fold)
         sp = 0;
         r[w++] = fold && c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
     }
+    *spp = sp;
+    return w;
+}
+
+/* Whitespace runs of ASCII s[0..n) -> one space (none in front or at the end),
+ * A-Z -> a-z when fold, into r (room for n + 17). Returns the length. */
+static size_t collapse_ascii(const char *s, size_t n, char *r, int fold)
+{
+    int sp = 0;
+    size_t w = collapse_run(s, n, r, 0, &sp, fold);
     r[w] = '\0';
     return w;
 }
@@ -236,7 +326,7 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
         n = BRAND_MAX_TEXT;
     if (all_ascii(s, n)) {
         /* ASCII: NFKC changes nothing and NFKC_Casefold only lowercases A-Z */
-        char *r = arena_alloc_raw(a, n + 1);
+        char *r = arena_alloc_raw(a, n + 17);
         if (!r)
             return NULL;
         size_t w = collapse_ascii(s, n, r, fold);
@@ -253,16 +343,254 @@ char *bi_normalize(arena *a, const brand_data *d, const char *s, size_t n, int f
     return r;
 }
 
+/* --- NFKC and NFKC_Casefold of UTF-8 text, character by character ------
+
+ * A normalizer's answer for a string is the concatenation of its answers for
+ * the pieces between normalization boundaries (ICU's hasBoundaryBefore: the
+ * character does not interact with what precedes it). When every character
+ * of a text has a boundary before it under both NFKC and NFKC_Casefold, both
+ * forms are made from each character's own mapping, straight from UTF-8:
+ * no UTF-16 copy, no ICU pass and no conversion back. The mappings are
+ * asked of ICU once per thread and character; texts with other characters
+ * (or bad UTF-8, or a mapping longer than its character) go the ICU way. */
+enum { NC_UNKNOWN, NC_SAME, NC_MAP, NC_NO };
+#define NC_SLOTS 1024
+typedef struct {
+    uint32_t cp; /* 0: empty (ASCII is never looked up) */
+    unsigned char cls, klen, flen, same; /* same: f is k with A-Z lowered */
+    char k[4], f[4];                     /* NFKC, NFKC_Casefold (NC_MAP) */
+} nc_slot;
+static _Thread_local unsigned char nc_bmp[65536 / 4]; /* NC_* of each BMP code point, 2 bits */
+static _Thread_local nc_slot nc_map[NC_SLOTS];
+static _Thread_local const UNormalizer2 *nc_for[2]; /* the normalizers the tables are of */
+static _Thread_local int nc_ascii_ok;
+
+/* 1 (default): the character path when it applies; 0: always ICU (tests compare) */
+int bi_norm_fast = 1;
+
+static size_t u8_put(uint32_t cp, char *o)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* norm of the one character in[0..il) as UTF-8 into o (at most cap bytes);
+ * its length, or -1 */
+static int32_t nc_one(const UNormalizer2 *norm, const UChar *in, int32_t il, char *o, int32_t cap)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    UChar v[16];
+    int32_t vl = unorm2_normalize(norm, in, il, v, 16, &st);
+    if (U_FAILURE(st))
+        return -1;
+    int32_t ol = 0;
+    u_strToUTF8(o, cap, &ol, v, vl, &st);
+    return U_FAILURE(st) ? -1 : ol;
+}
+
+static void nc_compute(const brand_data *d, uint32_t cp, nc_slot *e)
+{
+    memset(e, 0, sizeof *e);
+    e->cp = cp;
+    e->cls = NC_NO;
+    if (!unorm2_hasBoundaryBefore(d->nfkc, (UChar32)cp) ||
+        !unorm2_hasBoundaryBefore(d->nfkc_cf, (UChar32)cp))
+        return;
+    UChar in[2];
+    int32_t il = 0;
+    U16_APPEND_UNSAFE(in, il, cp);
+    char orig[4], k[8], f[8];
+    size_t ol = u8_put(cp, orig);
+    int32_t kl = nc_one(d->nfkc, in, il, k, (int32_t)sizeof k);
+    int32_t fl = nc_one(d->nfkc_cf, in, il, f, (int32_t)sizeof f);
+    if (kl < 0 || fl < 0 || (size_t)kl > ol || (size_t)fl > ol)
+        return; /* the output may not outgrow the input */
+    e->same = kl == fl;
+    for (int32_t i = 0; i < kl && e->same; i++)
+        e->same = f[i] == (k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
+    memcpy(e->k, k, (size_t)kl);
+    memcpy(e->f, f, (size_t)fl);
+    e->klen = (unsigned char)kl;
+    e->flen = (unsigned char)fl;
+    e->cls = (size_t)kl == ol && (size_t)fl == ol && memcmp(k, orig, ol) == 0 &&
+                     memcmp(f, orig, ol) == 0
+                 ? NC_SAME
+                 : NC_MAP;
+}
+
+/* the slot of cp (filled) */
+static const nc_slot *nc_get(const brand_data *d, uint32_t cp)
+{
+    nc_slot *e = &nc_map[cp % NC_SLOTS];
+    if (e->cp != cp)
+        nc_compute(d, cp, e);
+    return e;
+}
+
+/* The code point of well-formed UTF-8 at u[0..n) (lead byte >= 0x80) and its
+ * length in *len; -1 when ill-formed (Unicode 3.9 table 3-7: ICU would put
+ * U+FFFD there). */
+static long u8_get(const unsigned char *u, size_t n, size_t *len)
+{
+    unsigned c = u[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (n < 2 || (u[1] & 0xC0) != 0x80)
+            return -1;
+        *len = 2;
+        return ((long)(c & 0x1F) << 6) | (u[1] & 0x3F);
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80)
+            return -1;
+        long cp = ((long)(c & 0x0F) << 12) | ((long)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+            return -1;
+        *len = 3;
+        return cp;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80 || (u[3] & 0xC0) != 0x80)
+            return -1;
+        long cp = ((long)(c & 0x07) << 18) | ((long)(u[1] & 0x3F) << 12) |
+                  ((long)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+        if (cp < 0x10000 || cp > 0x10FFFF)
+            return -1;
+        *len = 4;
+        return cp;
+    }
+    return -1;
+}
+
+/* p[0..l) onto o at *w, whitespace runs -> one space (none in front), as
+ * u16_to_u8_collapse does over the whole text */
+static inline void nc_emit(char *o, size_t *w, int *sp, const char *p, size_t l)
+{
+    for (size_t i = 0; i < l; i++) {
+        if (is_space((unsigned char)p[i])) {
+            *sp = 1;
+            continue;
+        }
+        if (*sp && *w > 0)
+            o[(*w)++] = ' ';
+        *sp = 0;
+        o[(*w)++] = p[i];
+    }
+}
+
+/* normalize_both's non-ASCII case the character way: 1 done, 0 not possible */
+static int normalize_chars(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
+                           size_t *n1, char **ck, size_t *n2, int *same)
+{
+    if (nc_for[0] != d->nfkc || nc_for[1] != d->nfkc_cf) {
+        memset(nc_bmp, 0, sizeof nc_bmp);
+        memset(nc_map, 0, sizeof nc_map);
+        nc_for[0] = d->nfkc;
+        nc_for[1] = d->nfkc_cf;
+        /* ASCII maps to itself (NFKC_Casefold: A-Z lowered) with a boundary
+         * before each character: checked, not assumed */
+        nc_ascii_ok = 1;
+        for (UChar32 c = 1; c < 0x80; c++)
+            nc_ascii_ok &= unorm2_hasBoundaryBefore(d->nfkc, c) &&
+                           unorm2_hasBoundaryBefore(d->nfkc_cf, c);
+    }
+    if (!nc_ascii_ok)
+        return 0;
+    /* no output outgrows its input (nc_compute); collapse_run() stores 8 bytes at a time */
+    char *k = arena_alloc_raw(a, n + 17), *f = arena_alloc_raw(a, n + 17);
+    if (!k || !f)
+        return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t wk = 0, wf = 0, i = 0;
+    int spk = 0, spf = 0, sm = 1;
+    while (i < n) {
+        if (u[i] < 0x80) { /* the ASCII run from here, as collapse_ascii does */
+            size_t j = i + 1;
+            while (j + 8 <= n && !(lanes_load(u + j) & LANES_ALL))
+                j += 8;
+            while (j < n && u[j] < 0x80)
+                j++;
+            wk = collapse_run(s + i, j - i, k, wk, &spk, 0);
+            wf = collapse_run(s + i, j - i, f, wf, &spf, 1);
+            i = j;
+            continue;
+        }
+        size_t len = 0;
+        long cp = u8_get(u + i, n - i, &len);
+        if (cp < 0)
+            return 0;
+        unsigned cls;
+        const nc_slot *e = NULL;
+        if (cp < 0x10000) {
+            cls = (nc_bmp[cp >> 2] >> ((cp & 3) * 2)) & 3;
+            if (cls == NC_UNKNOWN) {
+                e = nc_get(d, (uint32_t)cp);
+                cls = e->cls;
+                nc_bmp[cp >> 2] |= (unsigned char)(cls << ((cp & 3) * 2));
+            }
+        } else {
+            e = nc_get(d, (uint32_t)cp);
+            cls = e->cls;
+        }
+        if (cls == NC_SAME) { /* not a space: all spaces are ASCII */
+            if (spk && wk > 0)
+                k[wk++] = ' ';
+            if (spf && wf > 0)
+                f[wf++] = ' ';
+            spk = spf = 0;
+            memcpy(k + wk, s + i, len);
+            memcpy(f + wf, s + i, len);
+            wk += len;
+            wf += len;
+        } else if (cls == NC_MAP) {
+            if (!e || e->cp != (uint32_t)cp)
+                e = nc_get(d, (uint32_t)cp);
+            nc_emit(k, &wk, &spk, e->k, e->klen);
+            nc_emit(f, &wf, &spf, e->f, e->flen);
+            sm &= e->same;
+        } else {
+            return 0;
+        }
+        i += len;
+    }
+    k[wk] = f[wf] = '\0';
+    *ck = k;
+    *n2 = wk;
+    *cf = f;
+    *n1 = wf;
+    *same = sm && wk == wf;
+    return 1;
+}
+
 /* Both forms of s at once (as bi_normalize with fold 1 and 0): ASCII text is
- * collapsed once and lowercased by copy, other text converted to UTF-16 once. */
-static void normalize_both(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
-                           size_t *n1, char **ck, size_t *n2)
+ * collapsed once and lowercased by copy, other text made character by
+ * character when it can be, else converted to UTF-16 once. */
+void bi_normalize_both(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
+                       size_t *n1, char **ck, size_t *n2, int *same)
 {
     *cf = *ck = NULL;
+    *same = 0; /* set: *cf is *ck with A-Z lowered, byte for byte */
     if (n > BRAND_MAX_TEXT)
         n = BRAND_MAX_TEXT;
     if (all_ascii(s, n)) {
-        char *k = arena_alloc_raw(a, n + 1);
+        char *k = arena_alloc_raw(a, n + 17);
         if (!k)
             return;
         size_t w = collapse_ascii(s, n, k, 0);
@@ -281,8 +609,11 @@ static void normalize_both(arena *a, const brand_data *d, const char *s, size_t 
         f[w] = '\0';
         *cf = f;
         *n1 = w;
+        *same = 1;
         return;
     }
+    if (bi_norm_fast && normalize_chars(a, d, s, n, cf, n1, ck, n2, same))
+        return;
     int32_t ulen = 0;
     UChar *u = to_u16(s, n, &ulen);
     if (!u)
@@ -306,6 +637,7 @@ static void normalize_both(arena *a, const brand_data *d, const char *s, size_t 
                     f[i] = (*ck)[i] >= 'A' && (*ck)[i] <= 'Z' ? (char)((*ck)[i] + 32) : (*ck)[i];
                 *cf = f;
                 *n1 = *n2;
+                *same = 1;
             }
         }
     }
@@ -389,6 +721,11 @@ static inline unsigned bi_h4(uint32_t w)
     return (w * 0x9E3779B1u) >> 16;
 }
 
+static inline unsigned lower_ascii(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32u : c;
+}
+
 static void add_pattern(brand_data *d, unsigned brand, const char *name)
 {
     size_t n = strlen(name);
@@ -421,6 +758,12 @@ static void add_pattern(brand_data *d, unsigned brand, const char *name)
     p->next = head[key % BI_BUCKETS];
     head[key % BI_BUCKETS] = (int)d->npats;
     (cs ? d->used_cs : d->used_cf)[key >> 3] |= (unsigned char)(1u << (key & 7));
+    /* the key of the folded text where this pattern matches (cs patterns
+     * are ASCII: their first two bytes lowered) */
+    unsigned fkey = cs ? ((unsigned)lower_ascii((unsigned char)s[0]) << 8) |
+                             lower_ascii((unsigned char)s[1])
+                       : key;
+    d->used_any[fkey >> 3] |= (unsigned char)(1u << (fkey & 7));
     if (len < 4) {
         (cs ? d->short_cs : d->short_cf)[key >> 3] |= (unsigned char)(1u << (key & 7));
     } else {
@@ -836,6 +1179,116 @@ static size_t scan_one(const brand_data *d, const char *t, size_t n, int cs, bma
     return nm;
 }
 
+/* Position k for the tables whose flag is set (scan_both) */
+static inline __attribute__((always_inline)) void try_both(const brand_data *d, const char *cf,
+                                                           const char *ck, size_t n, size_t k,
+                                                           int in_f, int in_s, bmatch *mf,
+                                                           size_t *nf, bmatch *ms, size_t *nc)
+{
+    /* no pattern of either table has this key (that of the folded text) */
+    unsigned key = pat_key((const unsigned char *)cf + k, n - k);
+    if (!(d->used_any[key >> 3] & (1u << (key & 7))))
+        return;
+    if (in_f && *nf < BRAND_MAX_MATCHES)
+        *nf = try_at(d, d->head_cf, d->used_cf, d->short_cf, d->four_cf, cf, n, k, mf, *nf);
+    if (in_s && *nc < BRAND_MAX_MATCHES)
+        *nc = try_at(d, d->head_cs, d->used_cs, d->short_cs, d->four_cs, ck, n, k, ms, *nc);
+}
+
+/* The scan of the cf table over cf and of the cs table over ck at once, when
+ * cf is ck with A-Z lowered (the same length and offsets): one pass over
+ * the candidate positions instead of two. Matches of each table go to
+ * their own array in the order scan_one() would give them (mf: up to
+ * BRAND_MAX_MATCHES, ms: likewise), so that appending ms to mf is what the
+ * two scans give. *ns gets the count of ms; returns that of mf. Sixteen
+ * positions at a time with SSE2 (a bit per byte), then eight, then one. */
+static size_t scan_both(const brand_data *d, const char *cf, const char *ck, size_t n, bmatch *mf,
+                        bmatch *ms, size_t *ns)
+{
+    size_t nf = 0, nc = 0;
+    size_t i = 0;
+    uint64_t prev = 0; /* the last byte before i is a letter or digit: 0x80 */
+#ifdef __SSE2__
+    {
+        /* bytes no pattern of the table starts with: below 'A', at or above
+         * 0x80; all ones where the table has one */
+        const unsigned lo_f = d->low_cf ? 0xFFFF : 0, lo_s = d->low_cs ? 0xFFFF : 0;
+        const unsigned hi_f = d->high_cf ? 0xFFFF : 0, hi_s = d->high_cs ? 0xFFFF : 0;
+        const __m128i c20 = _mm_set1_epi8(0x20), ca = _mm_set1_epi8('a' - 1),
+                      cz = _mm_set1_epi8('z' + 1), c0 = _mm_set1_epi8('0' - 1),
+                      c9 = _mm_set1_epi8('9' + 1), cc0 = _mm_set1_epi8((char)0xC0),
+                      c40 = _mm_set1_epi8(0x40);
+        unsigned pv = 0;
+        for (; i + 17 <= n && (nf < BRAND_MAX_MATCHES || nc < BRAND_MAX_MATCHES); i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(cf + i));
+            /* signed compares: bytes >= 0x80 are below everything here */
+            __m128i y = _mm_or_si128(x, c20);
+            __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(y, ca), _mm_cmplt_epi8(y, cz));
+            __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, c0), _mm_cmplt_epi8(x, c9));
+            unsigned an = (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+            unsigned hi = (unsigned)_mm_movemask_epi8(x);
+            unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(x, cc0)); /* 0x80-0xBF */
+            unsigned base = ~(cont | (an & ((an << 1) | pv))) & 0xFFFF;
+            pv = an >> 15;
+            if (!base)
+                continue;
+            unsigned ge = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(x, c40)) | hi;
+            unsigned asc = ~hi & 0xFFFF;
+            unsigned cand_f = base & (ge | lo_f) & (asc | hi_f);
+            unsigned cand_s = base & (ge | lo_s) & (asc | hi_s);
+            if (nf >= BRAND_MAX_MATCHES)
+                cand_f = 0;
+            if (nc >= BRAND_MAX_MATCHES)
+                cand_s = 0;
+            for (unsigned cand = cand_f | cand_s; cand; cand &= cand - 1) {
+                unsigned b = (unsigned)__builtin_ctz(cand);
+                try_both(d, cf, ck, n, i + b, (cand_f >> b) & 1, (cand_s >> b) & 1, mf, &nf, ms,
+                         &nc);
+            }
+        }
+        prev = (uint64_t)pv << 7;
+    }
+#endif
+    /* bytes no pattern of the table starts with, as above, eight lanes */
+    const uint64_t lo_f = d->low_cf ? ~(uint64_t)0 : 0, lo_s = d->low_cs ? ~(uint64_t)0 : 0;
+    const uint64_t hi_f = d->high_cf ? ~(uint64_t)0 : 0, hi_s = d->high_cs ? ~(uint64_t)0 : 0;
+    for (; i + 9 <= n && (nf < BRAND_MAX_MATCHES || nc < BRAND_MAX_MATCHES); i += 8) {
+        uint64_t x = lanes_load(cf + i);
+        uint64_t an = alnum8(x);
+        uint64_t cont = x & ~(x << 1) & LANES_ALL;
+        uint64_t base = ~(cont | (an & ((an << 8) | prev))) & LANES_ALL;
+        prev = an >> 56;
+        if (!base)
+            continue;
+        uint64_t ge = lanes_ge(x, 0x41), asc = lanes_ascii(x);
+        uint64_t cand_f = base & (ge | lo_f) & (asc | hi_f);
+        uint64_t cand_s = base & (ge | lo_s) & (asc | hi_s);
+        if (nf >= BRAND_MAX_MATCHES)
+            cand_f = 0;
+        if (nc >= BRAND_MAX_MATCHES)
+            cand_s = 0;
+        for (uint64_t cand = cand_f | cand_s; cand; cand &= cand - 1) {
+            unsigned b = (unsigned)__builtin_ctzll(cand);
+            try_both(d, cf, ck, n, i + (b >> 3), (cand_f >> b) & 1, (cand_s >> b) & 1, mf, &nf,
+                     ms, &nc);
+        }
+    }
+    for (; i + 1 < n && (nf < BRAND_MAX_MATCHES || nc < BRAND_MAX_MATCHES); i++) {
+        unsigned char c = (unsigned char)cf[i];
+        if ((c & 0xC0) == 0x80)
+            continue;
+        if (nf < BRAND_MAX_MATCHES)
+            nf = try_at(d, d->head_cf, d->used_cf, d->short_cf, d->four_cf, cf, n, i, mf, nf);
+        if (nc < BRAND_MAX_MATCHES)
+            nc = try_at(d, d->head_cs, d->used_cs, d->short_cs, d->four_cs, ck, n, i, ms, nc);
+    }
+    *ns = nc;
+    return nf;
+}
+
+/* 1 (default): scan_both() when it applies; 0: always two scan_one() (tests compare) */
+int bi_scan_merged = 1;
+
 static int cmp_len_desc(const void *a, const void *b)
 {
     const bmatch *x = a, *y = b;
@@ -853,15 +1306,24 @@ size_t bi_match_text(arena *a, const brand_data *d, const char *s, bmatch_pub *o
     bmatch m[BRAND_MAX_MATCHES];
     size_t nm = 0, n1 = 0, n2 = 0;
     char *cf, *ck;
-    normalize_both(a, d, s, strlen(s), &cf, &n1, &ck, &n2);
+    int same;
+    bi_normalize_both(a, d, s, strlen(s), &cf, &n1, &ck, &n2, &same);
     if (folded) {
         *folded = cf;
         *flen = cf ? n1 : 0;
     }
-    if (cf)
-        nm = scan_one(d, cf, n1, 0, m, nm);
-    if (ck)
-        nm = scan_one(d, ck, n2, 1, m, nm);
+    if (cf && ck && same && bi_scan_merged) {
+        bmatch ms[BRAND_MAX_MATCHES];
+        size_t ns = 0;
+        nm = scan_both(d, cf, ck, n1, m, ms, &ns);
+        for (size_t j = 0; j < ns && nm < BRAND_MAX_MATCHES; j++)
+            m[nm++] = ms[j];
+    } else {
+        if (cf)
+            nm = scan_one(d, cf, n1, 0, m, nm);
+        if (ck)
+            nm = scan_one(d, ck, n2, 1, m, nm);
+    }
     qsort(m, nm, sizeof *m, cmp_len_desc);
     size_t k = 0;
     for (size_t i = 0; i < nm; i++) {

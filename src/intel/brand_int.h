@@ -85,6 +85,9 @@ struct brand_data {
     /* bit key (the first two bytes) set when some pattern starts with them:
      * 8 KB that stay in L1 while a text is scanned */
     unsigned char used_cf[65536 / 8], used_cs[65536 / 8];
+    /* used_cf, and used_cs with its keys' bytes lowered: the key of the folded
+     * text at a place where a pattern of either table matches (scan_both) */
+    unsigned char used_any[65536 / 8];
     /* second pre-test after used_*: bit key set when a pattern of 2-3 bytes
      * starts with it (those always need the chain walk), and bit bi_h4() of
      * the first four bytes of every longer pattern (issue 8) */
@@ -105,6 +108,14 @@ struct brand_data {
     size_t skelcap;
     blabel *labels;
     size_t nlabels;
+    /* tokens by the hash of their first two bytes (lookalike.c pair_hash):
+     * first index per bucket and the next one, ascending, -1 ends */
+    int *tok_head, *tok_next;
+    /* indices of the labels check_edit() compares with (long enough, not
+     * generic) ordered by (length, index); those of length L are
+     * lab_order[lab_start[L] .. lab_start[L + 1]) */
+    unsigned *lab_order;
+    unsigned lab_start[BI_MAX_LABEL + 2];
     bofficial *offi; /* official domains by name (open addressing) */
     size_t officap;
     int offi_empty; /* an empty official domain exists: offi is not used */
@@ -132,6 +143,20 @@ int bi_domain_state(const brand_data *d, unsigned b, const char *host);
  * normalized text the offsets refer to. */
 size_t bi_match_text(arena *a, const brand_data *d, const char *s, bmatch_pub *out,
                      const char **folded, size_t *flen);
+/* Both normalized forms of s[0..n) (cut at BRAND_MAX_TEXT): *cf folded
+ * (NFKC_Casefold), *ck case kept (NFKC), whitespace runs -> one space; NULL
+ * on failure. *same: *cf is *ck with A-Z lowered, byte for byte. */
+void bi_normalize_both(arena *a, const brand_data *d, const char *s, size_t n, char **cf,
+                       size_t *n1, char **ck, size_t *n2, int *same);
+/* 1 (default): non-ASCII text normalized character by character when every
+ * character allows it; 0: always through ICU (tests compare). */
+extern int bi_norm_fast;
+/* 1 (default): one pass over the text for both pattern tables when the
+ * folded text is the case-kept one lowered; 0: a pass per table (tests compare). */
+extern int bi_scan_merged;
+/* 1 (default): lookalike tokens and labels found through their indexes; 0:
+ * scans of all (tests compare). */
+extern int bi_lookalike_indexed;
 int bi_lookalike_init(brand_data *d, char **err);
 void bi_lookalike_free(brand_data *d);
 

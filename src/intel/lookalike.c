@@ -43,6 +43,13 @@ static uint64_t char_set(const char *s, size_t n)
     return m;
 }
 
+/* the bucket (of 4096) of a token starting with bytes a, b: a label holds
+ * the token only where the pair a, b occurs */
+static inline unsigned pair_hash(unsigned char a, unsigned char b)
+{
+    return (a * 31u + b) & 4095;
+}
+
 /* more than max (1 or 2) bits set in m; without -mpopcnt a popcount is a call */
 static inline int more_than(uint64_t m, unsigned max)
 {
@@ -325,6 +332,29 @@ int bi_lookalike_init(brand_data *d, char **err)
     for (size_t i = 0; i < d->ntoks; i++)
         if (d->toks[i].len >= 4)
             skel_insert(d, d->toks[i].s, d->toks[i].brand);
+    /* the token buckets and the labels by length, for check_token / check_edit */
+    d->tok_head = arena_alloc(d->mem, 4096 * sizeof *d->tok_head);
+    d->tok_next = arena_alloc(d->mem, (d->ntoks + 1) * sizeof *d->tok_next);
+    d->lab_order = arena_alloc(d->mem, (d->nlabels + 1) * sizeof *d->lab_order);
+    if (!d->tok_head || !d->tok_next || !d->lab_order) {
+        *err = strdup("out of memory");
+        return -1;
+    }
+    for (size_t h = 0; h < 4096; h++)
+        d->tok_head[h] = -1;
+    for (size_t i = d->ntoks; i-- > 0;) { /* prepended: each chain ascending */
+        unsigned h = pair_hash((unsigned char)d->toks[i].s[0], (unsigned char)d->toks[i].s[1]);
+        d->tok_next[i] = d->tok_head[h];
+        d->tok_head[h] = (int)i;
+    }
+    unsigned w = 0;
+    for (unsigned len = 0; len <= BI_MAX_LABEL; len++) {
+        d->lab_start[len] = w;
+        for (size_t i = 0; i < d->nlabels; i++) /* those check_edit may take */
+            if (d->labels[i].len == len && len >= EDIT1_MIN_LEN && !d->labels[i].generic)
+                d->lab_order[w++] = (unsigned)i;
+    }
+    d->lab_start[BI_MAX_LABEL + 1] = w; /* longer labels never pass osa() */
     return 0;
 }
 
@@ -336,44 +366,79 @@ void bi_lookalike_free(brand_data *d)
 
 /* --- the tests ------------------------------------------------------------ */
 
-static int check_token(const brand_data *d, const char *label, int risky_tld, unsigned *brand,
-                       const char **tok)
+/* The longest token the label holds as a lookalike (of equal ones the first
+ * in token order, as a scan of all tokens in order that keeps only longer
+ * ones would pick). Only the tokens whose first two bytes occur in the label
+ * (their bucket) are looked at. */
+/* 1 (default): tokens by bucket and labels by length; 0: the plain scans of
+ * all of them (tests compare) */
+int bi_lookalike_indexed = 1;
+
+/* Does token k occur in label (n bytes) as a lookalike? */
+static int token_hits(const brand_data *d, const btoken *k, const char *label, size_t n,
+                      int risky_tld)
+{
+    for (const char *p = strstr(label, k->s); p; p = strstr(p + 1, k->s)) {
+        size_t i = (size_t)(p - label), j = i + k->len;
+        int hit;
+        if (i == 0 && j == n) /* the brand's name under another suffix */
+            hit = !k->generic && (k->len > 3 || risky_tld);
+        else if (k->strong)
+            hit = 1;
+        else
+            hit = only_glue(d, label, i) && only_glue(d, label + j, n - j);
+        if (hit)
+            return 1;
+    }
+    return 0;
+}
+
+/* check_token as a scan of all tokens in order */
+static int check_token_plain(const brand_data *d, const char *label, int risky_tld,
+                             unsigned *brand, const char **tok)
 {
     size_t n = strlen(label);
-    /* the byte pairs of the label (hashed into 4096 bits): a token can only
-     * occur where its first two bytes do, which rules out most tokens
-     * before strstr */
-    unsigned char pairs[512];
-    memset(pairs, 0, sizeof pairs);
-    for (size_t i = 0; i + 1 < n; i++) {
-        unsigned h = ((unsigned char)label[i] * 31u + (unsigned char)label[i + 1]) & 4095;
-        pairs[h >> 3] |= (unsigned char)(1u << (h & 7));
-    }
     for (size_t t = 0; t < d->ntoks; t++) {
         const btoken *k = &d->toks[t];
-        if (k->len > n)
+        if (k->len > n || (*tok && k->len <= strlen(*tok)))
             continue;
-        if (k->len >= 2) {
-            unsigned h = ((unsigned char)k->s[0] * 31u + (unsigned char)k->s[1]) & 4095;
-            if (!(pairs[h >> 3] & (1u << (h & 7))))
-                continue;
-        }
-        for (const char *p = strstr(label, k->s); p; p = strstr(p + 1, k->s)) {
-            size_t i = (size_t)(p - label), j = i + k->len;
-            int hit;
-            if (i == 0 && j == n) /* the brand's name under another suffix */
-                hit = !k->generic && (k->len > 3 || risky_tld);
-            else if (k->strong)
-                hit = 1;
-            else
-                hit = only_glue(d, label, i) && only_glue(d, label + j, n - j);
-            if (hit && (!*tok || k->len > strlen(*tok))) {
-                *brand = k->brand; /* the longest token wins: smbc-card over smbc */
-                *tok = k->s;
-            }
+        if (token_hits(d, k, label, n, risky_tld)) {
+            *brand = k->brand; /* the longest token wins: smbc-card over smbc */
+            *tok = k->s;
         }
     }
     return *tok != NULL;
+}
+
+static int check_token(const brand_data *d, const char *label, int risky_tld, unsigned *brand,
+                       const char **tok)
+{
+    if (!bi_lookalike_indexed)
+        return check_token_plain(d, label, risky_tld, brand, tok);
+    size_t n = strlen(label);
+    unsigned char seen[512];
+    memset(seen, 0, sizeof seen);
+    long best = -1;
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned h = pair_hash((unsigned char)label[i], (unsigned char)label[i + 1]);
+        if (seen[h >> 3] & (1u << (h & 7)))
+            continue;
+        seen[h >> 3] |= (unsigned char)(1u << (h & 7));
+        for (int t = d->tok_head[h]; t >= 0; t = d->tok_next[t]) {
+            const btoken *k = &d->toks[t];
+            if (k->len > n ||
+                (best >= 0 && (k->len < d->toks[best].len ||
+                               (k->len == d->toks[best].len && t > best))))
+                continue; /* cannot replace the best so far */
+            if (token_hits(d, k, label, n, risky_tld))
+                best = t; /* the longest token wins: smbc-card over smbc */
+        }
+    }
+    if (best < 0)
+        return 0;
+    *brand = d->toks[best].brand;
+    *tok = d->toks[best].s;
+    return 1;
 }
 
 static const bskel *skel_find(const brand_data *d, const char *sk)
@@ -477,19 +542,49 @@ static const blabel *check_edit(const brand_data *d, const char *label, unsigned
             if (cl < 5)
                 continue;
             uint64_t cs = char_set(c, cl);
-            for (size_t i = 0; i < d->nlabels; i++) {
-                const blabel *l = &d->labels[i];
-                if (l->len < EDIT1_MIN_LEN || l->generic)
-                    continue;
-                unsigned max = l->len >= EDIT2_MIN_LEN ? 2 : 1;
-                if ((cl > l->len ? cl - l->len : l->len - cl) > max ||
-                    more_than(cs & ~l->cset, max) || more_than(l->cset & ~cs, max))
-                    continue; /* osa() would return more than max */
-                unsigned dd = osa(c, cl, l->label, l->len, max);
-                if (dd >= 1 && dd <= max) {
-                    *dist = dd;
-                    return l;
+            if (!bi_lookalike_indexed) { /* the plain scan of all labels */
+                for (size_t i = 0; i < d->nlabels; i++) {
+                    const blabel *l = &d->labels[i];
+                    if (l->len < EDIT1_MIN_LEN || l->generic)
+                        continue;
+                    unsigned max = l->len >= EDIT2_MIN_LEN ? 2 : 1;
+                    if ((cl > l->len ? cl - l->len : l->len - cl) > max ||
+                        more_than(cs & ~l->cset, max) || more_than(l->cset & ~cs, max))
+                        continue; /* osa() would return more than max */
+                    unsigned dd = osa(c, cl, l->label, l->len, max);
+                    if (dd >= 1 && dd <= max) {
+                        *dist = dd;
+                        return l;
+                    }
                 }
+                continue;
+            }
+            /* the first label in label order within reach: only lengths
+             * cl - 2 .. cl + 2 can be (osa() is at least the difference) */
+            const blabel *found = NULL;
+            unsigned fdist = 0;
+            for (size_t len = cl - 2; len <= cl + 2 && len <= BI_MAX_LABEL; len++) {
+                /* (the index holds labels of EDIT1_MIN_LEN or more, not generic) */
+                unsigned max = len >= EDIT2_MIN_LEN ? 2 : 1;
+                if ((cl > len ? cl - len : len - cl) > max)
+                    continue; /* osa() would return more than max */
+                for (unsigned o = d->lab_start[len]; o < d->lab_start[len + 1]; o++) {
+                    const blabel *l = &d->labels[d->lab_order[o]];
+                    if (found && l > found)
+                        break; /* ascending within a length */
+                    if (more_than(cs & ~l->cset, max) || more_than(l->cset & ~cs, max))
+                        continue; /* osa() would return more than max */
+                    unsigned dd = osa(c, cl, l->label, l->len, max);
+                    if (dd >= 1 && dd <= max) {
+                        found = l;
+                        fdist = dd;
+                        break;
+                    }
+                }
+            }
+            if (found) {
+                *dist = fdist;
+                return found;
             }
         }
         if (!h)
@@ -498,21 +593,79 @@ static const blabel *check_edit(const brand_data *d, const char *label, unsigned
     return NULL;
 }
 
-static int lookalike_compute(arena *a, const brand_data *d, const char *domain,
+/* Where lookalike_compute allocates: the arena given (own 0), or one of its
+ * own made on first use (own 1) - most names (ASCII, no hit) need none. */
+typedef struct {
+    arena *a;
+    int own;
+} scratch;
+
+static arena *scratch_get(scratch *s)
+{
+    if (!s->a && s->own)
+        s->a = arena_new(16u << 20);
+    return s->a;
+}
+
+/* domain_ascii(domain) into buf (room for strlen(domain) + 1) when domain is
+ * ASCII: the copy without trailing dots, lowercased unless an IP literal.
+ * 1 done, 0 no name (domain_ascii gives NULL), -1 not ASCII. */
+static int ascii_host(const char *domain, char *buf)
+{
+    size_t n = 0;
+    for (; domain[n]; n++)
+        if ((unsigned char)domain[n] >= 0x80)
+            return -1;
+    memcpy(buf, domain, n + 1);
+    while (n && buf[n - 1] == '.')
+        buf[--n] = '\0';
+    if (!n)
+        return 0;
+    if (domain_ip_family(buf))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if (buf[i] >= 'A' && buf[i] <= 'Z')
+            buf[i] = (char)(buf[i] - 'A' + 'a');
+    return 1;
+}
+
+/* 1 hit, 0 none, -1 arena full or no scratch arena */
+static int lookalike_compute(scratch *sa, const brand_data *d, const char *domain,
                              lookalike_hit *out)
 {
     memset(out, 0, sizeof *out);
-    if (!a || !d || !domain || strnlen(domain, BRAND_MAX_DOMAIN * 4 + 1) > BRAND_MAX_DOMAIN * 4)
+    if (!d || !domain || strnlen(domain, BRAND_MAX_DOMAIN * 4 + 1) > BRAND_MAX_DOMAIN * 4)
         return 0;
-    char *host = domain_ascii(a, domain);
+    char hbuf[BRAND_MAX_DOMAIN * 4 + 1];
+    const char *host = hbuf;
+    int ah = ascii_host(domain, hbuf);
+    if (ah < 0) {
+        arena *t = scratch_get(sa);
+        if (!t)
+            return -1;
+        host = domain_ascii(t, domain);
+    } else if (ah == 0) {
+        host = NULL;
+    }
     char low[BRAND_MAX_DOMAIN + 1];
     if (!host || domain_ip_family(host) || !bi_host_lower(host, low))
         return 0;
     if (bi_domain_state(d, BI_ANY, low) != 0)
         return 0;
-    char *reg = domain_registrable(a, low);
+    char rbuf[BRAND_MAX_DOMAIN + 1];
+    const char *reg = rbuf;
+    int rr = domain_registrable_buf(low, rbuf, sizeof rbuf);
+    if (rr < 0) {
+        arena *t = scratch_get(sa);
+        if (!t)
+            return -1;
+        reg = domain_registrable(t, low);
+    } else if (rr == 0) {
+        reg = NULL;
+    }
     if (!reg || bi_domain_state(d, BI_ANY, reg) != 0)
         return 0;
+    arena *a = NULL; /* for the evidence and IDN labels, got when needed */
     char *dot = strchr(reg, '.');
     if (!dot || dot == reg || (size_t)(dot - reg) > BI_MAX_LABEL)
         return 0;
@@ -561,6 +714,8 @@ static int lookalike_compute(arena *a, const brand_data *d, const char *domain,
             }
         }
         if (best) {
+            if (!(a = scratch_get(sa)))
+                return -1;
             out->brand = &d->brands[best->brand];
             out->kind = "token";
             out->evidence = arena_printf(a, "%s contains the official domain %s (%s)", low,
@@ -574,6 +729,8 @@ static int lookalike_compute(arena *a, const brand_data *d, const char *domain,
     unsigned b;
     const char *tok = NULL;
     if (check_token(d, label, risky, &b, &tok)) {
+        if (!(a = scratch_get(sa)))
+            return -1;
         out->brand = &d->brands[b];
         out->kind = "token";
         out->evidence = arena_printf(a, "%s contains %s (%s, official %s)", reg, tok,
@@ -582,11 +739,19 @@ static int lookalike_compute(arena *a, const brand_data *d, const char *domain,
     }
 
     int idn = strncmp(label, "xn--", 4) == 0;
-    char *ulabel = idn ? domain_unicode(a, label) : label;
-    char *fl = ulabel ? bi_normalize(a, d, ulabel, strlen(ulabel), 1, NULL) : NULL;
+    /* an ASCII label from low is its own normalized form: lowercase, no spaces */
+    char *fl = label;
+    if (idn) {
+        if (!(a = scratch_get(sa)))
+            return -1;
+        char *ulabel = domain_unicode(a, label);
+        fl = ulabel ? bi_normalize(a, d, ulabel, strlen(ulabel), 1, NULL) : NULL;
+    }
     if (fl) {
         const bskel *f = check_skeleton(d, fl);
         if (f) {
+            if (!(a = scratch_get(sa)))
+                return -1;
             out->brand = &d->brands[f->brand];
             out->kind = "homoglyph";
             out->evidence =
@@ -612,6 +777,8 @@ static int lookalike_compute(arena *a, const brand_data *d, const char *domain,
         unsigned dist = 0;
         const blabel *l = check_edit(d, label, &dist);
         if (l) {
+            if (!(a = scratch_get(sa)))
+                return -1;
             out->brand = &d->brands[l->brand];
             out->kind = "edit";
             out->evidence = arena_printf(a, "%s is %u edit%s from %s (%s, official %s)", reg,
@@ -646,8 +813,10 @@ int brand_lookalike(arena *a, const brand_data *d, const char *domain, lookalike
     if (!a || !d || !domain)
         return 0;
     size_t dl = strnlen(domain, LK_DOM_MAX + 1);
-    if (dl > LK_DOM_MAX)
-        return lookalike_compute(a, d, domain, out);
+    if (dl > LK_DOM_MAX) {
+        scratch sa = {a, 0};
+        return lookalike_compute(&sa, d, domain, out);
+    }
     lk_memo *m = &lk_cache[bi_hash(domain, dl) % LK_MEMO];
     if (m->serial == d->serial && memcmp(m->dom, domain, dl + 1) == 0) {
         if (!m->hit)
@@ -657,14 +826,16 @@ int brand_lookalike(arena *a, const brand_data *d, const char *domain, lookalike
         out->evidence = arena_strdup(a, m->ev);
         return out->evidence ? 1 : -1;
     }
-    /* computed in an arena of its own, so that a full arena a cannot make
-     * a wrong answer that is then remembered */
-    arena *t = arena_new(16u << 20);
+    /* computed in an arena of its own (made when first needed), so that a
+     * full arena a cannot make a wrong answer that is then remembered */
+    scratch st = {NULL, 1};
     lookalike_hit h;
-    int r = t ? lookalike_compute(t, d, domain, &h) : -1;
+    int r = lookalike_compute(&st, d, domain, &h);
+    arena *t = st.a;
     if (r < 0) {
         arena_free(t);
-        return lookalike_compute(a, d, domain, out);
+        scratch sa = {a, 0};
+        return lookalike_compute(&sa, d, domain, out);
     }
     if (r == 0 || strlen(h.evidence) <= LK_EV_MAX) {
         m->serial = d->serial;

@@ -346,10 +346,10 @@ int links_extract(arena *a, const links_data *d, const km_message *m, links_resu
     return 0;
 }
 
-char *links_defang_url(arena *a, const char *url)
+/* links_defang_url as it was written: a buffer that grows; for what does not
+ * fit the direct form (its bound, LINKS_MAX_URL * 2, cuts) */
+static char *defang_url_kbuf(arena *a, const char *url)
 {
-    if (!url)
-        return NULL;
     kbuf b;
     kbuf_init(&b, LINKS_MAX_URL * 2);
     const char *p = url;
@@ -381,6 +381,65 @@ char *links_defang_url(arena *a, const char *url)
     }
     char *r = kbuf_take_arena(&b, a);
     kbuf_free(&b);
+    return r;
+}
+
+/* The scheme's "http"/"ftp" -> "hxxp"/"fxp" (the same length), each '.' of
+ * the authority -> "[.]": the output length is known up front, so it is
+ * written straight into the arena. */
+char *links_defang_url(arena *a, const char *url)
+{
+    if (!url)
+        return NULL;
+    size_t n = strlen(url);
+    const char *colon = strchr(url, ':');
+    size_t auth_s = 0, auth_e = 0, from = 0;
+    const char *pre = NULL;
+    if (strncmp(url, "http", 4) == 0 && (url[4] == ':' || (url[4] == 's' && url[5] == ':'))) {
+        pre = "hxxp";
+        from = 4;
+    } else if (strncmp(url, "ftp:", 4) == 0) {
+        pre = "fxp";
+        from = 3;
+    }
+    if (colon && colon[1] == '/' && colon[2] == '/') {
+        auth_s = (size_t)(colon - url) + 3;
+        auth_e = auth_s + strcspn(url + auth_s, "/?#");
+    } else if (strncmp(url, "mailto:", 7) == 0) {
+        auth_s = 7;
+        auth_e = n;
+        const char *at = strrchr(url, '@');
+        if (at)
+            auth_s = (size_t)(at - url);
+    }
+    size_t ds = auth_s > from ? auth_s : from, dots = 0;
+    for (size_t i = ds; i < auth_e; i++)
+        dots += url[i] == '.';
+    size_t outlen = n + 2 * dots;
+    if (outlen > LINKS_MAX_URL * 2)
+        return defang_url_kbuf(a, url);
+    char *r = arena_alloc_raw(a, outlen + 1);
+    if (!r)
+        return NULL;
+    size_t w = 0;
+    if (pre) {
+        memcpy(r, pre, from);
+        w = from;
+    }
+    memcpy(r + w, url + from, ds > from ? ds - from : 0);
+    w += ds > from ? ds - from : 0;
+    for (size_t i = ds; i < auth_e; i++) {
+        if (url[i] == '.') {
+            memcpy(r + w, "[.]", 3);
+            w += 3;
+        } else {
+            r[w++] = url[i];
+        }
+    }
+    size_t tail = auth_e > ds ? auth_e : ds;
+    memcpy(r + w, url + tail, n - tail);
+    w += n - tail;
+    r[w] = '\0';
     return r;
 }
 

@@ -73,6 +73,9 @@ unsigned long links_u8(const unsigned char *s, size_t n, size_t *adv);
 enum { REDIR_SHORTENER = 1, REDIR_TRACKER, REDIR_QUERY, REDIR_URLDEFENSE3, REDIR_PROOFPOINT2 };
 /* Kind of wrapper for this URL (0 none); *param_out: query parameter names. */
 int redir_kind(const links_data *d, const url_info *u);
+/* 1 (default): redirector entries found by host through a hash; 0: a scan
+ * of the table (tests compare). */
+extern int links_redir_hashed;
 /* Target URL inside a wrapper URL (raw, to be normalized), or NULL. */
 char *redir_unwrap(arena *a, const links_data *d, const url_info *u);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/hash.h"
 #include "../util/kbuf.h"
 #include "links_int.h"
 
@@ -29,6 +30,12 @@ typedef struct {
 struct links_data {
     redir_entry *e;
     size_t n;
+    /* entries by host: first entry index + 1 per slot (0 empty, open
+     * addressing, hcap a power of two), and the next entry with the same
+     * host (index + 1, 0 none), in table order */
+    unsigned *slot, *same;
+    size_t hcap;
+    int linear; /* an entry without a host: only the plain scan is exact */
 };
 
 void links_data_free(links_data *d)
@@ -41,7 +48,44 @@ void links_data_free(links_data *d)
         free(d->e[i].params);
     }
     free(d->e);
+    free(d->slot);
+    free(d->same);
     free(d);
+}
+
+/* The host index of lookup(); 0, or -1 when out of memory. */
+static int index_hosts(links_data *d)
+{
+    d->hcap = 64;
+    while (d->hcap < d->n * 2)
+        d->hcap *= 2;
+    d->slot = calloc(d->hcap, sizeof *d->slot);
+    d->same = calloc(d->n + 1, sizeof *d->same);
+    if (!d->slot || !d->same)
+        return -1;
+    for (size_t i = 0; i < d->n; i++) {
+        const redir_entry *e = &d->e[i];
+        if (!e->hlen) {
+            d->linear = 1;
+            continue;
+        }
+        size_t h = fnv1a(e->host, e->hlen) & (d->hcap - 1);
+        while (d->slot[h]) {
+            const redir_entry *f = &d->e[d->slot[h] - 1];
+            if (f->hlen == e->hlen && memcmp(f->host, e->host, e->hlen) == 0)
+                break;
+            h = (h + 1) & (d->hcap - 1);
+        }
+        if (!d->slot[h]) {
+            d->slot[h] = (unsigned)i + 1;
+        } else { /* append to the chain of this host */
+            size_t k = d->slot[h] - 1;
+            while (d->same[k])
+                k = d->same[k] - 1;
+            d->same[k] = (unsigned)i + 1;
+        }
+    }
+    return 0;
 }
 
 /* "path[:line]: what", malloc'd for the caller. */
@@ -128,6 +172,12 @@ links_data *links_data_load(const char *data_dir, char **err)
         }
     }
     fclose(f);
+    if (index_hosts(d) < 0) {
+        links_data_free(d);
+        if (err)
+            *err = errf(path, 0, "out of memory");
+        return NULL;
+    }
     return d;
 }
 
@@ -140,17 +190,47 @@ static int host_matches(const char *host, size_t hl, const redir_entry *e)
     return hl == pl || host[hl - pl - 1] == '.';
 }
 
+int links_redir_hashed = 1;
+
+static int path_ok(const url_info *u, const redir_entry *e)
+{
+    return !e->path || (u->path && strncmp(u->path, e->path, strlen(e->path)) == 0);
+}
+
+/* The entry for u: of those whose host is u's host or a parent of it and
+ * whose path (if any) starts u's path, the one with the longest host, the
+ * first in the table of equal ones. */
 static const redir_entry *lookup(const links_data *d, const url_info *u)
 {
     if (!d || !u->host || u->kind != URL_WEB)
         return NULL;
-    const redir_entry *best = NULL;
     size_t hl = strlen(u->host);
+    if (!d->linear && links_redir_hashed) {
+        /* the host and each parent after a dot, longest first: the first
+         * with a fitting entry has the longest host */
+        for (const char *s = u->host; s;) {
+            size_t l = hl - (size_t)(s - u->host);
+            for (size_t h = fnv1a(s, l) & (d->hcap - 1); d->slot[h]; h = (h + 1) & (d->hcap - 1)) {
+                const redir_entry *e = &d->e[d->slot[h] - 1];
+                if (e->hlen != l || memcmp(e->host, s, l) != 0)
+                    continue;
+                for (unsigned k = d->slot[h]; k; k = d->same[k - 1])
+                    if (path_ok(u, &d->e[k - 1]))
+                        return &d->e[k - 1];
+                break;
+            }
+            s = strchr(s, '.');
+            if (s)
+                s++;
+        }
+        return NULL;
+    }
+    const redir_entry *best = NULL;
     for (size_t i = 0; i < d->n; i++) {
         const redir_entry *e = &d->e[i];
         if (!host_matches(u->host, hl, e))
             continue;
-        if (e->path && (!u->path || strncmp(u->path, e->path, strlen(e->path)) != 0))
+        if (!path_ok(u, e))
             continue;
         if (!best || e->hlen > best->hlen)
             best = e;

@@ -80,9 +80,21 @@ static int is_cjk_cp(unsigned long cp)
            (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0x20000 && cp <= 0x3FFFF);
 }
 
+/* ASCII c, as a bit of a 128-bit set (lo: 0-63, hi: 64-127) */
+#define ASET_LO(c) ((c) < 64 ? (uint64_t)1 << ((c) & 63) : 0)
+#define ASET_HI(c) ((c) >= 64 ? (uint64_t)1 << ((c) & 63) : 0)
+#define ASET_BIT(c, lo) ((lo) ? ASET_LO(c) : ASET_HI(c))
+
+/* Not in URLs: " < > ` { } | ^ */
+#define NOT_URL(lo)                                                                              \
+    (ASET_BIT('"', lo) | ASET_BIT('<', lo) | ASET_BIT('>', lo) | ASET_BIT('`', lo) |            \
+     ASET_BIT('{', lo) | ASET_BIT('}', lo) | ASET_BIT('|', lo) | ASET_BIT('^', lo))
+
 static int is_url_ascii(unsigned char c)
 {
-    return c > 0x20 && c < 0x7f && !strchr("\"<>`{}|^", c);
+    if (c <= 0x20 || c >= 0x7f)
+        return 0;
+    return !((c < 64 ? NOT_URL(1) >> c : NOT_URL(0) >> (c - 64)) & 1);
 }
 
 static const char *const defang_dots[] = {"[.]", "(.)", "{.}", "[dot]", "(dot)"};
@@ -262,22 +274,11 @@ static size_t trim_end(const char *t, size_t start, size_t end)
     return end;
 }
 
-/* ASCII sets as 128-bit masks, for prev_ok() */
+/* ASCII sets as 128-bit masks (ASET_BIT), for prev_ok() */
 
 typedef struct {
     uint64_t lo, hi;
 } aset;
-
-static aset aset_of(const char *chars)
-{
-    aset m = {0, 0};
-    for (const unsigned char *p = (const unsigned char *)chars; *p; p++)
-        if (*p < 64)
-            m.lo |= (uint64_t)1 << *p;
-        else if (*p < 128)
-            m.hi |= (uint64_t)1 << (*p - 64);
-    return m;
-}
 
 /* May a URL start at t[i]? Not after a letter or digit, nor after a byte of
  * also (given as its aset). */
@@ -415,7 +416,15 @@ int links_scan_skip_plain = 1;
 size_t links_scan_text(const char *text, size_t len, int bare, links_span_cb cb, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
-    const aset none = {0, 0}, after_www = aset_of(".-_@/:"), after_bare = aset_of(".-_@/:%=&?#+~");
+    /* aset_of(".-_@/:") and aset_of(".-_@/:%=&?#+~"), made at compile time */
+#define AFTER_WWW(lo)                                                                            \
+    (ASET_BIT('.', lo) | ASET_BIT('-', lo) | ASET_BIT('_', lo) | ASET_BIT('@', lo) |            \
+     ASET_BIT('/', lo) | ASET_BIT(':', lo))
+#define AFTER_BARE(lo)                                                                           \
+    (AFTER_WWW(lo) | ASET_BIT('%', lo) | ASET_BIT('=', lo) | ASET_BIT('&', lo) |                \
+     ASET_BIT('?', lo) | ASET_BIT('#', lo) | ASET_BIT('+', lo) | ASET_BIT('~', lo))
+    const aset none = {0, 0}, after_www = {AFTER_WWW(1), AFTER_WWW(0)},
+               after_bare = {AFTER_BARE(1), AFTER_BARE(0)};
     size_t i = 0, found = 0;
     size_t hot_next = 0, hot_word = 0; /* recompute when i reaches hot_next */
     const int skip_plain = links_scan_skip_plain;

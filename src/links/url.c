@@ -145,8 +145,22 @@ static int refang(kbuf *b)
         p[1] = 't';
         did = 1;
     }
-    size_t j = 0;
-    for (size_t i = 0; i < b->len;) {
+    /* up to the first byte a pattern starts with nothing moves: skip
+     * there eight bytes at a time (most URLs have none) */
+    size_t j = 0, i0 = 0;
+    while (i0 + 8 <= b->len) {
+        uint64_t x = lanes_load(p + i0);
+        uint64_t m = ~(lanes_ne(x, '[') & lanes_ne(x, '(') & lanes_ne(x, '{')) & LANES_ALL;
+        if (m) {
+            i0 += (size_t)__builtin_ctzll(m) >> 3;
+            break;
+        }
+        i0 += 8;
+    }
+    while (i0 < b->len && p[i0] != '[' && p[i0] != '(' && p[i0] != '{')
+        i0++;
+    j = i0;
+    for (size_t i = i0; i < b->len;) {
         if (p[i] != '[' && p[i] != '(' && p[i] != '{') { /* no pattern starts here */
             p[j++] = p[i++];
             continue;
@@ -502,12 +516,30 @@ int url_normalize_c(arena *a, url_host_cache *hc, const char *raw, size_t len, u
     size_t path_off = o.len;
     if (i >= n || s[i] == '?' || s[i] == '#')
         kbuf_addc(&o, '/');
-    for (; i < n; i++) {
-        /* backslashes in the path of special schemes are slashes */
-        if (kbuf_addc(&o, s[i] == '\\' ? '/' : s[i])) {
+    /* the rest as it is but backslashes (in the path of special schemes
+     * they are slashes), run by run; cut where byte by byte would */
+    while (i < n) {
+        if (s[i] == '\\') {
+            if (kbuf_addc(&o, '/')) {
+                u->flags |= LINK_TRUNCATED;
+                break;
+            }
+            i++;
+            continue;
+        }
+        const char *bs = memchr(s + i, '\\', n - i);
+        size_t run = bs ? (size_t)(bs - s) - i : n - i;
+        size_t room = o.max > o.len ? o.max - o.len : 0;
+        if (run > room) {
+            kbuf_add(&o, s + i, room);
             u->flags |= LINK_TRUNCATED;
             break;
         }
+        if (kbuf_add(&o, s + i, run)) { /* out of memory */
+            u->flags |= LINK_TRUNCATED;
+            break;
+        }
+        i += run;
     }
     u->url = kbuf_take_arena(&o, a);
     if (!u->url)

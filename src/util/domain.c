@@ -264,39 +264,29 @@ static const char *unregistrable_memo(const char *h, size_t n)
     return d;
 }
 
-static char *psl_cached(arena *a, const char *host, int want_suffix)
+/* The answer for h (n bytes, fnv1a hash hv: plain - ASCII, no capitals, no
+ * trailing dot): from the per-thread slot, else NULL for an IP literal,
+ * else from libpsl; NULL for none. Valid until the next look-up on this
+ * thread. (IP literals never get a slot, so a known answer is a name's.) */
+static const char *psl_answer(const char *h, size_t n, uint32_t hv, int want_suffix)
 {
-    pthread_once(&psl_once, psl_init);
-    /* a host that is already what domain_ascii would make of it (ASCII, no
-     * capitals, no trailing dot) is looked up as it is, without the copy */
-    size_t n = 0;
-    int plain = host != NULL;
-    for (; plain && host[n]; n++)
-        plain = (unsigned char)host[n] < 0x80 && !(host[n] >= 'A' && host[n] <= 'Z');
-    plain = plain && n && n <= 253 * 4 && host[n - 1] != '.';
-    const char *h = host;
-    if (!plain) {
-        h = domain_ascii(a, host);
-        if (!h)
-            return NULL;
-        n = strlen(h);
+    pc_slot *slot = NULL;
+    if (n < PC_LEN) {
+        slot = &pc_cache[hv % PC_SLOTS];
+        if (slot->klen == n && memcmp(slot->key, h, n) == 0) {
+            unsigned char st = want_suffix ? slot->suf : slot->reg;
+            if (st == PC_NULL)
+                return NULL;
+            if (st == PC_VAL)
+                return want_suffix ? slot->sufv : slot->regv;
+        }
     }
     if (domain_ip_family(h))
         return NULL;
-    pc_slot *slot = NULL;
-    if (n < PC_LEN) {
-        uint32_t hv = fnv1a(h, n);
-        slot = &pc_cache[hv % PC_SLOTS];
-        if (slot->klen != n || memcmp(slot->key, h, n) != 0) {
-            memcpy(slot->key, h, n);
-            slot->klen = (unsigned char)n;
-            slot->reg = slot->suf = PC_UNKNOWN;
-        }
-        unsigned char st = want_suffix ? slot->suf : slot->reg;
-        if (st == PC_NULL)
-            return NULL;
-        if (st == PC_VAL)
-            return arena_strdup(a, want_suffix ? slot->sufv : slot->regv);
+    if (slot && (slot->klen != n || memcmp(slot->key, h, n) != 0)) {
+        memcpy(slot->key, h, n);
+        slot->klen = (unsigned char)n;
+        slot->reg = slot->suf = PC_UNKNOWN;
     }
     const char *r = want_suffix ? unregistrable_memo(h, n) : registrable_memo(h, n);
     size_t rl = r ? strlen(r) : 0;
@@ -305,7 +295,61 @@ static char *psl_cached(arena *a, const char *host, int want_suffix)
             memcpy(want_suffix ? slot->sufv : slot->regv, r, rl + 1);
         *(want_suffix ? &slot->suf : &slot->reg) = r ? PC_VAL : PC_NULL;
     }
+    return r;
+}
+
+/* n: the length of host when it is what domain_ascii would make of it
+ * (ASCII, no capitals, no trailing dot), else 0; *hv its fnv1a hash
+ * (made in the same pass) */
+static size_t plain_host_len(const char *host, uint32_t *hv)
+{
+    if (!host)
+        return 0;
+    uint32_t h = 2166136261u;
+    size_t n = 0;
+    for (; host[n]; n++) {
+        unsigned char c = (unsigned char)host[n];
+        if (c >= 0x80 || (c >= 'A' && c <= 'Z'))
+            return 0;
+        h = (h ^ c) * 16777619u;
+    }
+    *hv = h;
+    return n && n <= 253 * 4 && host[n - 1] != '.' ? n : 0;
+}
+
+static char *psl_cached(arena *a, const char *host, int want_suffix)
+{
+    pthread_once(&psl_once, psl_init);
+    /* a plain host is looked up as it is, without the copy */
+    uint32_t hv = 0;
+    size_t n = plain_host_len(host, &hv);
+    const char *h = host;
+    if (!n) {
+        h = domain_ascii(a, host);
+        if (!h)
+            return NULL;
+        n = strlen(h);
+        hv = fnv1a(h, n);
+    }
+    const char *r = psl_answer(h, n, hv, want_suffix);
     return r ? arena_strdup(a, r) : NULL;
+}
+
+int domain_registrable_buf(const char *host, char *buf, size_t cap)
+{
+    pthread_once(&psl_once, psl_init);
+    uint32_t hv = 0;
+    size_t n = plain_host_len(host, &hv);
+    if (!n)
+        return -1;
+    const char *r = psl_answer(host, n, hv, 0);
+    if (!r)
+        return 0;
+    size_t rl = strlen(r);
+    if (rl >= cap)
+        return -1;
+    memcpy(buf, r, rl + 1);
+    return 1;
 }
 
 char *domain_registrable(arena *a, const char *host)

@@ -25,6 +25,13 @@ char *domain_unicode(arena *a, const char *host);
  * bare public suffixes and invalid names. */
 char *domain_registrable(arena *a, const char *host);
 
+/* domain_registrable() without an arena, for a host that is already in the
+ * form domain_ascii() gives (ASCII, lowercase, no trailing dot): 1 with the
+ * registrable domain in buf, 0 when there is none (NULL from
+ * domain_registrable), -1 when host is not in that form or buf (cap bytes)
+ * is too small - then ask domain_registrable(). */
+int domain_registrable_buf(const char *host, char *buf, size_t cap);
+
 /* Public suffix in A-label form (co.jp, cfd), or NULL. */
 char *domain_suffix(arena *a, const char *host);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../src/intel/brand.h"
+#include "../../src/intel/brand_int.h"
 #include "../tap.h"
 
 static brand_result detect(arena *a, const brand_data *d, const char *dn, const char *subj,
@@ -42,6 +43,288 @@ static const char *look(arena *a, const brand_data *d, const char *dom, const ch
         return "(none)";
     *kind = h.kind;
     return h.brand->id;
+}
+
+/* --- fast paths against their simple forms ------------------------------ */
+
+static unsigned long rnd_state = 12345;
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+    return (unsigned)((rnd_state >> 33) % n);
+}
+
+/* pieces of adversarial text: ASCII of both cases, spaces and controls,
+ * characters NFKC / NFKC_Casefold map (fullwidth, halfwidth kana with
+ * voicing marks, compatibility forms, ligatures, sharp s, dotted I, default
+ * ignorables), combining marks and Hangul jamo that compose with what is
+ * before them, characters outside the BMP, and ill-formed UTF-8 */
+static const char *const norm_pieces[] = {
+    "a", "A", "Z", "x", "7", " ", "  ", "\t", "\n", "\r\n", "\v", "\f", "\x01", ".", "-", "@",
+    "Amazon", "AMAZON", "amazon", "au", "AU", "Au", "JCB", "jcb", "SMBC", "AT&T", "monex",
+    "\xef\xbd\xb1", "\xef\xbd\xb6\xef\xbe\x9e", "\xef\xbe\x9e", "\xe3\x81\x8c", "\xe3\x81\x8b",
+    "\xe3\x82\x99", "\xe3\x82\x9a", "\xc3\x9f", "\xc4\xb0", "\xc3\x89", "\xc3\xa9", "e\xcc\x81",
+    "\xcc\x81", "\xe3\x80\x80", "\xc2\xa0", "\xef\xbc\x81", "\xef\xbc\xa1", "\xef\xbd\x8d\xef\xbd\x8f",
+    "\xe3\x88\xb1", "\xe3\x8d\xbb", "\xef\xac\x81", "\xef\xb8\x8f", "\xe2\x80\x8b", "\xc2\xad",
+    "\xf0\x9f\x98\x80", "\xf0\x9d\x90\x80", "\xc3", "\xff", "\xed\xa0\x80", "\xe0\x80\xaf",
+    "\xc0\xaf", "\xf4\x90\x80\x80", "\xce\xa9", "\xe2\x84\xa6", "\xe2\x84\xab", "\xc3\x85",
+    "A\xcc\x8a", "\xe1\x84\x80", "\xe1\x85\xa1", "\xea\xb0\x80", "\xe2\x84\xa1",
+    "\xef\xbc\x8e", "\xc7\x85", "\xe3\x83\x9e\xe3\x83\x8d\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9",
+    "\xef\xbe\x93\xef\xbe\x88\xef\xbd\xaf\xef\xbd\xb8\xef\xbd\xbd", "\xe6\xa5\xbd\xe5\xa4\xa9",
+    "\xef\xbc\xa1\xef\xbc\xad\xef\xbc\xa1\xef\xbc\xba\xef\xbc\xaf\xef\xbc\xae", "\xd0\xbe",
+    "\xe2\x91\xa0", "\xe3\x8c\x94", "\xef\xbf\xbd", "\xe2\x80\xa8", "\xe1\xba\x9e",
+    "\xef\xbd\x9e", "\xe3\x80\x9c", "\xe2\x80\x83", "\xc2\xb5", "\xe1\xbe\xbe"};
+
+static void random_text(char *buf, size_t cap, size_t pieces)
+{
+    size_t w = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < pieces; i++) {
+        const char *p = norm_pieces[rnd(sizeof norm_pieces / sizeof *norm_pieces)];
+        size_t l = strlen(p);
+        if (w + l + 1 > cap)
+            break;
+        memcpy(buf + w, p, l + 1);
+        w += l;
+    }
+}
+
+static int lowered(const char *cf, const char *ck, size_t n1, size_t n2)
+{
+    if (n1 != n2)
+        return 0;
+    for (size_t i = 0; i < n1; i++)
+        if (cf[i] != (ck[i] >= 'A' && ck[i] <= 'Z' ? ck[i] + 32 : ck[i]))
+            return 0;
+    return 1;
+}
+
+/* one text both ways: 1 when the forms are equal and each "same" is true */
+static int norm_agrees(const brand_data *d, const char *t, size_t n)
+{
+    arena *a = arena_new(0);
+    char *cf[2], *ck[2];
+    size_t n1[2] = {0, 0}, n2[2] = {0, 0};
+    int same[2];
+    for (int f = 0; f < 2; f++) {
+        bi_norm_fast = f;
+        bi_normalize_both(a, d, t, n, &cf[f], &n1[f], &ck[f], &n2[f], &same[f]);
+    }
+    bi_norm_fast = 1;
+    int ok = cf[0] && cf[1] && ck[0] && ck[1] && n1[0] == n1[1] && n2[0] == n2[1] &&
+             strcmp(cf[0], cf[1]) == 0 && strcmp(ck[0], ck[1]) == 0 &&
+             strlen(cf[1]) == n1[1] && strlen(ck[1]) == n2[1];
+    for (int f = 0; f < 2 && ok; f++)
+        ok = !same[f] || lowered(cf[f], ck[f], n1[f], n2[f]);
+    if (!ok)
+        printf("# differs: [%s]\n#   icu  cf [%s] ck [%s]\n#   fast cf [%s] ck [%s]\n", t,
+               cf[0] ? cf[0] : "(null)", ck[0] ? ck[0] : "(null)", cf[1] ? cf[1] : "(null)",
+               ck[1] ? ck[1] : "(null)");
+    arena_free(a);
+    return ok;
+}
+
+static void test_normalize_fast(const brand_data *d)
+{
+    char buf[4096];
+    int ok = 1, n = 0;
+    for (int i = 0; i < 20000 && ok; i++, n++) {
+        random_text(buf, sizeof buf, 1 + rnd(40));
+        ok = norm_agrees(d, buf, strlen(buf));
+    }
+    TAP_OK(ok, "character-wise NFKC / NFKC_Casefold equal ICU's on %d adversarial texts", n);
+    /* ASCII only: the run-by-run whitespace collapse */
+    static const char *const ascii[] = {" ", "  ", "\n", "\r\n", "\t \t", "a", "Bc", "DEF", "ghij",
+                                        "KLMNOPQ", "rstuvwxyz", ".", "-", "\x01", "\x7f", "x y"};
+    ok = 1;
+    for (int i = 0; i < 20000 && ok; i++) {
+        size_t w = 0, pieces = 1 + rnd(60);
+        for (size_t k = 0; k < pieces; k++) {
+            const char *p = ascii[rnd(sizeof ascii / sizeof *ascii)];
+            size_t l = strlen(p);
+            if (w + l + 1 > sizeof buf)
+                break;
+            memcpy(buf + w, p, l + 1);
+            w += l;
+        }
+        /* the simple form: whitespace runs -> one space, none in front or
+         * at the end; A-Z lowered for the folded form */
+        char want[4096];
+        size_t o = 0;
+        int sp = 0;
+        for (size_t k = 0; k < w; k++) {
+            char c = buf[k];
+            if (c == ' ' || (c >= '\t' && c <= '\r')) {
+                sp = 1;
+                continue;
+            }
+            if (sp && o)
+                want[o++] = ' ';
+            sp = 0;
+            want[o++] = c;
+        }
+        want[o] = '\0';
+        arena *a = arena_new(0);
+        char *cf, *ck;
+        size_t n1, n2;
+        int same;
+        bi_normalize_both(a, d, buf, w, &cf, &n1, &ck, &n2, &same);
+        ok = ck && cf && n2 == o && strcmp(ck, want) == 0 && same && lowered(cf, ck, n1, n2);
+        if (!ok)
+            printf("# collapse differs: [%s] -> [%s], want [%s]\n", buf, ck ? ck : "", want);
+        arena_free(a);
+    }
+    TAP_OK(ok, "ASCII whitespace collapse equals the byte-by-byte form");
+    /* a character cut at BRAND_MAX_TEXT: ill-formed at the end, the ICU way */
+    size_t big = BRAND_MAX_TEXT + 16;
+    char *t = malloc(big + 1);
+    if (t) {
+        for (size_t i = 0; i + 3 <= big; i += 3)
+            memcpy(t + i, "\xe3\x81\x8b", 3);
+        t[big - big % 3] = '\0';
+        for (size_t off = 0; off < 3; off++)
+            ok &= norm_agrees(d, t + off, strlen(t + off));
+        free(t);
+    }
+    TAP_OK(ok, "text cut inside a character at BRAND_MAX_TEXT");
+}
+
+/* bi_match_text's matches both ways (merged scan or one per table) */
+static int match_agrees(const brand_data *d, const char *t)
+{
+    arena *a = arena_new(0);
+    bmatch_pub m[2][BRAND_MAX_MATCHES];
+    const char *fo[2];
+    size_t fl[2], n[2];
+    for (int f = 0; f < 2; f++) {
+        bi_scan_merged = f;
+        n[f] = bi_match_text(a, d, t, m[f], &fo[f], &fl[f]);
+    }
+    bi_scan_merged = 1;
+    int ok = n[0] == n[1] && fl[0] == fl[1];
+    for (size_t i = 0; ok && i < n[0]; i++)
+        ok = m[0][i].start == m[1][i].start && m[0][i].len == m[1][i].len &&
+             m[0][i].brand == m[1][i].brand && !m[0][i].text == !m[1][i].text &&
+             (!m[0][i].text || m[0][i].text - fo[0] == m[1][i].text - fo[1]);
+    if (!ok)
+        printf("# matches differ (%zu / %zu): [%s]\n", n[0], n[1], t);
+    arena_free(a);
+    return ok;
+}
+
+static void test_scan_merged(const brand_data *d)
+{
+    /* brand names in both cases, glued to letters, digits and punctuation */
+    const char *names[64];
+    size_t nn = 0;
+    for (size_t i = 0; i < brand_count(d) && nn + 2 <= 64; i += 3) {
+        names[nn++] = brand_at(d, i)->name_en;
+        names[nn++] = brand_at(d, i)->name_ja;
+    }
+    static const char *const glue[] = {" ", "", "x", "1", ".", "-", "_", "@", "/", ":", "=", "(",
+                                       "\xe3\x80\x80", "\xe3\x81\x8c", "\n", "AU", "au ", "JCB",
+                                       "jcb", "ANA ", "ana", "Ａｕ", "SMBC.", "aeon", "AEON"};
+    char buf[4096];
+    int ok = 1, cnt = 0;
+    for (int i = 0; i < 5000 && ok; i++, cnt++) {
+        size_t w = 0, pieces = 1 + rnd(30);
+        for (size_t k = 0; k < pieces; k++) {
+            const char *p = rnd(2) ? glue[rnd(sizeof glue / sizeof *glue)] : names[rnd((unsigned)nn)];
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "%s", p);
+            if (rnd(3) == 0) /* case games */
+                for (char *q = tmp; *q; q++)
+                    if (*q >= 'a' && *q <= 'z' && rnd(2))
+                        *q = (char)(*q - 32);
+            size_t l = strlen(tmp);
+            if (w + l + 1 > sizeof buf)
+                break;
+            memcpy(buf + w, tmp, l + 1);
+            w += l;
+        }
+        ok = match_agrees(d, buf);
+    }
+    TAP_OK(ok, "one scan for both tables gives the matches of two (%d texts)", cnt);
+    /* more matches than BRAND_MAX_MATCHES, of both tables */
+    char *many = malloc(20000);
+    if (many) {
+        size_t w = 0;
+        for (int i = 0; i < 600 && w + 32 < 20000; i++)
+            w += (size_t)snprintf(many + w, 20000 - w, "%s ", i % 3 ? "JCB au" : "amazon");
+        ok = match_agrees(d, many);
+        free(many);
+    }
+    TAP_OK(ok, "the match limit cuts both ways alike");
+}
+
+/* brand_lookalike through the indexes (d1) and the plain scans (d2): the
+ * two loads keep separate per-thread memos */
+static void test_lookalike_index(const brand_data *d1, const brand_data *d2)
+{
+    static const char *const glue[] = {"", "-", "secure", "login", "jp", "-jp", "1", "24",
+                                       "support", "my", "x", "card", "online", "info"};
+    static const char *const tlds[] = {".com", ".top", ".co.jp", ".net", ".xyz", ".jp", ".cfd"};
+    arena *a = arena_new(0);
+    int ok = 1, n = 0;
+    char dom[256], lab[128];
+    for (int i = 0; i < 6000 && ok; i++, n++) {
+        const brand_info *b = brand_at(d1, rnd((unsigned)brand_count(d1)));
+        const char *od = b->official_domains[rnd((unsigned)b->ndomains)];
+        size_t l = strcspn(od, ".");
+        if (l >= sizeof lab - 8)
+            l = sizeof lab - 8;
+        memcpy(lab, od, l);
+        lab[l] = '\0';
+        switch (rnd(6)) { /* an edit or two of the label */
+        case 0:
+            if (l)
+                lab[rnd((unsigned)l)] = (char)('a' + rnd(26));
+            break;
+        case 1:
+            if (l > 1) {
+                size_t k = rnd((unsigned)l - 1);
+                char c = lab[k];
+                lab[k] = lab[k + 1];
+                lab[k + 1] = c;
+            }
+            break;
+        case 2:
+            if (l > 1)
+                memmove(lab + rnd((unsigned)l), lab + rnd((unsigned)l) + 1, 1);
+            break;
+        case 3: {
+            size_t k = rnd((unsigned)l + 1);
+            memmove(lab + k + 1, lab + k, l - k + 1);
+            lab[k] = (char)('a' + rnd(26));
+            break;
+        }
+        default:
+            break;
+        }
+        int form = rnd(4);
+        if (form == 0)
+            snprintf(dom, sizeof dom, "%s%s%s", glue[rnd(14)], lab, tlds[rnd(7)]);
+        else if (form == 1)
+            snprintf(dom, sizeof dom, "%s%s%s%s", lab, glue[rnd(14)], glue[rnd(14)], tlds[rnd(7)]);
+        else if (form == 2)
+            snprintf(dom, sizeof dom, "%s.%s%s", od, lab, tlds[rnd(7)]);
+        else
+            snprintf(dom, sizeof dom, "%s%s", lab, tlds[rnd(7)]);
+        lookalike_hit h1, h2;
+        bi_lookalike_indexed = 1;
+        int r1 = brand_lookalike(a, d1, dom, &h1);
+        bi_lookalike_indexed = 0;
+        int r2 = brand_lookalike(a, d2, dom, &h2);
+        bi_lookalike_indexed = 1;
+        ok = r1 == r2 && (r1 != 1 || (h1.brand - brand_at(d1, 0) == h2.brand - brand_at(d2, 0) &&
+                                      strcmp(h1.kind, h2.kind) == 0 &&
+                                      strcmp(h1.evidence, h2.evidence) == 0));
+        if (!ok)
+            printf("# lookalike differs: %s (%d %s / %d %s)\n", dom, r1, r1 == 1 ? h1.evidence : "",
+                   r2, r2 == 1 ? h2.evidence : "");
+    }
+    arena_free(a);
+    TAP_OK(ok, "lookalike indexes answer as the plain scans (%d names)", n);
 }
 
 int main(int argc, char **argv)
@@ -243,6 +526,15 @@ int main(int argc, char **argv)
     TAP_OK(brand_suspicious_tld(d, "www.threnodycode.sbs", NULL), "host under .sbs");
     TAP_OK(!brand_suspicious_tld(d, "jp", NULL) && !brand_suspicious_tld(d, "com", NULL),
            "jp, com are not listed");
+
+    test_normalize_fast(d);
+    test_scan_merged(d);
+    brand_data *d2 = brand_data_load(dir, &err);
+    TAP_OK(d2 != NULL, "a second load");
+    if (d2) {
+        test_lookalike_index(d, d2);
+        brand_data_free(d2);
+    }
 
     arena_free(a);
     brand_data_free(d);

@@ -11,6 +11,7 @@
 
 #include "../../src/links/links.h"
 #include "../../src/links/links_int.h"
+#include "../../src/util/kbuf.h"
 #include "../../src/report/json_links.h"
 #include "../tap.h"
 
@@ -453,6 +454,139 @@ static void test_json(arena *a)
     json_decref(j);
 }
 
+/* --- fast paths against their simple forms ------------------------------ */
+
+static unsigned long rs = 777;
+static unsigned rnd(unsigned n)
+{
+    rs = rs * 6364136223846793005UL + 1442695040888963407UL;
+    return (unsigned)((rs >> 33) % n);
+}
+
+/* links_defang_url as it was: byte by byte into a growing buffer */
+static char *defang_simple(arena *a, const char *url)
+{
+    kbuf b;
+    kbuf_init(&b, LINKS_MAX_URL * 2);
+    const char *p = url;
+    const char *colon = strchr(url, ':');
+    size_t auth_s = 0, auth_e = 0;
+    if (strncmp(url, "http", 4) == 0 && (url[4] == ':' || (url[4] == 's' && url[5] == ':'))) {
+        kbuf_adds(&b, "hxxp");
+        p = url + 4;
+    } else if (strncmp(url, "ftp:", 4) == 0) {
+        kbuf_adds(&b, "fxp");
+        p = url + 3;
+    }
+    if (colon && colon[1] == '/' && colon[2] == '/') {
+        auth_s = (size_t)(colon - url) + 3;
+        auth_e = auth_s + strcspn(url + auth_s, "/?#");
+    } else if (strncmp(url, "mailto:", 7) == 0) {
+        auth_s = 7;
+        auth_e = strlen(url);
+        const char *at = strrchr(url, '@');
+        if (at)
+            auth_s = (size_t)(at - url);
+    }
+    for (; *p; p++) {
+        size_t off = (size_t)(p - url);
+        if (*p == '.' && off >= auth_s && off < auth_e)
+            kbuf_adds(&b, "[.]");
+        else
+            kbuf_addc(&b, *p);
+    }
+    char *r = kbuf_take_arena(&b, a);
+    kbuf_free(&b);
+    return r;
+}
+
+static void test_fast_forms(arena *a)
+{
+    /* defanging: schemes, authorities with and without dots, userinfo,
+     * mailto, odd colons, and authorities too long for the direct form */
+    static const char *const pre[] = {"http://", "https://", "ftp://", "http:", "https:", "ftp:",
+                                      "mailto:", "hxxp://", "HTTP://", "http", "https", "//",
+                                      "", "x:", "http:/", "ftp:/"};
+    static const char *const mid[] = {"a", ".", "..", "b.c", "user@", "@", ":", "8080", "x.y.z",
+                                      "/", "?", "#", "q=1.2", "%2e", "\\"};
+    int ok = 1, n = 0;
+    char url[LINKS_MAX_URL + 200];
+    for (int i = 0; i < 20000 && ok; i++, n++) {
+        size_t w = (size_t)snprintf(url, sizeof url, "%s", pre[rnd(16)]);
+        for (unsigned k = 0, m = rnd(12); k < m; k++)
+            w += (size_t)snprintf(url + w, sizeof url - w, "%s", mid[rnd(15)]);
+        char *x = links_defang_url(a, url), *y = defang_simple(a, url);
+        ok = x && y && strcmp(x, y) == 0;
+        if (!ok)
+            printf("# defang differs: [%s] -> [%s] / [%s]\n", url, x ? x : "", y ? y : "");
+    }
+    for (size_t len = LINKS_MAX_URL - 8; ok && len < LINKS_MAX_URL + 80; len += 7) {
+        memcpy(url, "http://", 7); /* an authority of dots: longer than the bound */
+        for (size_t k = 7; k < len; k++)
+            url[k] = k % 2 ? '.' : 'a';
+        url[len] = '\0';
+        char *x = links_defang_url(a, url), *y = defang_simple(a, url);
+        ok = x && y && strcmp(x, y) == 0;
+        n++;
+    }
+    TAP_OK(ok, "direct defanging equals the byte-by-byte form (%d URLs)", n);
+
+    /* the redirector hash against the table scan */
+    static const char *const hosts[] = {"google.com", "www.google.com", "google.co.jp", "bit.ly",
+                                        "x.bit.ly", "xbit.ly", "urldefense.com",
+                                        "urldefense.proofpoint.com", "l.facebook.com",
+                                        "nam02.safelinks.protection.outlook.com",
+                                        "a.safelinks.protection.outlook.com", "mail.google.com",
+                                        "example.com", "t.co", "a.t.co", "co", "com"};
+    static const char *const paths[] = {"/", "/url?q=https://e.com/", "/v3/__https://e.com__;!!x",
+                                        "/v2/url?u=https-3A__e.com", "/v1/url?u=https://e.com",
+                                        "/l.php?u=https%3A%2F%2Fe.com", "/x", "/ck/a?u=1", "/link"};
+    ok = 1;
+    n = 0;
+    for (size_t h = 0; h < sizeof hosts / sizeof *hosts; h++)
+        for (size_t p = 0; p < sizeof paths / sizeof *paths; p++, n++) {
+            snprintf(url, sizeof url, "https://%s%s", hosts[h], paths[p]);
+            url_info u;
+            if (url_normalize(a, url, strlen(url), &u) != 0)
+                continue;
+            int k[2];
+            char *t[2];
+            for (int f = 0; f < 2; f++) {
+                links_redir_hashed = f;
+                k[f] = redir_kind(D, &u);
+                t[f] = redir_unwrap(a, D, &u);
+            }
+            links_redir_hashed = 1;
+            ok &= k[0] == k[1] && !t[0] == !t[1] && (!t[0] || strcmp(t[0], t[1]) == 0);
+        }
+    TAP_OK(ok, "redirector hash answers as the table scan (%d URLs)", n);
+
+    /* the path is copied run by run: backslashes become slashes, the cut
+     * at the URL limit is where byte by byte put it */
+    ok = 1;
+    for (size_t len = 20; ok && len < LINKS_MAX_URL + 120; len += (len < 200 ? 1 : 509)) {
+        size_t w = (size_t)snprintf(url, sizeof url, "http://a.example/");
+        while (w < len)
+            url[w++] = "ab\\/c"[rnd(5)];
+        url[w] = '\0';
+        url_info u;
+        if (url_normalize(a, url, w, &u) != 0) {
+            ok = 0;
+            break;
+        }
+        /* clean() keeps LINKS_MAX_URL bytes; the output may hold 64 more */
+        char want[LINKS_MAX_URL + 200];
+        size_t in = w < LINKS_MAX_URL ? w : LINKS_MAX_URL, o = 0;
+        for (size_t k = 0; k < in && o < LINKS_MAX_URL + 64; k++)
+            want[o++] = url[k] == '\\' && k >= 16 ? '/' : url[k];
+        want[o] = '\0';
+        ok = strcmp(u.url, want) == 0 && !!(u.flags & LINK_TRUNCATED) == (w > LINKS_MAX_URL);
+        if (!ok)
+            printf("# path copy differs at %zu (flags %x)\n", len, u.flags);
+    }
+    TAP_OK(ok, "path copy with backslashes and the length cut");
+}
+
 int main(int argc, char **argv)
 {
     const char *dd = argc > 1 ? argv[1] : getenv("KENSA_DATA_DIR");
@@ -472,6 +606,7 @@ int main(int argc, char **argv)
     test_mismatch(a);
     test_limits(a);
     test_json(a);
+    test_fast_forms(a);
     char *e2 = NULL;
     links_data *bad = links_data_load("/nonexistent", &e2);
     TAP_OK(!bad && e2, "missing data file is an error");

@@ -332,6 +332,23 @@ static void test_domain_psl(void)
                 printf("# %s: registrable %s/%s suffix %s/%s\n", h, wr ? wr : "-", r ? r : "-",
                        ws ? ws : "-", s ? s : "-");
             }
+            /* the arena-free form: the same answer for a plain host, -1 else */
+            char rb[256];
+            int rc = domain_registrable_buf(h, rb, sizeof rb);
+            int plain = *h && h[strlen(h) - 1] != '.';
+            for (const char *q = h; *q; q++)
+                plain &= (unsigned char)*q < 0x80 && !(*q >= 'A' && *q <= 'Z');
+            if (plain ? (rc < 0 || (rc == 1) != (r != NULL) || (r && strcmp(rb, r) != 0))
+                      : rc != -1) {
+                same = 0;
+                printf("# %s: domain_registrable_buf %d %s, domain_registrable %s\n", h, rc,
+                       rc == 1 ? rb : "-", r ? r : "-");
+            }
+            char small[4];
+            if (r && strlen(r) >= sizeof small && domain_registrable_buf(h, small, sizeof small) != -1) {
+                same = 0;
+                printf("# %s: domain_registrable_buf does not say -1 for a short buffer\n", h);
+            }
             char buf[64];
             size_t n = strlen(h);
             const char *b = h;
