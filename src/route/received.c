@@ -228,11 +228,56 @@ char *route_ip6_format(const unsigned char *b, char *out, size_t outsz)
     return out;
 }
 
-int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
+/* inet_pton(AF_INET, s, dst) without the call (it runs for every
+ * IP-looking word of every Received field): s is read up to its NUL, as
+ * glibc's inet_pton4 reads it: four dot-separated parts of 1-3 digits, each
+ * at most 255, no leading zero, nothing else. */
+int route_ip4_pton(const char *s, unsigned char dst[4])
 {
-    if (!s || !out || outsz < 16)
+    unsigned char tmp[4] = {0, 0, 0, 0};
+    int part = 0, saw_digit = 0;
+    for (;; s++) {
+        unsigned ch = (unsigned char)*s;
+        if (ch >= '0' && ch <= '9') {
+            unsigned v = tmp[part] * 10u + (ch - '0');
+            if (saw_digit && tmp[part] == 0)
+                return 0; /* leading zero */
+            if (v > 255)
+                return 0;
+            tmp[part] = (unsigned char)v;
+            saw_digit = 1;
+        } else if (ch == '.' && saw_digit) {
+            if (part == 3)
+                return 0;
+            part++;
+            saw_digit = 0;
+        } else if (ch == '\0') {
+            break;
+        } else {
+            return 0;
+        }
+    }
+    if (part < 3 || !saw_digit)
         return 0;
-    out[0] = '\0';
+    memcpy(dst, tmp, 4);
+    return 1;
+}
+
+/* bytes ip_parse() looks for: the first byte of an address (a hex digit
+ * or ':'), and the separators it counts */
+enum { IPC_LEAD = 1, IPC_COLON = 2, IPC_DOT = 4, IPC_PCT = 8 };
+static const unsigned char ip_char[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    [':'] = IPC_LEAD | IPC_COLON, ['.'] = IPC_DOT, ['%'] = IPC_PCT,
+};
+
+/* The address route_ip_normalize() accepts, in binary: 4 (bin[0..4)) or 6
+ * (bin[0..16)), 0 when s is not an IP. Classifying and testing work on
+ * this, without formatting the text and parsing it back. */
+static int ip_parse(const char *s, size_t len, unsigned char bin[16])
+{
     span w = trim_span((span){s, len});
     if (w.n == 0 || w.n > 120)
         return 0;
@@ -245,13 +290,11 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
     }
     int bracket = 0;
     if (w.n && w.p[0] == '[') {
-        size_t k = 1;
-        while (k < w.n && w.p[k] != ']')
-            k++;
-        if (k >= w.n)
+        const char *rb = memchr(w.p + 1, ']', w.n - 1);
+        if (!rb)
             return 0;
+        w.n = (size_t)(rb - w.p) - 1;
         w.p++;
-        w.n = k - 1;
         bracket = 1;
     }
     if (span_iprefix(w, "IPv6:")) {
@@ -260,13 +303,20 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
     }
     while (w.n && w.p[w.n - 1] == '.') /* "1.2.3.4." */
         w.n--;
+    /* both parsers below want a digit (IPv4) or a hex digit or ':' (IPv6)
+     * first: most words tested here are host names, turned away now */
+    if (w.n == 0 || !(ip_char[(unsigned char)w.p[0]] & IPC_LEAD))
+        return 0;
     size_t colons = 0, dots = 0;
     for (size_t i = 0; i < w.n; i++) {
-        if (w.p[i] == ':')
+        unsigned k = ip_char[(unsigned char)w.p[i]];
+        if (!(k & (IPC_COLON | IPC_DOT | IPC_PCT)))
+            continue;
+        if (k & IPC_COLON)
             colons++;
-        else if (w.p[i] == '.')
+        else if (k & IPC_DOT)
             dots++;
-        else if (w.p[i] == '%') { /* zone index */
+        else { /* '%': zone index */
             w.n = i;
             break;
         }
@@ -283,30 +333,36 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
         return 0;
     memcpy(buf, w.p, w.n);
     buf[w.n] = '\0';
-    unsigned char bin[16];
-    if (colons == 0) {
-        if (inet_pton(AF_INET, buf, bin) != 1)
-            return 0;
-        return ip4_format(bin, out, outsz) ? 4 : 0;
-    }
+    if (colons == 0)
+        return route_ip4_pton(buf, bin) ? 4 : 0;
     if (inet_pton(AF_INET6, buf, bin) != 1)
         return 0;
     static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (memcmp(bin, mapped, 12) == 0)
-        return ip4_format(bin + 12, out, outsz) ? 4 : 0;
-    return route_ip6_format(bin, out, outsz) ? 6 : 0;
+    if (memcmp(bin, mapped, 12) == 0) {
+        memmove(bin, bin + 12, 4);
+        return 4;
+    }
+    return 6;
 }
 
-int route_ip_class(const char *ip)
+int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
 {
-    if (!ip)
-        return ROUTE_IP_INVALID;
-    char norm[64];
-    int fam = route_ip_normalize(ip, strlen(ip), norm, sizeof norm);
-    unsigned char b[16];
+    if (!s || !out || outsz < 16)
+        return 0;
+    out[0] = '\0';
+    unsigned char bin[16];
+    int fam = ip_parse(s, len, bin);
+    if (fam == 4)
+        return ip4_format(bin, out, outsz) ? 4 : 0;
+    if (fam == 6)
+        return route_ip6_format(bin, out, outsz) ? 6 : 0;
+    return 0;
+}
+
+/* route_ip_class() of an address already in binary (ip_parse's result) */
+static int ip_class_bin(int fam, const unsigned char *b)
+{
     if (fam == 4) {
-        if (inet_pton(AF_INET, norm, b) != 1)
-            return ROUTE_IP_INVALID;
         if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168))
             return ROUTE_IP_PRIVATE;
         if (b[0] == 127)
@@ -324,8 +380,6 @@ int route_ip_class(const char *ip)
         return ROUTE_IP_PUBLIC;
     }
     if (fam == 6) {
-        if (inet_pton(AF_INET6, norm, b) != 1)
-            return ROUTE_IP_INVALID;
         int zero15 = 1;
         for (int i = 0; i < 15; i++)
             if (b[i])
@@ -354,6 +408,16 @@ int route_ip_class(const char *ip)
     return ROUTE_IP_INVALID;
 }
 
+/* The normalized text parses back to the same bytes, so classifying the
+ * bytes of the input is classifying its normalized form. */
+int route_ip_class(const char *ip)
+{
+    if (!ip)
+        return ROUTE_IP_INVALID;
+    unsigned char b[16];
+    return ip_class_bin(ip_parse(ip, strlen(ip), b), b);
+}
+
 int route_ip_is_private(const char *ip)
 {
     int c = route_ip_class(ip);
@@ -362,8 +426,8 @@ int route_ip_is_private(const char *ip)
 
 static int span_is_ip(span w)
 {
-    char tmp[64];
-    return route_ip_normalize(w.p, w.n, tmp, sizeof tmp) != 0;
+    unsigned char bin[16];
+    return ip_parse(w.p, w.n, bin) != 0;
 }
 
 /* Does the raw text contain an IPv4/IPv6 address (used to judge whether
@@ -394,8 +458,8 @@ static int text_has_ip(const char *s, size_t n)
         if (j < n && s[j] == '.' && j + 1 < n && ascii_alnum(s[j + 1]))
             continue;
         if (colons >= 2 || dots == 3) {
-            char tmp[64];
-            if (route_ip_normalize(s + i, j - i, tmp, sizeof tmp))
+            unsigned char bin[16];
+            if (ip_parse(s + i, j - i, bin))
                 return 1;
         }
     }
@@ -957,10 +1021,19 @@ static void comment_generic(pctx *c, span in, int clause)
     }
 }
 
-static int ip_dup(pctx *c, span w, char **out)
+/* Normalized copy of the IP in w into *out; returns its family (0: not an
+ * IP, *out untouched) and, when cls is not NULL, its route_ip_class(). */
+static int ip_dup(pctx *c, span w, char **out, int *cls)
 {
+    unsigned char bin[16];
     char tmp[64];
-    int fam = route_ip_normalize(w.p, w.n, tmp, sizeof tmp);
+    int fam = ip_parse(w.p, w.n, bin);
+    if (cls)
+        *cls = ip_class_bin(fam, bin);
+    if (fam == 4)
+        ip4_format(bin, tmp, sizeof tmp);
+    else if (fam == 6)
+        route_ip6_format(bin, tmp, sizeof tmp);
     if (fam)
         *out = dup_str(c, tmp);
     return fam;
@@ -993,8 +1066,8 @@ static int is_hostname(const char *s)
 {
     if (!s || !*s || !strchr(s, '.'))
         return 0;
-    char tmp[64];
-    return route_ip_normalize(s, strlen(s), tmp, sizeof tmp) == 0;
+    unsigned char bin[16];
+    return ip_parse(s, strlen(s), bin) == 0;
 }
 
 int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
@@ -1295,6 +1368,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
         c->from_end = toks[nt - 1].end;
 
     /* 5. materialize the from clause */
+    int from_cls = ROUTE_IP_INVALID;
     if (out->flags & RCV_HAS_FROM) {
         span fw = c->from_word;
         int fw_is_ip = fw.p && span_is_ip(fw);
@@ -1331,13 +1405,13 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
         out->from_helo = dup_span(c, helo);
         out->from_rdns = rdns.n ? dup_span(c, rdns) : NULL;
         if (ip.p)
-            out->ip_family = ip_dup(c, ip, &out->from_ip);
+            out->ip_family = ip_dup(c, ip, &out->from_ip, &from_cls);
         if (c->from_end > c->from_start && text_has_ip(s + c->from_start, c->from_end - c->from_start))
             out->flags |= RCV_FROM_HAS_IP;
         if ((fw.p || out->from_ip) && (!(out->flags & RCV_FROM_HAS_IP) || out->from_ip))
             out->flags |= RCV_PARSED_FROM;
     } else if (c->qmail_ip.p) {
-        out->ip_family = ip_dup(c, c->qmail_ip, &out->from_ip);
+        out->ip_family = ip_dup(c, c->qmail_ip, &out->from_ip, &from_cls);
     }
     if (out->from_helo && span_is_ip((span){out->from_helo, strlen(out->from_helo)}))
         out->flags |= RCV_HELO_IS_IP;
@@ -1348,17 +1422,16 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
     if (is_hostname(out->from_helo) && is_hostname(out->from_rdns) &&
         last2_differ(out->from_helo, out->from_rdns))
         out->flags |= RCV_HELO_RDNS_MISMATCH;
-    if (out->from_ip) {
-        int cls = route_ip_class(out->from_ip);
-        if (cls == ROUTE_IP_LOOPBACK)
+    if (out->from_ip) { /* from_cls: route_ip_class(out->from_ip) */
+        if (from_cls == ROUTE_IP_LOOPBACK)
             out->flags |= RCV_IP_LOOPBACK | RCV_IP_PRIVATE;
-        else if (cls != ROUTE_IP_PUBLIC && cls != ROUTE_IP_INVALID)
+        else if (from_cls != ROUTE_IP_PUBLIC && from_cls != ROUTE_IP_INVALID)
             out->flags |= RCV_IP_PRIVATE;
     }
 
     /* 6. by_ip, protocol, via, tls */
     if (c->by_ip.p)
-        ip_dup(c, c->by_ip, &out->by_ip);
+        ip_dup(c, c->by_ip, &out->by_ip, NULL);
     if (c->by_n)
         out->by = dup_str(c, c->by_buf);
     if (c->proto_n)

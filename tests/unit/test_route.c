@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <glib.h>
@@ -566,6 +567,140 @@ static void test_ip(void)
     ok(good, "ip: ", "route_ip_normalize forms");
 }
 
+/* route_ip_normalize() as it was, on inet_pton/inet_ntop: the simple form
+ * the hand-written IPv4 parser and the early exits are checked against */
+static int ref_normalize(const char *s, size_t len, char *out)
+{
+    out[0] = '\0';
+    while (len && span_is_ws(*s))
+        s++, len--;
+    while (len && span_is_ws(s[len - 1]))
+        len--;
+    if (len == 0 || len > 120)
+        return 0;
+    for (size_t i = len; i > 0; i--)
+        if (s[i - 1] == '@') {
+            s += i;
+            len -= i;
+            break;
+        }
+    int bracket = 0;
+    if (len && s[0] == '[') {
+        size_t k = 1;
+        while (k < len && s[k] != ']')
+            k++;
+        if (k >= len)
+            return 0;
+        s++;
+        len = k - 1;
+        bracket = 1;
+    }
+    if (len >= 5 && strncasecmp(s, "IPv6:", 5) == 0)
+        s += 5, len -= 5;
+    while (len && s[len - 1] == '.')
+        len--;
+    size_t colons = 0, dots = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ':')
+            colons++;
+        else if (s[i] == '.')
+            dots++;
+        else if (s[i] == '%') {
+            len = i;
+            break;
+        }
+    }
+    if (!bracket && colons == 1 && dots == 3) {
+        size_t k = 0;
+        while (k < len && s[k] != ':')
+            k++;
+        len = k;
+        colons = 0;
+    }
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    unsigned char b[16];
+    if (colons == 0) {
+        if (inet_pton(AF_INET, buf, b) != 1)
+            return 0;
+        inet_ntop(AF_INET, b, out, 64);
+        return 4;
+    }
+    if (inet_pton(AF_INET6, buf, b) != 1)
+        return 0;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(b, mapped, 12) == 0) {
+        inet_ntop(AF_INET, b + 12, out, 64);
+        return 4;
+    }
+    inet_ntop(AF_INET6, b, out, 64);
+    return 6;
+}
+
+/* route_ip4_pton against inet_pton, route_ip_normalize against the simple
+ * form above, and route_ip_class of a text against that of its normalized
+ * form (what it computed before), on random IP-like strings: digits, hex
+ * letters, separators, brackets, '@', '%', spaces, NULs, other letters */
+static void test_ip_parse_sweep(void)
+{
+    static const char alpha[] = "0123456789012345678900....:::abcdefABCDEF[]@% \tgxIPv6\0\0";
+    static const char *const pre[] = {"", "[", "[IPv6:", "ipv6:", "u@", "::ffff:", "1.2.3.", "fe80::"};
+    unsigned seed = 12345;
+    int pton_same = 1, norm_same = 1, class_same = 1;
+    long accepted = 0;
+    for (int it = 0; it < 300000; it++) {
+        char in[80];
+        size_t n = 0;
+        seed = seed * 1103515245u + 12345u;
+        const char *p = pre[(seed >> 16) % (sizeof pre / sizeof *pre)];
+        if ((seed >> 8) % 3 == 0)
+            p = "";
+        while (*p)
+            in[n++] = *p++;
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % 24;
+        for (size_t i = 0; i < len && n < sizeof in - 1; i++) {
+            seed = seed * 1103515245u + 12345u;
+            in[n++] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+        }
+        in[n] = '\0';
+        /* IPv4 parser: the bytes up to the first NUL, as inet_pton reads them */
+        unsigned char a[4] = {1, 2, 3, 4}, b[4] = {1, 2, 3, 4};
+        int ra = route_ip4_pton(in, a), rb = inet_pton(AF_INET, in, b) == 1;
+        if (ra != rb || memcmp(a, b, 4) != 0) {
+            if (pton_same)
+                printf("#   ip4_pton(\"%s\") = %d, inet_pton %d\n", in, ra, rb);
+            pton_same = 0;
+        }
+        char *x = malloc(n ? n : 1); /* exact size: reads past n are caught */
+        memcpy(x, in, n);
+        char want[64], got[64];
+        int fw = ref_normalize(x, n, want), fg = route_ip_normalize(x, n, got, sizeof got);
+        if (fw != fg || (fw && strcmp(want, got) != 0)) {
+            if (norm_same)
+                printf("#   normalize(\"%s\") = %d '%s', simple form %d '%s'\n", in, fg, got, fw, want);
+            norm_same = 0;
+        }
+        accepted += fg != 0;
+        free(x);
+        if (strlen(in) == n) { /* route_ip_class reads a C string */
+            int c1 = route_ip_class(in), c2 = fg ? route_ip_class(got) : ROUTE_IP_INVALID;
+            if (c1 != c2) {
+                if (class_same)
+                    printf("#   class(\"%s\") = %d, of '%s' %d\n", in, c1, got, c2);
+                class_same = 0;
+            }
+        }
+    }
+    ok(pton_same, "ip: ", "route_ip4_pton equals inet_pton(AF_INET) on 300000 random strings");
+    ok(norm_same && accepted > 1000, "ip: ",
+       "route_ip_normalize equals its inet_pton/inet_ntop form on 300000 random strings");
+    ok(class_same, "ip: ", "route_ip_class of a text equals that of its normalized form");
+}
+
 /* ------------------------------------------------------------ authres */
 
 static authres_header ar(arena *a, const char *s)
@@ -1020,6 +1155,7 @@ int main(void)
     test_received_fuzz();
     test_dates();
     test_ip();
+    test_ip_parse_sweep();
     test_authres();
     test_received_spf();
     test_dkim();
