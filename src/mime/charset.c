@@ -411,6 +411,15 @@ static int dec_utf8(const unsigned char *s, size_t n, kbuf *out, int stop)
     return err;
 }
 
+/* dec_utf8() of bytes known to be valid UTF-8: the bytes after a BOM */
+static int copy_utf8(const unsigned char *s, size_t n, kbuf *out)
+{
+    size_t i = n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF ? 3 : 0;
+    if (n > i)
+        add_run(out, s + i, n - i, 1);
+    return 0;
+}
+
 static int dec_ascii(const unsigned char *s, size_t n, kbuf *out, int stop)
 {
     int err = 0;
@@ -437,6 +446,10 @@ static int dec_1252(const unsigned char *s, size_t n, kbuf *out)
 {
     size_t run = 0, i = 0; /* ASCII [run, i) not yet copied */
     for (; i < n; i++) {
+        while (n - i >= 8 && lanes_ascii(lanes_load(s + i)) == LANES_ALL)
+            i += 8; /* ASCII: stays in the run */
+        if (i >= n)
+            break;
         unsigned long cp = s[i];
         if (cp < 0x80)
             continue;
@@ -961,7 +974,7 @@ static const cs_def *detect(const unsigned char *s, size_t n, int has8, kbuf *ou
     }
     if (charset_utf8_valid((const char *)s, n)) {
         d = def_by_name("UTF-8");
-        decode_as(d, s, n, out, 0);
+        copy_utf8(s, n, out);
         return d;
     }
     if ((d = detect_uchardet(s, n, out, !with_single)))
@@ -975,9 +988,10 @@ static const cs_def *detect(const unsigned char *s, size_t n, int has8, kbuf *ou
     return d;
 }
 
-/* Decide the charset and decode into out. */
-static void convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *out,
-                    charset_info *info)
+/* Decide the charset and decode into out; returns the charset whose decoder
+ * alone wrote out. */
+static const cs_def *convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *out,
+                             charset_info *info)
 {
     int has8 = 0;
     size_t i8 = 0;
@@ -1042,7 +1056,10 @@ static void convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *
         case K_UTF8: {
             size_t v, b;
             utf8_stats(s, n, &v, &b);
-            if (b == 0 || v >= 4 * b) { /* a few broken bytes in UTF-8 text */
+            if (b == 0) { /* valid throughout */
+                err = copy_utf8(s, n, out);
+                used = decl;
+            } else if (v >= 4 * b) { /* a few broken bytes in UTF-8 text */
                 err = decode_as(decl, s, n, out, 0);
                 used = decl;
             } else {
@@ -1055,7 +1072,7 @@ static void convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *
             if (decl->single) {
                 if (has8 && charset_utf8_valid((const char *)s, n)) {
                     used = def_by_name("UTF-8"); /* UTF-8 mislabelled as a legacy charset */
-                    decode_as(used, s, n, out, 0);
+                    copy_utf8(s, n, out);
                     info->detected = 1;
                     break;
                 }
@@ -1114,6 +1131,7 @@ static void convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *
     if (decl && used != decl &&
         !(strcmp(decl->name, "ISO-8859-1") == 0 && strcmp(used->name, "WINDOWS-1252") == 0))
         info->mismatch = 1;
+    return used;
 }
 
 char *charset_to_utf8(arena *a, const char *declared, const char *in, size_t len,
@@ -1166,10 +1184,21 @@ char *charset_to_utf8(arena *a, const char *declared, const char *in, size_t len
     kbuf out;
     kbuf_init(&out, len > (SIZE_MAX - 16) / 4 ? SIZE_MAX - 16 : 4 * len + 16);
     kbuf_reserve(&out, len + 16); /* about the size of most results: no regrowth */
-    convert(decl, s, len, &out, info);
+    const cs_def *used = convert(decl, s, len, &out, info);
     kbuf_free(&nonul);
-    /* final guard: drop U+0000 from wide charsets, assert valid UTF-8 */
-    char *r = charset_utf8_sanitize(a, kbuf_str(&out), out.len, out_len);
+    char *r;
+    if ((used->kind == K_UTF8 || used->kind == K_ASCII || used->kind == K_1252) &&
+        !(decl && decl->kind == K_WIDE)) {
+        /* our own decoders write only whole valid sequences and U+FFFD, and
+         * the input had its NULs dropped above: the guard below would give
+         * the bytes back as they are */
+        r = arena_strndup(a, kbuf_str(&out), out.len);
+        if (out_len)
+            *out_len = r ? out.len : 0;
+    } else {
+        /* final guard: drop U+0000 from wide charsets, assert valid UTF-8 */
+        r = charset_utf8_sanitize(a, kbuf_str(&out), out.len, out_len);
+    }
     kbuf_free(&out);
     return r;
 }

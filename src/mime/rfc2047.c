@@ -58,6 +58,16 @@ static int parse_word(const char *v, size_t n, size_t i, token *t)
     p += 2;
     size_t txt = p;
     for (; p + 1 < n; p++) {
+        /* both tests below need v[p] to be '?' or '=': eight candidate
+         * positions without either are passed over at once */
+        while (n - p >= 8) {
+            uint64_t w = lanes_load(v + p);
+            if ((lanes_ne(w, '?') & lanes_ne(w, '=')) != LANES_ALL)
+                break;
+            p += 8;
+        }
+        if (p + 1 >= n)
+            break;
         if (v[p] == '?' && v[p + 1] == '=')
             break;
         if (v[p] == '=' && v[p + 1] == '?' && !(p + 2 < n && v[p + 2] == '='))
@@ -115,16 +125,28 @@ static int hexval(unsigned char c)
     return -1;
 }
 
+/* Append o[0..n) to b, or as many of its bytes as still fit. */
+static void add_bytes(kbuf *b, const unsigned char *o, size_t n)
+{
+    if (kbuf_add(b, o, n) != KBUF_OK) /* full: as far as it goes */
+        for (size_t k = 0; k < n; k++)
+            kbuf_addc(b, (char)o[k]);
+}
+
 /* Decode one word's text to bytes appended to b; returns 1 if malformed. */
 static int decode_word(const char *s, size_t n, char enc, kbuf *b)
 {
     int bad = 0;
     if (enc == 'B') {
+        /* bytes gather in o and go to b a buffer at a time (b's limit is
+         * met the same way: as far as the bytes go) */
+        unsigned char o[240];
+        size_t on = 0;
         unsigned long acc = 0;
         int bits = 0, chars = 0;
         for (size_t i = 0; i < n; i++) {
             /* a whole quantum at a quantum boundary (bits == 0 there): the
-             * letter-at-a-time steps below would append the same three bytes */
+             * letter-at-a-time steps below would give the same three bytes */
             while (chars % 4 == 0 && n - i >= 4) {
                 int a0 = b64val((unsigned char)s[i]), a1 = b64val((unsigned char)s[i + 1]),
                     a2 = b64val((unsigned char)s[i + 2]), a3 = b64val((unsigned char)s[i + 3]);
@@ -132,10 +154,14 @@ static int decode_word(const char *s, size_t n, char enc, kbuf *b)
                     break;
                 unsigned long q = (unsigned long)a0 << 18 | (unsigned long)a1 << 12 |
                                   (unsigned long)a2 << 6 | (unsigned long)a3;
-                char o[3] = {(char)(q >> 16), (char)(q >> 8), (char)q};
-                if (kbuf_add(b, o, 3) != KBUF_OK) /* full: as far as it goes */
-                    for (int k = 0; k < 3; k++)
-                        kbuf_addc(b, o[k]);
+                if (on > sizeof o - 3) {
+                    add_bytes(b, o, on);
+                    on = 0;
+                }
+                o[on] = (unsigned char)(q >> 16);
+                o[on + 1] = (unsigned char)(q >> 8);
+                o[on + 2] = (unsigned char)q;
+                on += 3;
                 acc = q;
                 i += 4;
             }
@@ -159,9 +185,15 @@ static int decode_word(const char *s, size_t n, char enc, kbuf *b)
             chars++;
             if (bits >= 8) {
                 bits -= 8;
-                kbuf_addc(b, (char)((acc >> bits) & 0xFF));
+                if (on == sizeof o) {
+                    add_bytes(b, o, on);
+                    on = 0;
+                }
+                o[on++] = (unsigned char)((acc >> bits) & 0xFF);
             }
         }
+        if (on)
+            add_bytes(b, o, on);
         if (chars % 4 == 1)
             bad = 1; /* a lone sextet cannot make a byte */
     } else {
@@ -315,13 +347,20 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         return r;
     }
 
-    /* 2. tokenize */
-    size_t maxtok = 1;
-    for (const char *e = v + n, *q = n ? memchr(v, '=', n) : NULL; q && q + 1 < e;
-         q = memchr(q + 1, '=', (size_t)(e - q - 1)))
-        if (q[1] == '?')
-            maxtok += 2;
-    token *t = calloc(maxtok, sizeof *t);
+    /* 2. tokenize: a word and the text before it per "=?", and the text
+     * after the last. A word takes at least 7 bytes ("=??B??="), so short
+     * values fit the stack array without counting. */
+    token stack_t[128];
+    token *t = stack_t;
+    if (n / 7 > (sizeof stack_t / sizeof *stack_t - 1) / 2) {
+        size_t maxtok = 1;
+        for (const char *e = v + n, *q = n ? memchr(v, '=', n) : NULL; q && q + 1 < e;
+             q = memchr(q + 1, '=', (size_t)(e - q - 1)))
+            if (q[1] == '?')
+                maxtok += 2;
+        if (maxtok > sizeof stack_t / sizeof *stack_t)
+            t = malloc(maxtok * sizeof *t); /* every entry is written before it is read */
+    }
     size_t nt = 0;
     kbuf out;
     kbuf_init(&out, cap);
@@ -433,7 +472,8 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         i = j + 1;
     }
     kbuf_free(&bytes);
-    free(t);
+    if (t != stack_t)
+        free(t);
     kbuf_free(&vb);
 
     char *r = charset_utf8_sanitize(a, kbuf_str(&out), out.len, NULL);
