@@ -6,6 +6,7 @@
 #include "decode.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* base64 value of each byte: 0-63 (also '-' and '_' of base64url), B64_PAD
  * for '=', B64_SPACE for CR, LF, space and tab, B64_JUNK for the rest */
@@ -60,22 +61,51 @@ static const uint32_t Q1[256] = {B64_VALUES(B64_AT12)};
 static const uint32_t Q2[256] = {B64_VALUES(B64_AT6)};
 static const uint32_t Q3[256] = {B64_VALUES(B64_AT0)};
 
+/* the six bytes of two quanta (three each, high byte first) at o; eight
+ * bytes are written, the last two are scratch the caller leaves room for */
+static inline void store6(unsigned char *o, uint32_t q0, uint32_t q1)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v = __builtin_bswap64((uint64_t)q0 << 40 | (uint64_t)q1 << 16);
+    memcpy(o, &v, 8);
+#else
+    o[0] = (unsigned char)(q0 >> 16);
+    o[1] = (unsigned char)(q0 >> 8);
+    o[2] = (unsigned char)q0;
+    o[3] = (unsigned char)(q1 >> 16);
+    o[4] = (unsigned char)(q1 >> 8);
+    o[5] = (unsigned char)q1;
+#endif
+}
+
+#define B64_TMP 3072 /* output gathered before each kbuf_add (a multiple of 3) */
+
 long decode_base64(const char *in, size_t n, kbuf *out)
 {
     const unsigned char *s = (const unsigned char *)in;
     unsigned long acc = 0;
     int bits = 0;
     long junk = 0;
-    unsigned char tmp[3072];
+    unsigned char tmp[B64_TMP + 2]; /* + store6's scratch */
     size_t t = 0;
     for (size_t i = 0; i < n;) {
         /* whole quanta of four letters at a quantum boundary: the
          * letter-at-a-time path below would give the same three bytes */
         if (bits == 0) {
             for (;;) {
-                size_t k = (n - i) / 4, r = (sizeof tmp - t) / 3;
+                size_t k = (n - i) / 4, r = (B64_TMP - t) / 3;
                 const unsigned char *p = s + i, *e = p + 4 * (r < k ? r : k);
                 unsigned char *o = tmp + t;
+                /* two quanta a turn while both are letters only */
+                while (e - p >= 8) {
+                    uint32_t q0 = Q0[p[0]] | Q1[p[1]] | Q2[p[2]] | Q3[p[3]];
+                    uint32_t q1 = Q0[p[4]] | Q1[p[5]] | Q2[p[6]] | Q3[p[7]];
+                    if ((q0 | q1) >> 24)
+                        break;
+                    store6(o, q0, q1);
+                    o += 6;
+                    p += 8;
+                }
                 while (p < e) {
                     uint32_t q = Q0[p[0]] | Q1[p[1]] | Q2[p[2]] | Q3[p[3]];
                     if (q >> 24)
@@ -88,7 +118,7 @@ long decode_base64(const char *in, size_t n, kbuf *out)
                 }
                 i = (size_t)(p - s);
                 t = (size_t)(o - tmp);
-                if (t < sizeof tmp)
+                if (t < B64_TMP)
                     break;
                 if (kbuf_add(out, tmp, t))
                     return -1;
@@ -115,7 +145,7 @@ long decode_base64(const char *in, size_t n, kbuf *out)
             bits -= 8;
             tmp[t++] = (unsigned char)((acc >> bits) & 0xFF);
             acc &= (1UL << bits) - 1;
-            if (t == sizeof tmp) {
+            if (t == B64_TMP) {
                 if (kbuf_add(out, tmp, t))
                     return -1;
                 t = 0;
