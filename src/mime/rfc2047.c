@@ -283,10 +283,14 @@ int rfc2047_plain(const char *value, size_t len)
         return len == 0;
     size_t i = 0;
     for (;;) {
-        /* eight at a time while all are printable ASCII and none is '=' */
+        /* eight at a time while all are printable ASCII and none is '=':
+         * lanes_ge(w, 0x20) & lanes_ascii(w) & lanes_ne(w, '=') folded (a
+         * lane's high bit survives ~w only when clear in w, and then its
+         * low seven bits are all of it) */
         while (len - i >= 8) {
-            uint64_t w = lanes_load(value + i);
-            if ((lanes_ge(w, 0x20) & lanes_ascii(w) & lanes_ne(w, '=')) != LANES_ALL)
+            uint64_t w = lanes_load(value + i), a = w & LANES_LO7;
+            uint64_t m = (a + LANES_REP(0x80 - 0x20)) & ((a ^ LANES_REP('=')) + LANES_LO7) & ~w;
+            if ((m & LANES_ALL) != LANES_ALL)
                 break;
             i += 8;
         }

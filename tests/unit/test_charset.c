@@ -884,6 +884,39 @@ static void test_own_decoders_valid(arena *a)
     check(whole, "charset_to_utf8: valid UTF-8 labelled UTF-8 comes back whole, BOM dropped");
 }
 
+/* rfc2047_plain byte by byte (what its eight-byte path must equal) */
+static int ref_plain(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c >= 0x80 || c == 0 || c == 0x1B || c == '\r' || c == '\n' ||
+            (c == '=' && i + 1 < n && v[i + 1] == '?'))
+            return 0;
+    }
+    return 1;
+}
+
+/* every byte value, alone or as "=?", at every offset of 1-40 plain bytes */
+static void test_plain_sweep(void)
+{
+    int same = 1;
+    char buf[48];
+    for (size_t len = 1; len <= 40 && same; len++)
+        for (size_t pos = 0; pos < len && same; pos++)
+            for (int c = 0; c < 256 && same; c++) {
+                memset(buf, 'x', len);
+                buf[pos] = (char)c;
+                if (rfc2047_plain(buf, len) != ref_plain(buf, len))
+                    same = 0;
+                if (pos + 1 < len) {
+                    buf[pos + 1] = '?';
+                    if (rfc2047_plain(buf, len) != ref_plain(buf, len))
+                        same = 0;
+                }
+            }
+    check(same, "rfc2047_plain: every byte at every offset of 1-40 bytes as bytewise");
+}
+
 int main(void)
 {
     arena *a = arena_new(0);
@@ -893,6 +926,7 @@ int main(void)
     test_ascii_fast(a);
     test_utf8_word_paths(a);
     test_b_words(a);
+    test_plain_sweep();
     test_own_decoders_valid(a);
     {   /* the plain-value fast path gives what the full path gives */
         int fl = -1;
