@@ -12,6 +12,7 @@
 #include "received.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,14 +45,16 @@ typedef struct {
     int from_comments;   /* comments seen in the from clause */
     int exim_helo;       /* helo= seen: from word is rdns */
     int qmail_helo;      /* (HELO x) seen: from word is rdns */
-    char proto[WORD_BUF];
     size_t proto_n;
-    char via[WORD_BUF];
-    char by_buf[WORD_BUF];
     size_t by_n;
     size_t via_n;
     span tls_ver, tls_cipher, tls_bits, tls_whole, exim_cipher;
     size_t from_start, from_end; /* raw extent of the from clause */
+    /* last: only their first *_n bytes are ever read, so the zeroing of a
+     * new context stops before them (offsetof(pctx, proto)) */
+    char proto[WORD_BUF];
+    char via[WORD_BUF];
+    char by_buf[WORD_BUF];
 } pctx;
 
 /* ---------------------------------------------------------------- helpers */
@@ -806,6 +809,15 @@ checks:
 
 static int keyword(span w)
 {
+    /* every keyword is 2-4 bytes long and starts with one of b f i v w */
+    if (w.n < 2 || w.n > 4)
+        return C_NONE;
+    switch (w.p[0] | 0x20) {
+    case 'b': case 'f': case 'i': case 'v': case 'w':
+        break;
+    default:
+        return C_NONE;
+    }
     if (span_ieq(w, "from"))
         return C_FROM;
     if (span_ieq(w, "by"))
@@ -830,12 +842,20 @@ static void buf_add_word(char *buf, size_t *n, span w)
     buf[*n] = '\0';
 }
 
-/* value of "key=" inside a comment, up to space/comma/')' */
+/* value of "key=" inside a comment, up to space/comma/')': the first start
+ * i not preceded by a letter or digit where the key matches. The key ends
+ * in '=', so the starts worth testing are those kl - 1 bytes before an
+ * '=', visited in order by memchr (most comments have no '=' at all). */
 static span kv_in(span in, const char *key)
 {
     span r = {NULL, 0};
     size_t kl = strlen(key);
-    for (size_t i = 0; i + kl <= in.n; i++) {
+    if (kl == 0 || key[kl - 1] != '=' || in.n < kl)
+        return r;
+    const char *end = in.p + in.n;
+    for (const char *q = memchr(in.p + kl - 1, '=', in.n - (kl - 1)); q;
+         q = q + 1 < end ? memchr(q + 1, '=', (size_t)(end - q - 1)) : NULL) {
+        size_t i = (size_t)(q - in.p) - (kl - 1);
         if ((i == 0 || !ascii_alnum(in.p[i - 1])) && span_iprefix((span){in.p + i, in.n - i}, key)) {
             size_t st = i + kl, e = st;
             while (e < in.n && !span_is_ws(in.p[e]) && in.p[e] != ',' && in.p[e] != ')' && in.p[e] != ';')
@@ -1078,7 +1098,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
     if (!value)
         return -1;
     pctx cx;
-    memset(&cx, 0, sizeof cx);
+    memset(&cx, 0, offsetof(pctx, proto)); /* the word buffers are written before read */
     pctx *c = &cx;
     c->a = a;
     c->s = value;
