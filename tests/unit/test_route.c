@@ -701,6 +701,82 @@ static void test_ip_parse_sweep(void)
     ok(class_same, "ip: ", "route_ip_class of a text equals that of its normalized form");
 }
 
+/* kv_in's simple form: a case-insensitive match of key at every start not
+ * preceded by a letter or digit; the value runs to space/comma/')'/';' */
+static const char *ref_kv(const char *in, size_t n, const char *key, size_t *vn)
+{
+    size_t kl = strlen(key);
+    for (size_t i = 0; i + kl <= n; i++) {
+        if (i > 0 && ((in[i - 1] >= '0' && in[i - 1] <= '9') || ((in[i - 1] | 0x20) >= 'a' && (in[i - 1] | 0x20) <= 'z')))
+            continue;
+        if (strncasecmp(in + i, key, kl) != 0)
+            continue;
+        size_t e = i + kl;
+        while (e < n && !span_is_ws(in[e]) && in[e] != ',' && in[e] != ')' && in[e] != ';')
+            e++;
+        *vn = e - i - kl;
+        return in + i + kl;
+    }
+    return NULL;
+}
+
+/* TLS details from "key=" comments (the memchr-driven kv_in) against the
+ * simple form: random comments of keys (some glued to a letter or digit),
+ * stray '=', values, commas and spaces */
+static void test_kv_sweep(void)
+{
+    static const char *const parts[] = {"version=", "VERSION=", "cipher=", "Cipher=", "bits=", "x",
+                                        "1", "=", " ", ",", "TLSv1.3", "AES", "256", "ersion=",
+                                        "xversion=", "_bits=", "-cipher=", "v=", "==", "\t"};
+    arena *a = arena_new(0);
+    unsigned seed = 77;
+    int same = 1, with_tls = 0;
+    for (int it = 0; it < 20000 && same; it++) {
+        char cm[400];
+        size_t cn = 0;
+        seed = seed * 1103515245u + 12345u;
+        int np = (int)((seed >> 16) % 14);
+        for (int k = 0; k < np; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pt = parts[(seed >> 16) % (sizeof parts / sizeof *parts)];
+            memcpy(cm + cn, pt, strlen(pt));
+            cn += strlen(pt);
+        }
+        cm[cn] = '\0';
+        char want[1100] = "";
+        size_t vn = 0, cl = 0, bl = 0;
+        const char *v = ref_kv(cm, cn, "version=", &vn);
+        if (v && vn) {
+            const char *ci = ref_kv(cm, cn, "cipher=", &cl);
+            const char *bi = ref_kv(cm, cn, "bits=", &bl);
+            size_t d = 0;
+            while (bi && d < bl && bi[d] >= '0' && bi[d] <= '9')
+                d++;
+            snprintf(want, sizeof want, "%.*s", (int)vn, v);
+            if (ci && cl)
+                snprintf(want + strlen(want), sizeof want - strlen(want), ":%.*s", (int)cl, ci);
+            if (d)
+                snprintf(want + strlen(want), sizeof want - strlen(want), ":%.*s", (int)d, bi);
+        }
+        char val[600];
+        snprintf(val, sizeof val, "from a.example (%s) by b.example; Mon, 1 Jan 2024 00:00:00 +0000", cm);
+        size_t len;
+        char *buf = exact(val, &len);
+        rcv_hop h;
+        route_parse_received(a, buf, len, &h);
+        free(buf);
+        if (want[0]) {
+            with_tls++;
+            if (!h.tls || strcmp(h.tls, want) != 0)
+                same = 0;
+        }
+        if (!same)
+            printf("#   comment '%s': tls '%s', want '%s'\n", cm, h.tls ? h.tls : "-", want);
+    }
+    arena_free(a);
+    ok(same && with_tls > 1000, "received: ", "key=value TLS comments as the simple kv search, 20000 random");
+}
+
 /* ------------------------------------------------------------ authres */
 
 static authres_header ar(arena *a, const char *s)
@@ -1156,6 +1232,7 @@ int main(void)
     test_dates();
     test_ip();
     test_ip_parse_sweep();
+    test_kv_sweep();
     test_authres();
     test_received_spf();
     test_dkim();
