@@ -285,11 +285,45 @@ const char *charset_canonical(const char *label)
 
 #define utf8_seq charset_utf8_seq
 
-/* 8 bytes, all ASCII and none NUL */
-static int ascii_nonul8(const unsigned char *p)
+/* Lanes of w (high bit) that are ASCII, not NUL and not the byte e (e = 0:
+ * no third test): lanes_ascii(w) & lanes_nonzero(w) & lanes_ne(w, e) in
+ * one expression, since a lane that passes ~w has nothing but its low
+ * seven bits. */
+static inline uint64_t lanes_plain(uint64_t w, uint64_t e)
 {
-    uint64_t w = lanes_load(p);
-    return (lanes_ascii(w) & lanes_nonzero(w)) == LANES_ALL;
+    uint64_t a = w & LANES_LO7;
+    return (a + LANES_LO7) & ((a ^ LANES_REP(e)) + LANES_LO7) & ~w & LANES_ALL;
+}
+
+/* Length of the prefix of s[0..n) made of ASCII bytes other than NUL (and
+ * ESC when esc): sixteen bytes a turn, then eight, then byte by byte. */
+static inline size_t plain_len(const unsigned char *s, size_t n, int esc)
+{
+    uint64_t e = esc ? 0x1B : 0;
+    size_t i = 0;
+    for (; n - i >= 16; i += 16)
+        if ((lanes_plain(lanes_load(s + i), e) & lanes_plain(lanes_load(s + i + 8), e)) != LANES_ALL)
+            break;
+    if (n - i >= 8 && lanes_plain(lanes_load(s + i), e) == LANES_ALL)
+        i += 8;
+    while (i < n && s[i] && s[i] < 0x80 && !(esc && s[i] == 0x1B))
+        i++;
+    return i;
+}
+
+/* Length of the ASCII prefix of s[0..n) (NUL included): sixteen bytes a
+ * turn, then eight, then byte by byte. */
+static inline size_t ascii_len(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (; n - i >= 16; i += 16)
+        if ((lanes_load(s + i) | lanes_load(s + i + 8)) & LANES_ALL)
+            break;
+    if (n - i >= 8 && !(lanes_load(s + i) & LANES_ALL))
+        i += 8;
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i;
 }
 
 int charset_utf8_valid(const char *s, size_t n)
@@ -299,10 +333,9 @@ int charset_utf8_valid(const char *s, size_t n)
     if (!s)
         return n == 0;
     while (i < n) {
-        if (n - i >= 8 && lanes_ascii(lanes_load(u + i)) == LANES_ALL) {
-            i += 8;
-            continue;
-        }
+        i += ascii_len(u + i, n - i);
+        if (i >= n)
+            break;
         size_t k = utf8_seq(u + i, n - i);
         if (!k)
             return 0;
@@ -323,14 +356,9 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
     size_t i = 0, run = 0; /* valid bytes [run, i) not yet copied: appended in one go */
     int rc = KBUF_OK;
     while (i < n) {
-        if (n - i >= 8 && ascii_nonul8(u + i)) {
-            i += 8;
-            continue;
-        }
-        if (u[i] >= 0x01 && u[i] < 0x80) {
-            i++;
-            continue;
-        }
+        i += plain_len(u + i, n - i, 0); /* ASCII without NUL: kept */
+        if (i >= n)
+            break;
         size_t k = utf8_seq(u + i, n - i);
         if (k > 1) {
             i += k;
@@ -388,10 +416,9 @@ static int dec_utf8(const unsigned char *s, size_t n, kbuf *out, int stop)
         i = 3; /* BOM */
     size_t run = i; /* valid sequences [run, i) not yet copied */
     while (i < n) {
-        if (n - i >= 8 && lanes_ascii(lanes_load(s + i)) == LANES_ALL) {
-            i += 8;
-            continue;
-        }
+        i += ascii_len(s + i, n - i);
+        if (i >= n)
+            break;
         size_t k = s[i] < 0x80 ? 1 : utf8_seq(s + i, n - i);
         if (k) {
             i += k;
@@ -824,10 +851,9 @@ static void utf8_stats(const unsigned char *s, size_t n, size_t *valid, size_t *
     size_t i = 0;
     *valid = *bad = 0;
     while (i < n) {
-        if (n - i >= 8 && lanes_ascii(lanes_load(s + i)) == LANES_ALL) {
-            i += 8; /* ASCII counts neither way */
-            continue;
-        }
+        i += ascii_len(s + i, n - i); /* ASCII counts neither way */
+        if (i >= n)
+            break;
         size_t k = utf8_seq(s + i, n - i);
         if (!k) {
             (*bad)++;
@@ -993,12 +1019,7 @@ static const cs_def *detect(const unsigned char *s, size_t n, int has8, kbuf *ou
 static const cs_def *convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *out,
                              charset_info *info)
 {
-    int has8 = 0;
-    size_t i8 = 0;
-    while (n - i8 >= 8 && lanes_ascii(lanes_load(s + i8)) == LANES_ALL)
-        i8 += 8;
-    for (; i8 < n && !has8; i8++)
-        has8 = s[i8] >= 0x80;
+    int has8 = ascii_len(s, n) < n;
     const cs_def *used = NULL;
     int err = 0;
 
@@ -1153,16 +1174,7 @@ char *charset_to_utf8(arena *a, const char *declared, const char *in, size_t len
      * convert() copies it as it is (no 8-bit byte to judge, no ISO-2022-JP
      * escape) and the guard keeps it whole */
     if (!decl || decl->kind == K_UTF8 || decl->kind == K_ASCII || decl->kind == K_1252) {
-        size_t i = 0;
-        while (len - i >= 8) {
-            uint64_t w = lanes_load(s + i);
-            if ((lanes_ascii(w) & lanes_nonzero(w) & lanes_ne(w, 0x1B)) != LANES_ALL)
-                break;
-            i += 8;
-        }
-        while (i < len && s[i] && s[i] < 0x80 && s[i] != 0x1B)
-            i++;
-        if (i == len) {
+        if (plain_len(s, len, 1) == len) {
             info->used = decl ? decl->name : def_by_name("US-ASCII")->name;
             info->detected = !decl;
             char *r = arena_strndup(a, in ? in : "", len);

@@ -613,14 +613,14 @@ static void test_corpus(arena *a)
     check(total > 0 && exact == total, desc);
 }
 
-/* the 8-byte ASCII fast paths: a bad byte or a NUL at every offset of a
- * 40-byte ASCII run is seen exactly as the byte-wise path sees it */
+/* the 16- and 8-byte ASCII fast paths: a bad byte or a NUL at every offset
+ * of a 1-70 byte ASCII run is seen exactly as the byte-wise path sees it */
 static void test_utf8_word_paths(arena *a)
 {
-    int ok_valid = 1, ok_san = 1;
-    for (size_t len = 1; len <= 40; len++) {
+    int ok_valid = 1, ok_san = 1, ok_conv = 1;
+    for (size_t len = 1; len <= 70; len++) {
         for (size_t pos = 0; pos < len; pos++) {
-            char buf[48], want[64];
+            char buf[80], want[96];
             memset(buf, 'x', len);
             buf[pos] = (char)0x80;
             if (charset_utf8_valid(buf, len))
@@ -641,10 +641,26 @@ static void test_utf8_word_paths(arena *a)
             buf[pos] = (char)0xc3; /* a lead byte followed by 'x' or the end */
             if (charset_utf8_valid(buf, len))
                 ok_valid = 0;
+            /* the ASCII copy of charset_to_utf8: NUL dropped, ESC and 0x80
+             * judged by the full path, as before */
+            static const char bad[] = {0, 0x1b, (char)0x80};
+            for (int b = 0; b < 3; b++) {
+                buf[pos] = bad[b];
+                charset_info ci;
+                o = charset_to_utf8(a, "us-ascii", buf, len, &ol, &ci);
+                memcpy(want, buf, len);
+                size_t wl = len;
+                if (b == 0)
+                    memmove(want + pos, want + pos + 1, len - pos - 1), wl--;
+                if (!o || (b < 2 && (ol != wl || memcmp(o, want, wl) != 0)) ||
+                    (b == 2) != !!ci.detected || !charset_utf8_valid(o, ol))
+                    ok_conv = 0; /* 0x80: detection decides, the label is not kept */
+            }
         }
     }
-    check(ok_valid, "utf8_valid: 0x80, NUL and truncated sequences at every offset of 1-40 bytes");
-    check(ok_san, "utf8_sanitize: 0x80 -> U+FFFD and NUL dropped at every offset of 1-40 bytes");
+    check(ok_valid, "utf8_valid: 0x80, NUL and truncated sequences at every offset of 1-70 bytes");
+    check(ok_san, "utf8_sanitize: 0x80 -> U+FFFD and NUL dropped at every offset of 1-70 bytes");
+    check(ok_conv, "charset_to_utf8: NUL, ESC, 0x80 at every offset of 1-70 ASCII bytes");
 }
 
 /* ASCII text: copied whole, the label kept (or US-ASCII detected); an ESC
