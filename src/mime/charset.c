@@ -371,7 +371,8 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
         run = ++i;
     }
     if (rc == KBUF_OK && run == 0) { /* all valid: one copy, no buffer */
-        kbuf_free(&b);
+        if (b.p) /* never allocated on this path: kept for clarity */
+            kbuf_free(&b);
         char *r = arena_strndup(a, s ? s : "", n);
         if (out_len)
             *out_len = r ? n : 0;

@@ -90,24 +90,54 @@ static int parse_word(const char *v, size_t n, size_t i, token *t)
 }
 
 /* base64 letters' values, -1 for any other byte */
-static const signed char B64V[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
-    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-};
+#define B64V_VALUES(F) \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(62), F(-1), F(-1), F(-1), F(63), \
+    F(52), F(53), F(54), F(55), F(56), F(57), F(58), F(59), \
+    F(60), F(61), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(0), F(1), F(2), F(3), F(4), F(5), F(6), \
+    F(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), \
+    F(15), F(16), F(17), F(18), F(19), F(20), F(21), F(22), \
+    F(23), F(24), F(25), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(26), F(27), F(28), F(29), F(30), F(31), F(32), \
+    F(33), F(34), F(35), F(36), F(37), F(38), F(39), F(40), \
+    F(41), F(42), F(43), F(44), F(45), F(46), F(47), F(48), \
+    F(49), F(50), F(51), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1),
+#define B64V_ID(v) v
+static const signed char B64V[256] = {B64V_VALUES(B64V_ID)};
+
+/* the same, each letter's six bits at its place in a quantum (the first
+ * letter's at 18, the last's at 0), any other byte 1 << 31: the OR of a
+ * quantum's four is its three bytes, or >= 1 << 24 when one is not a letter */
+#define B64V_AT(v, sh) ((v) >= 0 ? (uint32_t)(v) << (sh) : (uint32_t)1 << 31)
+#define B64V_AT18(v) B64V_AT(v, 18)
+#define B64V_AT12(v) B64V_AT(v, 12)
+#define B64V_AT6(v) B64V_AT(v, 6)
+#define B64V_AT0(v) B64V_AT(v, 0)
+static const uint32_t W0[256] = {B64V_VALUES(B64V_AT18)};
+static const uint32_t W1[256] = {B64V_VALUES(B64V_AT12)};
+static const uint32_t W2[256] = {B64V_VALUES(B64V_AT6)};
+static const uint32_t W3[256] = {B64V_VALUES(B64V_AT0)};
 
 static int b64val(unsigned char c)
 {
@@ -148,12 +178,10 @@ static int decode_word(const char *s, size_t n, char enc, kbuf *b)
             /* a whole quantum at a quantum boundary (bits == 0 there): the
              * letter-at-a-time steps below would give the same three bytes */
             while (chars % 4 == 0 && n - i >= 4) {
-                int a0 = b64val((unsigned char)s[i]), a1 = b64val((unsigned char)s[i + 1]),
-                    a2 = b64val((unsigned char)s[i + 2]), a3 = b64val((unsigned char)s[i + 3]);
-                if ((a0 | a1 | a2 | a3) < 0)
+                const unsigned char *u = (const unsigned char *)s + i;
+                uint32_t q = W0[u[0]] | W1[u[1]] | W2[u[2]] | W3[u[3]];
+                if (q >> 24)
                     break;
-                unsigned long q = (unsigned long)a0 << 18 | (unsigned long)a1 << 12 |
-                                  (unsigned long)a2 << 6 | (unsigned long)a3;
                 if (on > sizeof o - 3) {
                     add_bytes(b, o, on);
                     on = 0;
@@ -277,20 +305,25 @@ static void put(kbuf *out, const char *s, size_t n)
         kbuf_add(out, s, n);
 }
 
+/* Lanes of w (high bit set) that are printable ASCII (0x20-0x7F) other than
+ * '=': lanes_ge(w, 0x20) & lanes_ascii(w) & lanes_ne(w, '=') folded (a lane
+ * that passes ~w has nothing but its low seven bits). */
+static inline uint64_t plain8(uint64_t w)
+{
+    uint64_t a = w & LANES_LO7;
+    return (a + LANES_REP(0x80 - 0x20)) & ((a ^ LANES_REP('=')) + LANES_LO7) & ~w & LANES_ALL;
+}
+
 int rfc2047_plain(const char *value, size_t len)
 {
     if (!value)
         return len == 0;
     size_t i = 0;
     for (;;) {
-        /* eight at a time while all are printable ASCII and none is '=':
-         * lanes_ge(w, 0x20) & lanes_ascii(w) & lanes_ne(w, '=') folded (a
-         * lane's high bit survives ~w only when clear in w, and then its
-         * low seven bits are all of it) */
+        /* eight at a time while all are printable ASCII and none is '='
+         * (two words a turn measured slower: most values are short) */
         while (len - i >= 8) {
-            uint64_t w = lanes_load(value + i), a = w & LANES_LO7;
-            uint64_t m = (a + LANES_REP(0x80 - 0x20)) & ((a ^ LANES_REP('=')) + LANES_LO7) & ~w;
-            if ((m & LANES_ALL) != LANES_ALL)
+            if (plain8(lanes_load(value + i)) != LANES_ALL)
                 break;
             i += 8;
         }
@@ -432,6 +465,7 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
     /* 4. emit */
     kbuf bytes;
     kbuf_init(&bytes, n);
+    kbuf_reserve(&bytes, n); /* a run's bytes never outgrow its text: one allocation */
     for (size_t i = 0; i < nt;) {
         const char *s = v + t[i].start;
         if (!t[i].word) {
