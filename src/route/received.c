@@ -90,7 +90,7 @@ static char *dup_str(pctx *c, const char *s)
     return r;
 }
 
-static span trim_span(span w)
+static inline span trim_span(span w)
 {
     while (w.n && span_is_ws(w.p[0])) {
         w.p++;
@@ -433,23 +433,48 @@ static int span_is_ip(span w)
     return ip_parse(w.p, w.n, bin) != 0;
 }
 
+/* text_has_ip's byte classes: TH_WORD bytes glue an address to what comes
+ * before it (letters, digits, . - _ :), TH_HEX start one (hex digits, ':'),
+ * TH_RUN continue one (hex digits, ':', '.') */
+enum { TH_WORD = 1, TH_HEX = 2, TH_RUN = 4 };
+#define TH_DIGIT (TH_WORD | TH_HEX | TH_RUN)
+#define TH_HEXL (TH_WORD | TH_HEX | TH_RUN)
+static const unsigned char th_class[256] = {
+    ['0'] = TH_DIGIT, ['1'] = TH_DIGIT, ['2'] = TH_DIGIT, ['3'] = TH_DIGIT, ['4'] = TH_DIGIT,
+    ['5'] = TH_DIGIT, ['6'] = TH_DIGIT, ['7'] = TH_DIGIT, ['8'] = TH_DIGIT, ['9'] = TH_DIGIT,
+    ['a'] = TH_HEXL, ['b'] = TH_HEXL, ['c'] = TH_HEXL, ['d'] = TH_HEXL, ['e'] = TH_HEXL, ['f'] = TH_HEXL,
+    ['A'] = TH_HEXL, ['B'] = TH_HEXL, ['C'] = TH_HEXL, ['D'] = TH_HEXL, ['E'] = TH_HEXL, ['F'] = TH_HEXL,
+    ['g'] = TH_WORD, ['h'] = TH_WORD, ['i'] = TH_WORD, ['j'] = TH_WORD, ['k'] = TH_WORD, ['l'] = TH_WORD,
+    ['m'] = TH_WORD, ['n'] = TH_WORD, ['o'] = TH_WORD, ['p'] = TH_WORD, ['q'] = TH_WORD, ['r'] = TH_WORD,
+    ['s'] = TH_WORD, ['t'] = TH_WORD, ['u'] = TH_WORD, ['v'] = TH_WORD, ['w'] = TH_WORD, ['x'] = TH_WORD,
+    ['y'] = TH_WORD, ['z'] = TH_WORD,
+    ['G'] = TH_WORD, ['H'] = TH_WORD, ['I'] = TH_WORD, ['J'] = TH_WORD, ['K'] = TH_WORD, ['L'] = TH_WORD,
+    ['M'] = TH_WORD, ['N'] = TH_WORD, ['O'] = TH_WORD, ['P'] = TH_WORD, ['Q'] = TH_WORD, ['R'] = TH_WORD,
+    ['S'] = TH_WORD, ['T'] = TH_WORD, ['U'] = TH_WORD, ['V'] = TH_WORD, ['W'] = TH_WORD, ['X'] = TH_WORD,
+    ['Y'] = TH_WORD, ['Z'] = TH_WORD,
+    ['.'] = TH_WORD | TH_RUN, ['-'] = TH_WORD, ['_'] = TH_WORD, [':'] = TH_WORD | TH_HEX | TH_RUN,
+};
+
 /* Does the raw text contain an IPv4/IPv6 address (used to judge whether
- * the from clause "has an IP" independently of the structured extraction)? */
+ * the from clause "has an IP" independently of the structured extraction)?
+ * A start must not follow a word byte, except the ':' of "IPv6:". */
 static int text_has_ip(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char pc = i ? s[i - 1] : ' ';
-        int v6prefix = i >= 5 && span_lower(s[i - 5]) == 'i' && span_lower(s[i - 4]) == 'p' &&
-                       span_lower(s[i - 3]) == 'v' && s[i - 2] == '6' && s[i - 1] == ':';
-        if (!v6prefix && (ascii_alnum(pc) || pc == '.' || pc == '-' || pc == '_' || pc == ':'))
-            continue;
-        if (!(span_is_digit(s[i]) || (span_lower(s[i]) >= 'a' && span_lower(s[i]) <= 'f') || s[i] == ':'))
+        unsigned char pc = i ? (unsigned char)s[i - 1] : ' ';
+        if (th_class[pc] & TH_WORD) {
+            if (pc != ':')
+                continue;
+            int v6prefix = i >= 5 && span_lower(s[i - 5]) == 'i' && span_lower(s[i - 4]) == 'p' &&
+                           span_lower(s[i - 3]) == 'v' && s[i - 2] == '6';
+            if (!v6prefix)
+                continue;
+        }
+        if (!(th_class[(unsigned char)s[i]] & TH_HEX))
             continue;
         size_t j = i;
         int colons = 0, dots = 0;
-        while (j < n && j - i < 60 &&
-               (span_is_digit(s[j]) || (span_lower(s[j]) >= 'a' && span_lower(s[j]) <= 'f') || s[j] == ':' ||
-                s[j] == '.')) {
+        while (j < n && j - i < 60 && (th_class[(unsigned char)s[j]] & TH_RUN)) {
             colons += s[j] == ':';
             dots += s[j] == '.';
             j++;

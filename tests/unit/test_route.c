@@ -777,6 +777,88 @@ static void test_kv_sweep(void)
     ok(same && with_tls > 1000, "received: ", "key=value TLS comments as the simple kv search, 20000 random");
 }
 
+/* text_has_ip as it was (per-byte tests, route_ip_normalize): the simple
+ * form of the table-driven scan */
+static int ref_text_has_ip(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char pc = i ? s[i - 1] : ' ';
+        int v6prefix = i >= 5 && span_lower(s[i - 5]) == 'i' && span_lower(s[i - 4]) == 'p' &&
+                       span_lower(s[i - 3]) == 'v' && s[i - 2] == '6' && s[i - 1] == ':';
+        int alnum = (pc >= '0' && pc <= '9') || (pc >= 'a' && pc <= 'z') || (pc >= 'A' && pc <= 'Z');
+        if (!v6prefix && (alnum || pc == '.' || pc == '-' || pc == '_' || pc == ':'))
+            continue;
+        if (!(span_is_digit(s[i]) || (span_lower(s[i]) >= 'a' && span_lower(s[i]) <= 'f') || s[i] == ':'))
+            continue;
+        size_t j = i;
+        int colons = 0, dots = 0;
+        while (j < n && j - i < 60 &&
+               (span_is_digit(s[j]) || (span_lower(s[j]) >= 'a' && span_lower(s[j]) <= 'f') || s[j] == ':' ||
+                s[j] == '.')) {
+            colons += s[j] == ':';
+            dots += s[j] == '.';
+            j++;
+        }
+        while (j > i && (s[j - 1] == '.' || (s[j - 1] == ':' && colons < 2)))
+            j--;
+        char nc = j < n ? s[j] : 0;
+        int nal = (nc >= '0' && nc <= '9') || (nc >= 'a' && nc <= 'z') || (nc >= 'A' && nc <= 'Z');
+        if (j < n && (nal || nc == '-' || nc == '_'))
+            continue;
+        if (j < n && nc == '.' && j + 1 < n &&
+            ((s[j + 1] >= '0' && s[j + 1] <= '9') || ((s[j + 1] | 0x20) >= 'a' && (s[j + 1] | 0x20) <= 'z')))
+            continue;
+        if (colons >= 2 || dots == 3) {
+            char tmp[64];
+            if (route_ip_normalize(s + i, j - i, tmp, sizeof tmp))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* RCV_FROM_HAS_IP (the table-driven text_has_ip) against the simple form on
+ * random from clauses of digits, hex letters, separators, "IPv6:", brackets
+ * and 8-bit bytes (no letters that could spell a clause keyword) */
+static void test_has_ip_sweep(void)
+{
+    static const char *const parts[] = {"1", "2", "25", "255", "0", ".", ".", ":", "::", "a", "F", "e",
+                                        "g", "X", "-", "_", " ", "[", "]", "IPv6:", "ipv6:", "@",
+                                        "%", "\xc3", "10.0.0.1", "fe80::1", "1.2.3.4", "2001:db8::"};
+    arena *a = arena_new(0);
+    unsigned seed = 4242;
+    int same = 1, with_ip = 0;
+    for (int it = 0; it < 30000 && same; it++) {
+        char x[300];
+        size_t xn = 0;
+        seed = seed * 1103515245u + 12345u;
+        int np = 1 + (int)((seed >> 16) % 16);
+        for (int k = 0; k < np; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pt = parts[(seed >> 16) % (sizeof parts / sizeof *parts)];
+            memcpy(x + xn, pt, strlen(pt));
+            xn += strlen(pt);
+        }
+        x[xn] = '\0';
+        char val[400];
+        int fl = snprintf(val, sizeof val, "from %s by b.example; Mon, 1 Jan 2024 00:00:00 +0000", x);
+        (void)fl;
+        int want = ref_text_has_ip(val, 5 + xn + 1);
+        size_t len;
+        char *buf = exact(val, &len);
+        rcv_hop h;
+        route_parse_received(a, buf, len, &h);
+        free(buf);
+        with_ip += want;
+        if (!!(h.flags & RCV_FROM_HAS_IP) != want) {
+            printf("#   '%s': has_ip %d, simple form %d\n", val, !!(h.flags & RCV_FROM_HAS_IP), want);
+            same = 0;
+        }
+    }
+    arena_free(a);
+    ok(same && with_ip > 1000, "received: ", "RCV_FROM_HAS_IP as the simple text scan, 30000 random clauses");
+}
+
 /* ------------------------------------------------------------ authres */
 
 static authres_header ar(arena *a, const char *s)
@@ -1233,6 +1315,7 @@ int main(void)
     test_ip();
     test_ip_parse_sweep();
     test_kv_sweep();
+    test_has_ip_sweep();
     test_authres();
     test_received_spf();
     test_dkim();
