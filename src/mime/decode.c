@@ -6,7 +6,6 @@
 #include "decode.h"
 
 #include <stdint.h>
-#include <string.h>
 
 /* base64 value of each byte: 0-63 (also '-' and '_' of base64url), B64_PAD
  * for '=', B64_SPACE for CR, LF, space and tab, B64_JUNK for the rest */
@@ -61,23 +60,6 @@ static const uint32_t Q1[256] = {B64_VALUES(B64_AT12)};
 static const uint32_t Q2[256] = {B64_VALUES(B64_AT6)};
 static const uint32_t Q3[256] = {B64_VALUES(B64_AT0)};
 
-/* the six bytes of two quanta (three each, high byte first) at o; eight
- * bytes are written, the last two are scratch the caller leaves room for */
-static inline void store6(unsigned char *o, uint32_t q0, uint32_t q1)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t v = __builtin_bswap64((uint64_t)q0 << 40 | (uint64_t)q1 << 16);
-    memcpy(o, &v, 8);
-#else
-    o[0] = (unsigned char)(q0 >> 16);
-    o[1] = (unsigned char)(q0 >> 8);
-    o[2] = (unsigned char)q0;
-    o[3] = (unsigned char)(q1 >> 16);
-    o[4] = (unsigned char)(q1 >> 8);
-    o[5] = (unsigned char)q1;
-#endif
-}
-
 #define B64_TMP 3072 /* output gathered before each kbuf_add (a multiple of 3) */
 
 long decode_base64(const char *in, size_t n, kbuf *out)
@@ -86,7 +68,7 @@ long decode_base64(const char *in, size_t n, kbuf *out)
     unsigned long acc = 0;
     int bits = 0;
     long junk = 0;
-    unsigned char tmp[B64_TMP + 2]; /* + store6's scratch */
+    unsigned char tmp[B64_TMP + 2]; /* + b64_store6's scratch */
     size_t t = 0;
     for (size_t i = 0; i < n;) {
         /* whole quanta of four letters at a quantum boundary: the
@@ -102,7 +84,7 @@ long decode_base64(const char *in, size_t n, kbuf *out)
                     uint32_t q1 = Q0[p[4]] | Q1[p[5]] | Q2[p[6]] | Q3[p[7]];
                     if ((q0 | q1) >> 24)
                         break;
-                    store6(o, q0, q1);
+                    b64_store6(o, q0, q1);
                     o += 6;
                     p += 8;
                 }

@@ -18,6 +18,7 @@
 #include "../util/kbuf.h"
 #include "../util/lanes.h"
 #include "charset.h"
+#include "decode.h"
 
 #define MAX_LABEL 75 /* longest charset label accepted in a word */
 
@@ -170,28 +171,46 @@ static int decode_word(const char *s, size_t n, char enc, kbuf *b)
     if (enc == 'B') {
         /* bytes gather in o and go to b a buffer at a time (b's limit is
          * met the same way: as far as the bytes go) */
-        unsigned char o[240];
+        unsigned char o[240 + 2]; /* + b64_store6's scratch */
+        const size_t ocap = sizeof o - 2;
         size_t on = 0;
         unsigned long acc = 0;
         int bits = 0, chars = 0;
         for (size_t i = 0; i < n; i++) {
-            /* a whole quantum at a quantum boundary (bits == 0 there): the
-             * letter-at-a-time steps below would give the same three bytes */
+            /* whole quanta at a quantum boundary (bits == 0 there), two a
+             * turn while both are letters: the letter-at-a-time steps below
+             * would give the same bytes (and leave no bits pending) */
             while (chars % 4 == 0 && n - i >= 4) {
-                const unsigned char *u = (const unsigned char *)s + i;
-                uint32_t q = W0[u[0]] | W1[u[1]] | W2[u[2]] | W3[u[3]];
-                if (q >> 24)
-                    break;
-                if (on > sizeof o - 3) {
+                if (ocap - on < 3) {
                     add_bytes(b, o, on);
                     on = 0;
                 }
-                o[on] = (unsigned char)(q >> 16);
-                o[on + 1] = (unsigned char)(q >> 8);
-                o[on + 2] = (unsigned char)q;
-                on += 3;
-                acc = q;
-                i += 4;
+                size_t k = (n - i) / 4, r = (ocap - on) / 3;
+                const unsigned char *p = (const unsigned char *)s + i, *e = p + 4 * (r < k ? r : k);
+                unsigned char *w = o + on;
+                while (e - p >= 8) {
+                    uint32_t q0 = W0[p[0]] | W1[p[1]] | W2[p[2]] | W3[p[3]];
+                    uint32_t q1 = W0[p[4]] | W1[p[5]] | W2[p[6]] | W3[p[7]];
+                    if ((q0 | q1) >> 24)
+                        break;
+                    b64_store6(w, q0, q1);
+                    w += 6;
+                    p += 8;
+                }
+                while (p < e) {
+                    uint32_t q = W0[p[0]] | W1[p[1]] | W2[p[2]] | W3[p[3]];
+                    if (q >> 24)
+                        break;
+                    w[0] = (unsigned char)(q >> 16);
+                    w[1] = (unsigned char)(q >> 8);
+                    w[2] = (unsigned char)q;
+                    w += 3;
+                    p += 4;
+                }
+                i = (size_t)(p - (const unsigned char *)s);
+                on = (size_t)(w - o);
+                if (p < e) /* a quantum with a non-letter: letter by letter */
+                    break;
             }
             if (i >= n)
                 break;
@@ -213,7 +232,7 @@ static int decode_word(const char *s, size_t n, char enc, kbuf *b)
             chars++;
             if (bits >= 8) {
                 bits -= 8;
-                if (on == sizeof o) {
+                if (on == ocap) {
                     add_bytes(b, o, on);
                     on = 0;
                 }
