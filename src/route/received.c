@@ -106,6 +106,18 @@ static size_t comment_end(const char *s, size_t len, size_t i, int *too_deep)
 {
     int depth = 0;
     for (; i < len; i++) {
+        /* runs without '\\', '(' or ')' change nothing: 8 bytes at a time */
+        while (len - i >= 8) {
+            uint64_t w = lanes_load(s + i);
+            uint64_t stop = ~(lanes_ne(w, '\\') & lanes_ne(w, '(') & lanes_ne(w, ')')) & LANES_ALL;
+            if (stop) {
+                i += (size_t)__builtin_ctzll(stop) >> 3;
+                break;
+            }
+            i += 8;
+        }
+        if (i >= len)
+            break;
         char ch = s[i];
         if (ch == '\\' && i + 1 < len) {
             i++;
@@ -237,30 +249,29 @@ char *route_ip6_format(const unsigned char *b, char *out, size_t outsz)
  * at most 255, no leading zero, nothing else. */
 int route_ip4_pton(const char *s, unsigned char dst[4])
 {
-    unsigned char tmp[4] = {0, 0, 0, 0};
-    int part = 0, saw_digit = 0;
-    for (;; s++) {
-        unsigned ch = (unsigned char)*s;
-        if (ch >= '0' && ch <= '9') {
-            unsigned v = tmp[part] * 10u + (ch - '0');
-            if (saw_digit && tmp[part] == 0)
-                return 0; /* leading zero */
-            if (v > 255)
-                return 0;
-            tmp[part] = (unsigned char)v;
-            saw_digit = 1;
-        } else if (ch == '.' && saw_digit) {
-            if (part == 3)
-                return 0;
-            part++;
-            saw_digit = 0;
-        } else if (ch == '\0') {
-            break;
-        } else {
+    unsigned char tmp[4];
+    for (int part = 0; part < 4; part++) {
+        if (part && *s++ != '.')
             return 0;
+        unsigned d = (unsigned char)*s - '0', v = d;
+        if (d > 9)
+            return 0; /* a part starts with a digit */
+        s++;
+        if ((d = (unsigned char)*s - '0') <= 9) {
+            if (v == 0)
+                return 0; /* leading zero */
+            v = v * 10 + d;
+            s++;
+            if ((d = (unsigned char)*s - '0') <= 9) {
+                v = v * 10 + d;
+                s++;
+                if (v > 255 || (unsigned)((unsigned char)*s - '0') <= 9)
+                    return 0; /* too big, or a fourth digit */
+            }
         }
+        tmp[part] = (unsigned char)v;
     }
-    if (part < 3 || !saw_digit)
+    if (*s != '\0')
         return 0;
     memcpy(dst, tmp, 4);
     return 1;
@@ -832,38 +843,46 @@ checks:
 
 /* ---------------------------------------------------------------- clauses */
 
+/* b is a lowercase letter: c is it in either case ((c | 0x20) == b holds
+ * for exactly those two bytes) */
+#define KW_EQ(c, b) (((unsigned char)(c) | 0x20) == (b))
+
 static int keyword(span w)
 {
-    /* every keyword is 2-4 bytes long and starts with one of b f i v w */
-    if (w.n < 2 || w.n > 4)
+    const char *p = w.p;
+    switch (w.n) {
+    case 2:
+        if (KW_EQ(p[0], 'b') && KW_EQ(p[1], 'y'))
+            return C_BY;
+        if (KW_EQ(p[0], 'i') && KW_EQ(p[1], 'd'))
+            return C_ID;
         return C_NONE;
-    switch (w.p[0] | 0x20) {
-    case 'b': case 'f': case 'i': case 'v': case 'w':
-        break;
+    case 3:
+        if (KW_EQ(p[0], 'v') && KW_EQ(p[1], 'i') && KW_EQ(p[2], 'a'))
+            return C_VIA;
+        if (KW_EQ(p[0], 'f') && KW_EQ(p[1], 'o') && KW_EQ(p[2], 'r'))
+            return C_FOR;
+        return C_NONE;
+    case 4:
+        if (KW_EQ(p[0], 'f') && KW_EQ(p[1], 'r') && KW_EQ(p[2], 'o') && KW_EQ(p[3], 'm'))
+            return C_FROM;
+        if (KW_EQ(p[0], 'w') && KW_EQ(p[1], 'i') && KW_EQ(p[2], 't') && KW_EQ(p[3], 'h'))
+            return C_WITH;
+        return C_NONE;
     default:
         return C_NONE;
     }
-    if (span_ieq(w, "from"))
-        return C_FROM;
-    if (span_ieq(w, "by"))
-        return C_BY;
-    if (span_ieq(w, "via"))
-        return C_VIA;
-    if (span_ieq(w, "with"))
-        return C_WITH;
-    if (span_ieq(w, "id"))
-        return C_ID;
-    if (span_ieq(w, "for"))
-        return C_FOR;
-    return C_NONE;
 }
 
 static void buf_add_word(char *buf, size_t *n, span w)
 {
     if (*n && *n + 1 < WORD_BUF)
         buf[(*n)++] = ' ';
-    for (size_t i = 0; i < w.n && *n + 1 < WORD_BUF; i++)
-        buf[(*n)++] = w.p[i];
+    size_t k = WORD_BUF - 1 - *n; /* room left before the NUL (*n < WORD_BUF) */
+    if (k > w.n)
+        k = w.n;
+    memcpy(buf + *n, w.p, k);
+    *n += k;
     buf[*n] = '\0';
 }
 

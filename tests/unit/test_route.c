@@ -859,6 +859,93 @@ static void test_has_ip_sweep(void)
     ok(same && with_ip > 1000, "received: ", "RCV_FROM_HAS_IP as the simple text scan, 30000 random clauses");
 }
 
+/* received.c's comment_end byte by byte: index just past the comment at
+ * s[i] == '(' ('\\' escapes the next byte), len when unclosed */
+static size_t ref_comment_end(const char *s, size_t len, size_t i)
+{
+    int depth = 0;
+    for (; i < len; i++) {
+        if (s[i] == '\\' && i + 1 < len)
+            i++;
+        else if (s[i] == '(')
+            depth++;
+        else if (s[i] == ')' && --depth == 0)
+            return i + 1;
+    }
+    return len;
+}
+
+/* Is the word "by" one of the clause tokens? The parser's date split (last
+ * ';' outside comments) and tokenizer, with the byte-wise comment_end. */
+static int ref_by_token(const char *s, size_t len)
+{
+    size_t semi = len;
+    int depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\\' && depth > 0 && i + 1 < len)
+            i++;
+        else if (s[i] == '(')
+            depth++;
+        else if (s[i] == ')' && depth > 0)
+            depth--;
+        else if (s[i] == ';' && depth == 0)
+            semi = i;
+    }
+    for (size_t i = 0; i < semi;) {
+        if (s[i] == ' ' || s[i] == ')' || s[i] == ';') {
+            i++;
+            continue;
+        }
+        if (s[i] == '(') {
+            i = ref_comment_end(s, semi, i);
+            continue;
+        }
+        size_t st = i;
+        while (i < semi && s[i] != ' ' && s[i] != '(' && s[i] != ')' && s[i] != ';')
+            i++;
+        if (i - st == 2 && s[st] == 'b' && s[st + 1] == 'y')
+            return 1;
+    }
+    return 0;
+}
+
+/* comments of random parentheses, backslashes and filler (the comment scan
+ * passes over eight bytes at a time): the by clause is found exactly when
+ * the byte-wise scan reaches it outside a comment */
+static void test_comment_sweep(void)
+{
+    static const char alpha[] = "()\\\\xxxxxxxx  ;";
+    arena *a = arena_new(0);
+    unsigned seed = 31337;
+    int same = 1, found = 0;
+    for (int it = 0; it < 30000 && same; it++) {
+        char val[300];
+        size_t n = 0;
+        memcpy(val, "from a (", 8);
+        n = 8;
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % 60;
+        for (size_t k = 0; k < len; k++) {
+            seed = seed * 1103515245u + 12345u;
+            val[n++] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+        }
+        n += (size_t)snprintf(val + n, sizeof val - n, " by b.example; Mon, 1 Jan 2024 00:00:00 +0000");
+        int want = ref_by_token(val, n);
+        char *buf = malloc(n);
+        memcpy(buf, val, n);
+        rcv_hop h;
+        route_parse_received(a, buf, n, &h);
+        free(buf);
+        found += want;
+        if (!!(h.flags & RCV_HAS_BY) != want) {
+            printf("#   '%.*s': by %d, simple form %d\n", (int)n, val, !!(h.flags & RCV_HAS_BY), want);
+            same = 0;
+        }
+    }
+    arena_free(a);
+    ok(same && found > 1000, "received: ", "comments end where the byte-wise scan ends them, 30000 random");
+}
+
 /* ------------------------------------------------------------ authres */
 
 static authres_header ar(arena *a, const char *s)
@@ -1316,6 +1403,7 @@ int main(void)
     test_ip_parse_sweep();
     test_kv_sweep();
     test_has_ip_sweep();
+    test_comment_sweep();
     test_authres();
     test_received_spf();
     test_dkim();
