@@ -529,8 +529,8 @@ static const struct {
     {"msk", 180},    {"akst", -540},  {"akdt", -480},  {"hst", -600},
 };
 
-/* Skip whitespace and (nested) comments. */
-static size_t skip_cfws(const char *s, size_t len, size_t i)
+/* Skip whitespace and (nested) comments: the loop of skip_cfws(). */
+static size_t skip_cfws_loop(const char *s, size_t len, size_t i)
 {
     for (int guard = 0; i < len && guard < 4096; guard++) {
         if (span_is_ws(s[i]))
@@ -541,6 +541,15 @@ static size_t skip_cfws(const char *s, size_t len, size_t i)
             break;
     }
     return i;
+}
+
+/* Skip whitespace and (nested) comments; inline for the usual answer, a
+ * date field right here. */
+static inline size_t skip_cfws(const char *s, size_t len, size_t i)
+{
+    if (i < len && !span_is_ws(s[i]) && s[i] != '(')
+        return i;
+    return skip_cfws_loop(s, len, i);
 }
 
 static size_t read_num(const char *s, size_t len, size_t i, long *v, int *ndig)
@@ -561,8 +570,9 @@ static int lookup_name(const char *s, size_t n, const char *const *tab, int cnt)
 {
     if (n < 3)
         return -1;
+    char a = span_lower(s[0]), b = span_lower(s[1]), d = span_lower(s[2]);
     for (int k = 0; k < cnt; k++)
-        if (span_lower(s[0]) == tab[k][0] && span_lower(s[1]) == tab[k][1] && span_lower(s[2]) == tab[k][2])
+        if (a == tab[k][0] && b == tab[k][1] && d == tab[k][2])
             return k;
     return -1;
 }
@@ -1001,6 +1011,9 @@ static void comment_from(pctx *c, span in)
         span_ieq(words[0], "envelope-from") || span_ieq(words[0], "envelope-sender") ||
         span_iprefix(words[0], "AUTH:") || span_iprefix(words[0], "version="))
         return;
+    int isip[8]; /* span_is_ip(words[k]) once asked; -1 before */
+    for (int k = 0; k < nw; k++)
+        isip[k] = -1;
     for (int k = 0; k < nw; k++) {
         w = words[k];
         if (span_iprefix(w, "helo=")) {
@@ -1011,7 +1024,7 @@ static void comment_from(pctx *c, span in)
             c->qmail_helo = 1;
         } else if (span_iprefix(w, "port=") || span_iprefix(w, "ident=")) {
             /* informational */
-        } else if (span_is_ip(w)) {
+        } else if ((isip[k] = span_is_ip(w)) != 0) {
             if (!c->cmt_ip.p)
                 c->cmt_ip = w;
             if (k == 0)
@@ -1023,7 +1036,8 @@ static void comment_from(pctx *c, span in)
         w = words[0];
         if (span_iprefix(w, "helo=") || span_ieq(w, "HELO") || span_ieq(w, "EHLO"))
             return;
-        if (nw == 1 || (nw >= 2 && (span_is_ip(words[1]) || words[1].p[0] == '['))) {
+        if (nw == 1 || (nw >= 2 && ((isip[1] >= 0 ? isip[1] : span_is_ip(words[1])) ||
+                                    words[1].p[0] == '['))) {
             for (size_t i = w.n; i > 0; i--) { /* ident: user@host */
                 if (w.p[i - 1] == '@') {
                     w.p += i;
@@ -1433,6 +1447,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
 
     /* 5. materialize the from clause */
     int from_cls = ROUTE_IP_INVALID;
+    int helo_ip = 0; /* span_is_ip(out->from_helo) when from_helo is set */
     if (out->flags & RCV_HAS_FROM) {
         span fw = c->from_word;
         int fw_is_ip = fw.p && span_is_ip(fw);
@@ -1467,6 +1482,13 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
                 rdns.n--;
         }
         out->from_helo = dup_span(c, helo);
+        if (out->from_helo) {
+            size_t hl = strlen(out->from_helo);
+            /* the from word copied whole (most hops): its answer is known */
+            helo_ip = fw.p && helo.p == fw.p && helo.n == fw.n && hl == fw.n
+                          ? fw_is_ip
+                          : span_is_ip((span){out->from_helo, hl});
+        }
         out->from_rdns = rdns.n ? dup_span(c, rdns) : NULL;
         if (ip.p)
             out->ip_family = ip_dup(c, ip, &out->from_ip, &from_cls);
@@ -1477,13 +1499,15 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
     } else if (c->qmail_ip.p) {
         out->ip_family = ip_dup(c, c->qmail_ip, &out->from_ip, &from_cls);
     }
-    if (out->from_helo && span_is_ip((span){out->from_helo, strlen(out->from_helo)}))
+    if (out->from_helo && helo_ip)
         out->flags |= RCV_HELO_IS_IP;
     if (out->from_rdns && strcmp(out->from_rdns, "unknown") == 0)
         out->flags |= RCV_RDNS_UNKNOWN;
     if (out->from_rdns && span_ieq((span){out->from_rdns, strlen(out->from_rdns)}, "unknown"))
         out->flags |= RCV_RDNS_UNKNOWN;
-    if (is_hostname(out->from_helo) && is_hostname(out->from_rdns) &&
+    /* is_hostname(out->from_helo), its IP test already made */
+    int helo_host = out->from_helo && *out->from_helo && strchr(out->from_helo, '.') && !helo_ip;
+    if (helo_host && is_hostname(out->from_rdns) &&
         last2_differ(out->from_helo, out->from_rdns))
         out->flags |= RCV_HELO_RDNS_MISMATCH;
     if (out->from_ip) { /* from_cls: route_ip_class(out->from_ip) */

@@ -827,7 +827,7 @@ static void test_has_ip_sweep(void)
                                         "%", "\xc3", "10.0.0.1", "fe80::1", "1.2.3.4", "2001:db8::"};
     arena *a = arena_new(0);
     unsigned seed = 4242;
-    int same = 1, with_ip = 0;
+    int same = 1, with_ip = 0, helo_same = 1, helo_ips = 0;
     for (int it = 0; it < 30000 && same; it++) {
         char x[300];
         size_t xn = 0;
@@ -854,9 +854,15 @@ static void test_has_ip_sweep(void)
             printf("#   '%s': has_ip %d, simple form %d\n", val, !!(h.flags & RCV_FROM_HAS_IP), want);
             same = 0;
         }
+        /* RCV_HELO_IS_IP reuses the from word's answer: as asked afresh */
+        char tmp[64];
+        int helo_ip = h.from_helo && route_ip_normalize(h.from_helo, strlen(h.from_helo), tmp, sizeof tmp);
+        helo_same &= !!(h.flags & RCV_HELO_IS_IP) == helo_ip;
+        helo_ips += helo_ip;
     }
     arena_free(a);
     ok(same && with_ip > 1000, "received: ", "RCV_FROM_HAS_IP as the simple text scan, 30000 random clauses");
+    ok(helo_same && helo_ips > 100, "received: ", "RCV_HELO_IS_IP as route_ip_normalize of from_helo, same clauses");
 }
 
 /* received.c's comment_end byte by byte: index just past the comment at
