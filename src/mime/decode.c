@@ -100,8 +100,18 @@ long decode_base64(const char *in, size_t n, kbuf *out)
                 }
                 i = (size_t)(p - s);
                 t = (size_t)(o - tmp);
-                if (t < B64_TMP)
+                if (t < B64_TMP) {
+                    /* the line break of a body's 76-letter lines: CR and LF
+                     * are white space to the path below (skipped, no
+                     * bits), so pass them here and go on with quanta */
+                    if (i < n && (s[i] == '\n' || s[i] == '\r')) {
+                        do
+                            i++;
+                        while (i < n && (s[i] == '\n' || s[i] == '\r'));
+                        continue;
+                    }
                     break;
+                }
                 if (kbuf_add(out, tmp, t))
                     return -1;
                 t = 0;
