@@ -923,7 +923,15 @@ static span kv_in(span in, const char *key)
 }
 
 /* TLS details from a comment (any clause). */
-static void comment_tls(pctx *c, span in, int clause)
+/* A comment's first word as next_word() gives it (has: there is one; pos:
+ * the cursor after it), found once for comment_generic and comment_tls. */
+typedef struct {
+    span w;
+    size_t pos;
+    int has;
+} first_word;
+
+static void comment_tls(pctx *c, span in, int clause, const first_word *fw)
 {
     if (c->tls_ver.p || c->tls_whole.p)
         return;
@@ -939,9 +947,9 @@ static void comment_tls(pctx *c, span in, int clause)
         c->tls_bits = b;
         return;
     }
-    size_t pos = 0;
-    span w;
-    if (next_word(in, &pos, &w) && span_ieq(w, "using")) {
+    size_t pos = fw->pos;
+    span w = fw->w;
+    if (fw->has && span_ieq(w, "using")) {
         if (next_word(in, &pos, &w))
             c->tls_ver = w;
         span cw;
@@ -1056,14 +1064,16 @@ static void comment_from(pctx *c, span in)
 static void comment_generic(pctx *c, span in, int clause)
 {
     rcv_hop *h = c->h;
-    comment_tls(c, in, clause);
+    first_word fw = {{NULL, 0}, 0, 0};
+    fw.has = next_word(in, &fw.pos, &fw.w);
+    comment_tls(c, in, clause, &fw);
     if (span_ifind(in, "may be forged"))
         h->flags |= RCV_MAY_BE_FORGED;
     if (span_ifind(in, "Authenticated sender") || span_ifind(in, "AUTH:"))
         h->flags |= RCV_AUTH;
-    size_t pos = 0;
-    span w;
-    if (next_word(in, &pos, &w) &&
+    size_t pos = fw.pos;
+    span w = fw.w;
+    if (fw.has &&
         (span_ieq(w, "envelope-from") || span_ieq(w, "envelope-sender"))) {
         if (next_word(in, &pos, &w) && !h->envelope_from) {
             if (w.n >= 2 && w.p[0] == '<' && w.p[w.n - 1] == '>') {
