@@ -27,6 +27,7 @@ typedef struct {
     size_t start, len;  /* raw span in the unfolded value */
     size_t cs, cs_len;  /* charset label (without *lang) */
     char enc;           /* 'B' or 'Q' */
+    char drop;          /* dropped(): white space between two words (set after tokenizing) */
     size_t txt, txt_len; /* encoded text */
 } token;
 
@@ -455,6 +456,9 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         nt++;
     }
 
+    for (size_t i = 0; i < nt; i++) /* asked up to three times per token below */
+        t[i].drop = (char)dropped(t, nt, i, v);
+
     /* 3. one charset for all raw text (8-bit or ISO-2022-JP escapes) */
     const char *text_cs = NULL;
     {
@@ -462,7 +466,7 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         kbuf_init(&all, n);
         int conv = 0;
         for (size_t i = 0; i < nt; i++)
-            if (!t[i].word && !dropped(t, nt, i, v)) {
+            if (!t[i].word && !t[i].drop) {
                 kbuf_add(&all, v + t[i].start, t[i].len);
                 conv |= needs_conversion(v + t[i].start, t[i].len);
             }
@@ -488,7 +492,7 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
     for (size_t i = 0; i < nt;) {
         const char *s = v + t[i].start;
         if (!t[i].word) {
-            if (!dropped(t, nt, i, v)) {
+            if (!t[i].drop) {
                 if (needs_conversion(s, t[i].len)) {
                     size_t ol = 0;
                     charset_info ci;
@@ -507,7 +511,7 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         size_t j = i;
         for (;;) {
             size_t k = j + 1;
-            if (k < nt && dropped(t, nt, k, v))
+            if (k < nt && t[k].drop)
                 k++;
             if (k >= nt || !t[k].word || !label_eq(v, &t[i], &t[k]))
                 break;
