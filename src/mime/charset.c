@@ -321,6 +321,9 @@ static inline size_t ascii_len(const unsigned char *s, size_t n)
             break;
     if (n - i >= 8 && !(lanes_load(s + i) & LANES_ALL))
         i += 8;
+    /* fewer than eight left: the last eight bytes (overlapping) in one test */
+    if (i < n && n - i < 8 && n >= 8 && !(lanes_load(s + n - 8) & LANES_ALL))
+        return n;
     while (i < n && s[i] < 0x80)
         i++;
     return i;
