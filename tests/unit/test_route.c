@@ -18,6 +18,7 @@
 #include <glib.h>
 
 #include "../../src/route/authres.h"
+#include "../../src/route/sender.h"
 #include "../../src/util/civil.h"
 #include "../../src/route/received.h"
 #include "../../src/route/span.h"
@@ -1394,6 +1395,66 @@ static void test_span_ifind(void)
     ok(same, "span_ifind: ", "first match as a plain search, 20000 random texts");
 }
 
+/* sender_analyze finds its single fields in one pass (names chained by
+ * length): on random header lists (the fields in any case, decoys of the
+ * same length, repeats with other values) what it reports follows the
+ * first of each name as mime_header_first() finds it */
+static void test_sender_fields(void)
+{
+    static const char *const names[] = {
+        "X-Spam-Flag", "x-spam-flag", "X-SPAM-FLAG", "X-Spam-Flaf", "Return-Path", "In-Reply-To",
+        "List-Unsubscribe", "list-unsubscribe", "List-Unsubscribf", "Content-Type", "CONTENT-TYPE",
+        "Received-SPF", "Mailing-List", "Delivered-To", "Content-Typf", "List-Id", "LIST-ID",
+        "List-Ie", "Subject", "Precedence", "precedence", "Message-ID", "References", "List-Post",
+        "X-MS-Exchange-Organization-SCL", "x-ms-exchange-organization-scl", "From", "Received"};
+    static const char *const values[] = {"YES", "NO", "bulk", "list", "junk", "multipart/report; x=y",
+                                         "text/plain", "5", "1", "<mailto:u@example.com>", "x"};
+    unsigned seed = 2024;
+    int same = 1;
+    for (int it = 0; it < 5000 && same; it++) {
+        arena *a = arena_new(0);
+        km_message m;
+        memset(&m, 0, sizeof m);
+        km_header hs[24];
+        seed = seed * 1103515245u + 12345u;
+        size_t nh = (seed >> 16) % 24;
+        for (size_t i = 0; i < nh; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *n = names[(seed >> 16) % (sizeof names / sizeof *names)];
+            seed = seed * 1103515245u + 12345u;
+            const char *v = values[(seed >> 16) % (sizeof values / sizeof *values)];
+            hs[i] = (km_header){(char *)n, (char *)v, (char *)v, strlen(v), v, strlen(n)};
+        }
+        m.headers = hs;
+        m.nheaders = nh;
+        route_result rr;
+        memset(&rr, 0, sizeof rr);
+        rr.origin = -1;
+        sender_result out;
+        sender_analyze(a, &m, &rr, NULL, &out);
+        const km_header *h;
+        int flag = (h = mime_header_first(&m, "X-Spam-Flag")) ? authres_spam_flag(h->raw_bytes, h->raw_len) : -1;
+        int unsub = mime_header_first(&m, "List-Unsubscribe") != NULL;
+        int bounce = (h = mime_header_first(&m, "Content-Type")) && strstr(h->raw, "multipart/report");
+        const km_header *prec = mime_header_first(&m, "Precedence");
+        int list = mime_header_first(&m, "List-Id") || mime_header_first(&m, "List-Post") ||
+                   mime_header_first(&m, "Mailing-List") || unsub ||
+                   (prec && (strstr(prec->raw, "list") || strstr(prec->raw, "bulk")));
+        int scl = -2;
+        if ((h = mime_header_first(&m, "X-MS-Exchange-Organization-SCL")))
+            authres_parse_scl(h->raw_bytes, h->raw_len, &scl);
+        if (out.spam_flag != flag || out.has_unsubscribe != unsub || out.is_bounce != bounce ||
+            out.mailing_list != list || out.ms_scl != scl) {
+            printf("#   sender fields differ at %d: flag %d/%d unsub %d/%d bounce %d/%d list %d/%d scl %d/%d\n",
+                   it, out.spam_flag, flag, out.has_unsubscribe, unsub, out.is_bounce, bounce,
+                   out.mailing_list, list, out.ms_scl, scl);
+            same = 0;
+        }
+        arena_free(a);
+    }
+    ok(same, "sender: ", "single fields as mime_header_first finds them, 5000 random header lists");
+}
+
 int main(void)
 {
     test_civil_glib();
@@ -1410,6 +1471,7 @@ int main(void)
     test_kv_sweep();
     test_has_ip_sweep();
     test_comment_sweep();
+    test_sender_fields();
     test_authres();
     test_received_spf();
     test_dkim();
