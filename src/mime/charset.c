@@ -374,7 +374,7 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
         run = ++i;
     }
     if (rc == KBUF_OK && run == 0) { /* all valid: one copy, no buffer */
-        if (b.p) /* never allocated on this path: kept for clarity */
+        if (b.p) /* nothing was appended (run is 0): b holds no memory, no free call */
             kbuf_free(&b);
         char *r = arena_strndup(a, s ? s : "", n);
         if (out_len)
