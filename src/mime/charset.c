@@ -285,11 +285,48 @@ const char *charset_canonical(const char *label)
 
 #define utf8_seq charset_utf8_seq
 
-/* 8 bytes, all ASCII and none NUL */
-static int ascii_nonul8(const unsigned char *p)
+/* Lanes of w (high bit) that are ASCII, not NUL and not the byte e (e = 0:
+ * no third test): lanes_ascii(w) & lanes_nonzero(w) & lanes_ne(w, e) in
+ * one expression, since a lane that passes ~w has nothing but its low
+ * seven bits. */
+static inline uint64_t lanes_plain(uint64_t w, uint64_t e)
 {
-    uint64_t w = lanes_load(p);
-    return (lanes_ascii(w) & lanes_nonzero(w)) == LANES_ALL;
+    uint64_t a = w & LANES_LO7;
+    return (a + LANES_LO7) & ((a ^ LANES_REP(e)) + LANES_LO7) & ~w & LANES_ALL;
+}
+
+/* Length of the prefix of s[0..n) made of ASCII bytes other than NUL (and
+ * ESC when esc): sixteen bytes a turn, then eight, then byte by byte. */
+static inline size_t plain_len(const unsigned char *s, size_t n, int esc)
+{
+    uint64_t e = esc ? 0x1B : 0;
+    size_t i = 0;
+    for (; n - i >= 16; i += 16)
+        if ((lanes_plain(lanes_load(s + i), e) & lanes_plain(lanes_load(s + i + 8), e)) != LANES_ALL)
+            break;
+    if (n - i >= 8 && lanes_plain(lanes_load(s + i), e) == LANES_ALL)
+        i += 8;
+    while (i < n && s[i] && s[i] < 0x80 && !(esc && s[i] == 0x1B))
+        i++;
+    return i;
+}
+
+/* Length of the ASCII prefix of s[0..n) (NUL included): sixteen bytes a
+ * turn, then eight, then byte by byte. */
+static inline size_t ascii_len(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (; n - i >= 16; i += 16)
+        if ((lanes_load(s + i) | lanes_load(s + i + 8)) & LANES_ALL)
+            break;
+    if (n - i >= 8 && !(lanes_load(s + i) & LANES_ALL))
+        i += 8;
+    /* fewer than eight left: the last eight bytes (overlapping) in one test */
+    if (i < n && n - i < 8 && n >= 8 && !(lanes_load(s + n - 8) & LANES_ALL))
+        return n;
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i;
 }
 
 int charset_utf8_valid(const char *s, size_t n)
@@ -299,10 +336,9 @@ int charset_utf8_valid(const char *s, size_t n)
     if (!s)
         return n == 0;
     while (i < n) {
-        if (n - i >= 8 && lanes_ascii(lanes_load(u + i)) == LANES_ALL) {
-            i += 8;
-            continue;
-        }
+        i += ascii_len(u + i, n - i);
+        if (i >= n)
+            break;
         size_t k = utf8_seq(u + i, n - i);
         if (!k)
             return 0;
@@ -323,14 +359,9 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
     size_t i = 0, run = 0; /* valid bytes [run, i) not yet copied: appended in one go */
     int rc = KBUF_OK;
     while (i < n) {
-        if (n - i >= 8 && ascii_nonul8(u + i)) {
-            i += 8;
-            continue;
-        }
-        if (u[i] >= 0x01 && u[i] < 0x80) {
-            i++;
-            continue;
-        }
+        i += plain_len(u + i, n - i, 0); /* ASCII without NUL: kept */
+        if (i >= n)
+            break;
         size_t k = utf8_seq(u + i, n - i);
         if (k > 1) {
             i += k;
@@ -343,7 +374,8 @@ char *charset_utf8_sanitize(arena *a, const char *s, size_t n, size_t *out_len)
         run = ++i;
     }
     if (rc == KBUF_OK && run == 0) { /* all valid: one copy, no buffer */
-        kbuf_free(&b);
+        if (b.p) /* nothing was appended (run is 0): b holds no memory, no free call */
+            kbuf_free(&b);
         char *r = arena_strndup(a, s ? s : "", n);
         if (out_len)
             *out_len = r ? n : 0;
@@ -388,10 +420,9 @@ static int dec_utf8(const unsigned char *s, size_t n, kbuf *out, int stop)
         i = 3; /* BOM */
     size_t run = i; /* valid sequences [run, i) not yet copied */
     while (i < n) {
-        if (n - i >= 8 && lanes_ascii(lanes_load(s + i)) == LANES_ALL) {
-            i += 8;
-            continue;
-        }
+        i += ascii_len(s + i, n - i);
+        if (i >= n)
+            break;
         size_t k = s[i] < 0x80 ? 1 : utf8_seq(s + i, n - i);
         if (k) {
             i += k;
@@ -409,6 +440,15 @@ static int dec_utf8(const unsigned char *s, size_t n, kbuf *out, int stop)
     if (i > run)
         add_run(out, s + run, i - run, 1);
     return err;
+}
+
+/* dec_utf8() of bytes known to be valid UTF-8: the bytes after a BOM */
+static int copy_utf8(const unsigned char *s, size_t n, kbuf *out)
+{
+    size_t i = n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF ? 3 : 0;
+    if (n > i)
+        add_run(out, s + i, n - i, 1);
+    return 0;
 }
 
 static int dec_ascii(const unsigned char *s, size_t n, kbuf *out, int stop)
@@ -437,6 +477,10 @@ static int dec_1252(const unsigned char *s, size_t n, kbuf *out)
 {
     size_t run = 0, i = 0; /* ASCII [run, i) not yet copied */
     for (; i < n; i++) {
+        while (n - i >= 8 && lanes_ascii(lanes_load(s + i)) == LANES_ALL)
+            i += 8; /* ASCII: stays in the run */
+        if (i >= n)
+            break;
         unsigned long cp = s[i];
         if (cp < 0x80)
             continue;
@@ -811,10 +855,9 @@ static void utf8_stats(const unsigned char *s, size_t n, size_t *valid, size_t *
     size_t i = 0;
     *valid = *bad = 0;
     while (i < n) {
-        if (n - i >= 8 && lanes_ascii(lanes_load(s + i)) == LANES_ALL) {
-            i += 8; /* ASCII counts neither way */
-            continue;
-        }
+        i += ascii_len(s + i, n - i); /* ASCII counts neither way */
+        if (i >= n)
+            break;
         size_t k = utf8_seq(s + i, n - i);
         if (!k) {
             (*bad)++;
@@ -961,7 +1004,7 @@ static const cs_def *detect(const unsigned char *s, size_t n, int has8, kbuf *ou
     }
     if (charset_utf8_valid((const char *)s, n)) {
         d = def_by_name("UTF-8");
-        decode_as(d, s, n, out, 0);
+        copy_utf8(s, n, out);
         return d;
     }
     if ((d = detect_uchardet(s, n, out, !with_single)))
@@ -975,16 +1018,12 @@ static const cs_def *detect(const unsigned char *s, size_t n, int has8, kbuf *ou
     return d;
 }
 
-/* Decide the charset and decode into out. */
-static void convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *out,
-                    charset_info *info)
+/* Decide the charset and decode into out; returns the charset whose decoder
+ * alone wrote out. */
+static const cs_def *convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *out,
+                             charset_info *info)
 {
-    int has8 = 0;
-    size_t i8 = 0;
-    while (n - i8 >= 8 && lanes_ascii(lanes_load(s + i8)) == LANES_ALL)
-        i8 += 8;
-    for (; i8 < n && !has8; i8++)
-        has8 = s[i8] >= 0x80;
+    int has8 = ascii_len(s, n) < n;
     const cs_def *used = NULL;
     int err = 0;
 
@@ -1042,7 +1081,10 @@ static void convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *
         case K_UTF8: {
             size_t v, b;
             utf8_stats(s, n, &v, &b);
-            if (b == 0 || v >= 4 * b) { /* a few broken bytes in UTF-8 text */
+            if (b == 0) { /* valid throughout */
+                err = copy_utf8(s, n, out);
+                used = decl;
+            } else if (v >= 4 * b) { /* a few broken bytes in UTF-8 text */
                 err = decode_as(decl, s, n, out, 0);
                 used = decl;
             } else {
@@ -1055,7 +1097,7 @@ static void convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *
             if (decl->single) {
                 if (has8 && charset_utf8_valid((const char *)s, n)) {
                     used = def_by_name("UTF-8"); /* UTF-8 mislabelled as a legacy charset */
-                    decode_as(used, s, n, out, 0);
+                    copy_utf8(s, n, out);
                     info->detected = 1;
                     break;
                 }
@@ -1114,6 +1156,7 @@ static void convert(const cs_def *decl, const unsigned char *s, size_t n, kbuf *
     if (decl && used != decl &&
         !(strcmp(decl->name, "ISO-8859-1") == 0 && strcmp(used->name, "WINDOWS-1252") == 0))
         info->mismatch = 1;
+    return used;
 }
 
 char *charset_to_utf8(arena *a, const char *declared, const char *in, size_t len,
@@ -1135,16 +1178,7 @@ char *charset_to_utf8(arena *a, const char *declared, const char *in, size_t len
      * convert() copies it as it is (no 8-bit byte to judge, no ISO-2022-JP
      * escape) and the guard keeps it whole */
     if (!decl || decl->kind == K_UTF8 || decl->kind == K_ASCII || decl->kind == K_1252) {
-        size_t i = 0;
-        while (len - i >= 8) {
-            uint64_t w = lanes_load(s + i);
-            if ((lanes_ascii(w) & lanes_nonzero(w) & lanes_ne(w, 0x1B)) != LANES_ALL)
-                break;
-            i += 8;
-        }
-        while (i < len && s[i] && s[i] < 0x80 && s[i] != 0x1B)
-            i++;
-        if (i == len) {
+        if (plain_len(s, len, 1) == len) {
             info->used = decl ? decl->name : def_by_name("US-ASCII")->name;
             info->detected = !decl;
             char *r = arena_strndup(a, in ? in : "", len);
@@ -1166,10 +1200,21 @@ char *charset_to_utf8(arena *a, const char *declared, const char *in, size_t len
     kbuf out;
     kbuf_init(&out, len > (SIZE_MAX - 16) / 4 ? SIZE_MAX - 16 : 4 * len + 16);
     kbuf_reserve(&out, len + 16); /* about the size of most results: no regrowth */
-    convert(decl, s, len, &out, info);
+    const cs_def *used = convert(decl, s, len, &out, info);
     kbuf_free(&nonul);
-    /* final guard: drop U+0000 from wide charsets, assert valid UTF-8 */
-    char *r = charset_utf8_sanitize(a, kbuf_str(&out), out.len, out_len);
+    char *r;
+    if ((used->kind == K_UTF8 || used->kind == K_ASCII || used->kind == K_1252) &&
+        !(decl && decl->kind == K_WIDE)) {
+        /* our own decoders write only whole valid sequences and U+FFFD, and
+         * the input had its NULs dropped above: the guard below would give
+         * the bytes back as they are */
+        r = arena_strndup(a, kbuf_str(&out), out.len);
+        if (out_len)
+            *out_len = r ? out.len : 0;
+    } else {
+        /* final guard: drop U+0000 from wide charsets, assert valid UTF-8 */
+        r = charset_utf8_sanitize(a, kbuf_str(&out), out.len, out_len);
+    }
     kbuf_free(&out);
     return r;
 }

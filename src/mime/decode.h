@@ -10,8 +10,28 @@
 #define KENSA_DECODE_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "../util/kbuf.h"
+
+/* The six bytes of two base64 quanta (q0, q1: 24 bits each, first byte
+ * highest) at o. Eight bytes are written: the caller leaves two bytes of
+ * scratch after the six. */
+static inline void b64_store6(unsigned char *o, uint32_t q0, uint32_t q1)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v = __builtin_bswap64((uint64_t)q0 << 40 | (uint64_t)q1 << 16);
+    memcpy(o, &v, 8);
+#else
+    o[0] = (unsigned char)(q0 >> 16);
+    o[1] = (unsigned char)(q0 >> 8);
+    o[2] = (unsigned char)q0;
+    o[3] = (unsigned char)(q1 >> 16);
+    o[4] = (unsigned char)(q1 >> 8);
+    o[5] = (unsigned char)q1;
+#endif
+}
 
 /* Append the decoded bytes of in[0..n) to out. Returns the number of input
  * characters that were not part of the alphabet (0 on clean input) or a

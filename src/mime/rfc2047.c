@@ -18,6 +18,7 @@
 #include "../util/kbuf.h"
 #include "../util/lanes.h"
 #include "charset.h"
+#include "decode.h"
 
 #define MAX_LABEL 75 /* longest charset label accepted in a word */
 
@@ -26,6 +27,7 @@ typedef struct {
     size_t start, len;  /* raw span in the unfolded value */
     size_t cs, cs_len;  /* charset label (without *lang) */
     char enc;           /* 'B' or 'Q' */
+    char drop;          /* dropped(): white space between two words (set after tokenizing) */
     size_t txt, txt_len; /* encoded text */
 } token;
 
@@ -58,6 +60,16 @@ static int parse_word(const char *v, size_t n, size_t i, token *t)
     p += 2;
     size_t txt = p;
     for (; p + 1 < n; p++) {
+        /* both tests below need v[p] to be '?' or '=': eight candidate
+         * positions without either are passed over at once */
+        while (n - p >= 8) {
+            uint64_t w = lanes_load(v + p);
+            if ((lanes_ne(w, '?') & lanes_ne(w, '=')) != LANES_ALL)
+                break;
+            p += 8;
+        }
+        if (p + 1 >= n)
+            break;
         if (v[p] == '?' && v[p + 1] == '=')
             break;
         if (v[p] == '=' && v[p + 1] == '?' && !(p + 2 < n && v[p + 2] == '='))
@@ -80,24 +92,54 @@ static int parse_word(const char *v, size_t n, size_t i, token *t)
 }
 
 /* base64 letters' values, -1 for any other byte */
-static const signed char B64V[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
-    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-};
+#define B64V_VALUES(F) \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(62), F(-1), F(-1), F(-1), F(63), \
+    F(52), F(53), F(54), F(55), F(56), F(57), F(58), F(59), \
+    F(60), F(61), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(0), F(1), F(2), F(3), F(4), F(5), F(6), \
+    F(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), \
+    F(15), F(16), F(17), F(18), F(19), F(20), F(21), F(22), \
+    F(23), F(24), F(25), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(26), F(27), F(28), F(29), F(30), F(31), F(32), \
+    F(33), F(34), F(35), F(36), F(37), F(38), F(39), F(40), \
+    F(41), F(42), F(43), F(44), F(45), F(46), F(47), F(48), \
+    F(49), F(50), F(51), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), \
+    F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1), F(-1),
+#define B64V_ID(v) v
+static const signed char B64V[256] = {B64V_VALUES(B64V_ID)};
+
+/* the same, each letter's six bits at its place in a quantum (the first
+ * letter's at 18, the last's at 0), any other byte 1 << 31: the OR of a
+ * quantum's four is its three bytes, or >= 1 << 24 when one is not a letter */
+#define B64V_AT(v, sh) ((v) >= 0 ? (uint32_t)(v) << (sh) : (uint32_t)1 << 31)
+#define B64V_AT18(v) B64V_AT(v, 18)
+#define B64V_AT12(v) B64V_AT(v, 12)
+#define B64V_AT6(v) B64V_AT(v, 6)
+#define B64V_AT0(v) B64V_AT(v, 0)
+static const uint32_t W0[256] = {B64V_VALUES(B64V_AT18)};
+static const uint32_t W1[256] = {B64V_VALUES(B64V_AT12)};
+static const uint32_t W2[256] = {B64V_VALUES(B64V_AT6)};
+static const uint32_t W3[256] = {B64V_VALUES(B64V_AT0)};
 
 static int b64val(unsigned char c)
 {
@@ -115,29 +157,61 @@ static int hexval(unsigned char c)
     return -1;
 }
 
+/* Append o[0..n) to b, or as many of its bytes as still fit. */
+static void add_bytes(kbuf *b, const unsigned char *o, size_t n)
+{
+    if (kbuf_add(b, o, n) != KBUF_OK) /* full: as far as it goes */
+        for (size_t k = 0; k < n; k++)
+            kbuf_addc(b, (char)o[k]);
+}
+
 /* Decode one word's text to bytes appended to b; returns 1 if malformed. */
 static int decode_word(const char *s, size_t n, char enc, kbuf *b)
 {
     int bad = 0;
     if (enc == 'B') {
+        /* bytes gather in o and go to b a buffer at a time (b's limit is
+         * met the same way: as far as the bytes go) */
+        unsigned char o[240 + 2]; /* + b64_store6's scratch */
+        const size_t ocap = sizeof o - 2;
+        size_t on = 0;
         unsigned long acc = 0;
         int bits = 0, chars = 0;
         for (size_t i = 0; i < n; i++) {
-            /* a whole quantum at a quantum boundary (bits == 0 there): the
-             * letter-at-a-time steps below would append the same three bytes */
+            /* whole quanta at a quantum boundary (bits == 0 there), two a
+             * turn while both are letters: the letter-at-a-time steps below
+             * would give the same bytes (and leave no bits pending) */
             while (chars % 4 == 0 && n - i >= 4) {
-                int a0 = b64val((unsigned char)s[i]), a1 = b64val((unsigned char)s[i + 1]),
-                    a2 = b64val((unsigned char)s[i + 2]), a3 = b64val((unsigned char)s[i + 3]);
-                if ((a0 | a1 | a2 | a3) < 0)
+                if (ocap - on < 3) {
+                    add_bytes(b, o, on);
+                    on = 0;
+                }
+                size_t k = (n - i) / 4, r = (ocap - on) / 3;
+                const unsigned char *p = (const unsigned char *)s + i, *e = p + 4 * (r < k ? r : k);
+                unsigned char *w = o + on;
+                while (e - p >= 8) {
+                    uint32_t q0 = W0[p[0]] | W1[p[1]] | W2[p[2]] | W3[p[3]];
+                    uint32_t q1 = W0[p[4]] | W1[p[5]] | W2[p[6]] | W3[p[7]];
+                    if ((q0 | q1) >> 24)
+                        break;
+                    b64_store6(w, q0, q1);
+                    w += 6;
+                    p += 8;
+                }
+                while (p < e) {
+                    uint32_t q = W0[p[0]] | W1[p[1]] | W2[p[2]] | W3[p[3]];
+                    if (q >> 24)
+                        break;
+                    w[0] = (unsigned char)(q >> 16);
+                    w[1] = (unsigned char)(q >> 8);
+                    w[2] = (unsigned char)q;
+                    w += 3;
+                    p += 4;
+                }
+                i = (size_t)(p - (const unsigned char *)s);
+                on = (size_t)(w - o);
+                if (p < e) /* a quantum with a non-letter: letter by letter */
                     break;
-                unsigned long q = (unsigned long)a0 << 18 | (unsigned long)a1 << 12 |
-                                  (unsigned long)a2 << 6 | (unsigned long)a3;
-                char o[3] = {(char)(q >> 16), (char)(q >> 8), (char)q};
-                if (kbuf_add(b, o, 3) != KBUF_OK) /* full: as far as it goes */
-                    for (int k = 0; k < 3; k++)
-                        kbuf_addc(b, o[k]);
-                acc = q;
-                i += 4;
             }
             if (i >= n)
                 break;
@@ -159,9 +233,15 @@ static int decode_word(const char *s, size_t n, char enc, kbuf *b)
             chars++;
             if (bits >= 8) {
                 bits -= 8;
-                kbuf_addc(b, (char)((acc >> bits) & 0xFF));
+                if (on == ocap) {
+                    add_bytes(b, o, on);
+                    on = 0;
+                }
+                o[on++] = (unsigned char)((acc >> bits) & 0xFF);
             }
         }
+        if (on)
+            add_bytes(b, o, on);
         if (chars % 4 == 1)
             bad = 1; /* a lone sextet cannot make a byte */
     } else {
@@ -245,16 +325,25 @@ static void put(kbuf *out, const char *s, size_t n)
         kbuf_add(out, s, n);
 }
 
+/* Lanes of w (high bit set) that are printable ASCII (0x20-0x7F) other than
+ * '=': lanes_ge(w, 0x20) & lanes_ascii(w) & lanes_ne(w, '=') folded (a lane
+ * that passes ~w has nothing but its low seven bits). */
+static inline uint64_t plain8(uint64_t w)
+{
+    uint64_t a = w & LANES_LO7;
+    return (a + LANES_REP(0x80 - 0x20)) & ((a ^ LANES_REP('=')) + LANES_LO7) & ~w & LANES_ALL;
+}
+
 int rfc2047_plain(const char *value, size_t len)
 {
     if (!value)
         return len == 0;
     size_t i = 0;
     for (;;) {
-        /* eight at a time while all are printable ASCII and none is '=' */
+        /* eight at a time while all are printable ASCII and none is '='
+         * (two words a turn measured slower: most values are short) */
         while (len - i >= 8) {
-            uint64_t w = lanes_load(value + i);
-            if ((lanes_ge(w, 0x20) & lanes_ascii(w) & lanes_ne(w, '=')) != LANES_ALL)
+            if (plain8(lanes_load(value + i)) != LANES_ALL)
                 break;
             i += 8;
         }
@@ -315,13 +404,20 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         return r;
     }
 
-    /* 2. tokenize */
-    size_t maxtok = 1;
-    for (const char *e = v + n, *q = n ? memchr(v, '=', n) : NULL; q && q + 1 < e;
-         q = memchr(q + 1, '=', (size_t)(e - q - 1)))
-        if (q[1] == '?')
-            maxtok += 2;
-    token *t = calloc(maxtok, sizeof *t);
+    /* 2. tokenize: a word and the text before it per "=?", and the text
+     * after the last. A word takes at least 7 bytes ("=??B??="), so short
+     * values fit the stack array without counting. */
+    token stack_t[128];
+    token *t = stack_t;
+    if (n / 7 > (sizeof stack_t / sizeof *stack_t - 1) / 2) {
+        size_t maxtok = 1;
+        for (const char *e = v + n, *q = n ? memchr(v, '=', n) : NULL; q && q + 1 < e;
+             q = memchr(q + 1, '=', (size_t)(e - q - 1)))
+            if (q[1] == '?')
+                maxtok += 2;
+        if (maxtok > sizeof stack_t / sizeof *stack_t)
+            t = malloc(maxtok * sizeof *t); /* every entry is written before it is read */
+    }
     size_t nt = 0;
     kbuf out;
     kbuf_init(&out, cap);
@@ -360,6 +456,9 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         nt++;
     }
 
+    for (size_t i = 0; i < nt; i++) /* asked up to three times per token below */
+        t[i].drop = (char)dropped(t, nt, i, v);
+
     /* 3. one charset for all raw text (8-bit or ISO-2022-JP escapes) */
     const char *text_cs = NULL;
     {
@@ -367,7 +466,7 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         kbuf_init(&all, n);
         int conv = 0;
         for (size_t i = 0; i < nt; i++)
-            if (!t[i].word && !dropped(t, nt, i, v)) {
+            if (!t[i].word && !t[i].drop) {
                 kbuf_add(&all, v + t[i].start, t[i].len);
                 conv |= needs_conversion(v + t[i].start, t[i].len);
             }
@@ -389,10 +488,11 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
     /* 4. emit */
     kbuf bytes;
     kbuf_init(&bytes, n);
+    kbuf_reserve(&bytes, n); /* a run's bytes never outgrow its text: one allocation */
     for (size_t i = 0; i < nt;) {
         const char *s = v + t[i].start;
         if (!t[i].word) {
-            if (!dropped(t, nt, i, v)) {
+            if (!t[i].drop) {
                 if (needs_conversion(s, t[i].len)) {
                     size_t ol = 0;
                     charset_info ci;
@@ -411,7 +511,7 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         size_t j = i;
         for (;;) {
             size_t k = j + 1;
-            if (k < nt && dropped(t, nt, k, v))
+            if (k < nt && t[k].drop)
                 k++;
             if (k >= nt || !t[k].word || !label_eq(v, &t[i], &t[k]))
                 break;
@@ -433,7 +533,8 @@ char *rfc2047_decode(arena *a, const char *value, size_t len, int *flags)
         i = j + 1;
     }
     kbuf_free(&bytes);
-    free(t);
+    if (t != stack_t)
+        free(t);
     kbuf_free(&vb);
 
     char *r = charset_utf8_sanitize(a, kbuf_str(&out), out.len, NULL);

@@ -542,8 +542,8 @@ int authres_parse_tags(arena *a, const char *value, size_t len, authres_tag *tag
         }
         i++;
         size_t vs = i;
-        while (i < len && value[i] != ';')
-            i++;
+        const char *semi = memchr(value + i, ';', len - i); /* b= and bh= run long */
+        i = semi ? (size_t)(semi - value) : len;
         /* strip all folding whitespace from the value */
         size_t vn = i - vs, w = 0;
         if (vn > AUTHRES_MAX_VALUE * 4)

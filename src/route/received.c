@@ -12,6 +12,7 @@
 #include "received.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,14 +45,16 @@ typedef struct {
     int from_comments;   /* comments seen in the from clause */
     int exim_helo;       /* helo= seen: from word is rdns */
     int qmail_helo;      /* (HELO x) seen: from word is rdns */
-    char proto[WORD_BUF];
     size_t proto_n;
-    char via[WORD_BUF];
-    char by_buf[WORD_BUF];
     size_t by_n;
     size_t via_n;
     span tls_ver, tls_cipher, tls_bits, tls_whole, exim_cipher;
     size_t from_start, from_end; /* raw extent of the from clause */
+    /* last: only their first *_n bytes are ever read, so the zeroing of a
+     * new context stops before them (offsetof(pctx, proto)) */
+    char proto[WORD_BUF];
+    char via[WORD_BUF];
+    char by_buf[WORD_BUF];
 } pctx;
 
 /* ---------------------------------------------------------------- helpers */
@@ -87,7 +90,7 @@ static char *dup_str(pctx *c, const char *s)
     return r;
 }
 
-static span trim_span(span w)
+static inline span trim_span(span w)
 {
     while (w.n && span_is_ws(w.p[0])) {
         w.p++;
@@ -103,6 +106,18 @@ static size_t comment_end(const char *s, size_t len, size_t i, int *too_deep)
 {
     int depth = 0;
     for (; i < len; i++) {
+        /* runs without '\\', '(' or ')' change nothing: 8 bytes at a time */
+        while (len - i >= 8) {
+            uint64_t w = lanes_load(s + i);
+            uint64_t stop = ~(lanes_ne(w, '\\') & lanes_ne(w, '(') & lanes_ne(w, ')')) & LANES_ALL;
+            if (stop) {
+                i += (size_t)__builtin_ctzll(stop) >> 3;
+                break;
+            }
+            i += 8;
+        }
+        if (i >= len)
+            break;
         char ch = s[i];
         if (ch == '\\' && i + 1 < len) {
             i++;
@@ -228,11 +243,55 @@ char *route_ip6_format(const unsigned char *b, char *out, size_t outsz)
     return out;
 }
 
-int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
+/* inet_pton(AF_INET, s, dst) without the call (it runs for every
+ * IP-looking word of every Received field): s is read up to its NUL, as
+ * glibc's inet_pton4 reads it: four dot-separated parts of 1-3 digits, each
+ * at most 255, no leading zero, nothing else. */
+int route_ip4_pton(const char *s, unsigned char dst[4])
 {
-    if (!s || !out || outsz < 16)
+    unsigned char tmp[4];
+    for (int part = 0; part < 4; part++) {
+        if (part && *s++ != '.')
+            return 0;
+        unsigned d = (unsigned char)*s - '0', v = d;
+        if (d > 9)
+            return 0; /* a part starts with a digit */
+        s++;
+        if ((d = (unsigned char)*s - '0') <= 9) {
+            if (v == 0)
+                return 0; /* leading zero */
+            v = v * 10 + d;
+            s++;
+            if ((d = (unsigned char)*s - '0') <= 9) {
+                v = v * 10 + d;
+                s++;
+                if (v > 255 || (unsigned)((unsigned char)*s - '0') <= 9)
+                    return 0; /* too big, or a fourth digit */
+            }
+        }
+        tmp[part] = (unsigned char)v;
+    }
+    if (*s != '\0')
         return 0;
-    out[0] = '\0';
+    memcpy(dst, tmp, 4);
+    return 1;
+}
+
+/* bytes ip_parse() looks for: the first byte of an address (a hex digit
+ * or ':'), and the separators it counts */
+enum { IPC_LEAD = 1, IPC_COLON = 2, IPC_DOT = 4, IPC_PCT = 8 };
+static const unsigned char ip_char[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    [':'] = IPC_LEAD | IPC_COLON, ['.'] = IPC_DOT, ['%'] = IPC_PCT,
+};
+
+/* The address route_ip_normalize() accepts, in binary: 4 (bin[0..4)) or 6
+ * (bin[0..16)), 0 when s is not an IP. Classifying and testing work on
+ * this, without formatting the text and parsing it back. */
+static int ip_parse(const char *s, size_t len, unsigned char bin[16])
+{
     span w = trim_span((span){s, len});
     if (w.n == 0 || w.n > 120)
         return 0;
@@ -245,13 +304,11 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
     }
     int bracket = 0;
     if (w.n && w.p[0] == '[') {
-        size_t k = 1;
-        while (k < w.n && w.p[k] != ']')
-            k++;
-        if (k >= w.n)
+        const char *rb = memchr(w.p + 1, ']', w.n - 1);
+        if (!rb)
             return 0;
+        w.n = (size_t)(rb - w.p) - 1;
         w.p++;
-        w.n = k - 1;
         bracket = 1;
     }
     if (span_iprefix(w, "IPv6:")) {
@@ -260,13 +317,20 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
     }
     while (w.n && w.p[w.n - 1] == '.') /* "1.2.3.4." */
         w.n--;
+    /* both parsers below want a digit (IPv4) or a hex digit or ':' (IPv6)
+     * first: most words tested here are host names, turned away now */
+    if (w.n == 0 || !(ip_char[(unsigned char)w.p[0]] & IPC_LEAD))
+        return 0;
     size_t colons = 0, dots = 0;
     for (size_t i = 0; i < w.n; i++) {
-        if (w.p[i] == ':')
+        unsigned k = ip_char[(unsigned char)w.p[i]];
+        if (!(k & (IPC_COLON | IPC_DOT | IPC_PCT)))
+            continue;
+        if (k & IPC_COLON)
             colons++;
-        else if (w.p[i] == '.')
+        else if (k & IPC_DOT)
             dots++;
-        else if (w.p[i] == '%') { /* zone index */
+        else { /* '%': zone index */
             w.n = i;
             break;
         }
@@ -283,30 +347,36 @@ int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
         return 0;
     memcpy(buf, w.p, w.n);
     buf[w.n] = '\0';
-    unsigned char bin[16];
-    if (colons == 0) {
-        if (inet_pton(AF_INET, buf, bin) != 1)
-            return 0;
-        return ip4_format(bin, out, outsz) ? 4 : 0;
-    }
+    if (colons == 0)
+        return route_ip4_pton(buf, bin) ? 4 : 0;
     if (inet_pton(AF_INET6, buf, bin) != 1)
         return 0;
     static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (memcmp(bin, mapped, 12) == 0)
-        return ip4_format(bin + 12, out, outsz) ? 4 : 0;
-    return route_ip6_format(bin, out, outsz) ? 6 : 0;
+    if (memcmp(bin, mapped, 12) == 0) {
+        memmove(bin, bin + 12, 4);
+        return 4;
+    }
+    return 6;
 }
 
-int route_ip_class(const char *ip)
+int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz)
 {
-    if (!ip)
-        return ROUTE_IP_INVALID;
-    char norm[64];
-    int fam = route_ip_normalize(ip, strlen(ip), norm, sizeof norm);
-    unsigned char b[16];
+    if (!s || !out || outsz < 16)
+        return 0;
+    out[0] = '\0';
+    unsigned char bin[16];
+    int fam = ip_parse(s, len, bin);
+    if (fam == 4)
+        return ip4_format(bin, out, outsz) ? 4 : 0;
+    if (fam == 6)
+        return route_ip6_format(bin, out, outsz) ? 6 : 0;
+    return 0;
+}
+
+/* route_ip_class() of an address already in binary (ip_parse's result) */
+static int ip_class_bin(int fam, const unsigned char *b)
+{
     if (fam == 4) {
-        if (inet_pton(AF_INET, norm, b) != 1)
-            return ROUTE_IP_INVALID;
         if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168))
             return ROUTE_IP_PRIVATE;
         if (b[0] == 127)
@@ -324,8 +394,6 @@ int route_ip_class(const char *ip)
         return ROUTE_IP_PUBLIC;
     }
     if (fam == 6) {
-        if (inet_pton(AF_INET6, norm, b) != 1)
-            return ROUTE_IP_INVALID;
         int zero15 = 1;
         for (int i = 0; i < 15; i++)
             if (b[i])
@@ -354,6 +422,16 @@ int route_ip_class(const char *ip)
     return ROUTE_IP_INVALID;
 }
 
+/* The normalized text parses back to the same bytes, so classifying the
+ * bytes of the input is classifying its normalized form. */
+int route_ip_class(const char *ip)
+{
+    if (!ip)
+        return ROUTE_IP_INVALID;
+    unsigned char b[16];
+    return ip_class_bin(ip_parse(ip, strlen(ip), b), b);
+}
+
 int route_ip_is_private(const char *ip)
 {
     int c = route_ip_class(ip);
@@ -362,27 +440,52 @@ int route_ip_is_private(const char *ip)
 
 static int span_is_ip(span w)
 {
-    char tmp[64];
-    return route_ip_normalize(w.p, w.n, tmp, sizeof tmp) != 0;
+    unsigned char bin[16];
+    return ip_parse(w.p, w.n, bin) != 0;
 }
 
+/* text_has_ip's byte classes: TH_WORD bytes glue an address to what comes
+ * before it (letters, digits, . - _ :), TH_HEX start one (hex digits, ':'),
+ * TH_RUN continue one (hex digits, ':', '.') */
+enum { TH_WORD = 1, TH_HEX = 2, TH_RUN = 4 };
+#define TH_DIGIT (TH_WORD | TH_HEX | TH_RUN)
+#define TH_HEXL (TH_WORD | TH_HEX | TH_RUN)
+static const unsigned char th_class[256] = {
+    ['0'] = TH_DIGIT, ['1'] = TH_DIGIT, ['2'] = TH_DIGIT, ['3'] = TH_DIGIT, ['4'] = TH_DIGIT,
+    ['5'] = TH_DIGIT, ['6'] = TH_DIGIT, ['7'] = TH_DIGIT, ['8'] = TH_DIGIT, ['9'] = TH_DIGIT,
+    ['a'] = TH_HEXL, ['b'] = TH_HEXL, ['c'] = TH_HEXL, ['d'] = TH_HEXL, ['e'] = TH_HEXL, ['f'] = TH_HEXL,
+    ['A'] = TH_HEXL, ['B'] = TH_HEXL, ['C'] = TH_HEXL, ['D'] = TH_HEXL, ['E'] = TH_HEXL, ['F'] = TH_HEXL,
+    ['g'] = TH_WORD, ['h'] = TH_WORD, ['i'] = TH_WORD, ['j'] = TH_WORD, ['k'] = TH_WORD, ['l'] = TH_WORD,
+    ['m'] = TH_WORD, ['n'] = TH_WORD, ['o'] = TH_WORD, ['p'] = TH_WORD, ['q'] = TH_WORD, ['r'] = TH_WORD,
+    ['s'] = TH_WORD, ['t'] = TH_WORD, ['u'] = TH_WORD, ['v'] = TH_WORD, ['w'] = TH_WORD, ['x'] = TH_WORD,
+    ['y'] = TH_WORD, ['z'] = TH_WORD,
+    ['G'] = TH_WORD, ['H'] = TH_WORD, ['I'] = TH_WORD, ['J'] = TH_WORD, ['K'] = TH_WORD, ['L'] = TH_WORD,
+    ['M'] = TH_WORD, ['N'] = TH_WORD, ['O'] = TH_WORD, ['P'] = TH_WORD, ['Q'] = TH_WORD, ['R'] = TH_WORD,
+    ['S'] = TH_WORD, ['T'] = TH_WORD, ['U'] = TH_WORD, ['V'] = TH_WORD, ['W'] = TH_WORD, ['X'] = TH_WORD,
+    ['Y'] = TH_WORD, ['Z'] = TH_WORD,
+    ['.'] = TH_WORD | TH_RUN, ['-'] = TH_WORD, ['_'] = TH_WORD, [':'] = TH_WORD | TH_HEX | TH_RUN,
+};
+
 /* Does the raw text contain an IPv4/IPv6 address (used to judge whether
- * the from clause "has an IP" independently of the structured extraction)? */
+ * the from clause "has an IP" independently of the structured extraction)?
+ * A start must not follow a word byte, except the ':' of "IPv6:". */
 static int text_has_ip(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char pc = i ? s[i - 1] : ' ';
-        int v6prefix = i >= 5 && span_lower(s[i - 5]) == 'i' && span_lower(s[i - 4]) == 'p' &&
-                       span_lower(s[i - 3]) == 'v' && s[i - 2] == '6' && s[i - 1] == ':';
-        if (!v6prefix && (ascii_alnum(pc) || pc == '.' || pc == '-' || pc == '_' || pc == ':'))
-            continue;
-        if (!(span_is_digit(s[i]) || (span_lower(s[i]) >= 'a' && span_lower(s[i]) <= 'f') || s[i] == ':'))
+        unsigned char pc = i ? (unsigned char)s[i - 1] : ' ';
+        if (th_class[pc] & TH_WORD) {
+            if (pc != ':')
+                continue;
+            int v6prefix = i >= 5 && span_lower(s[i - 5]) == 'i' && span_lower(s[i - 4]) == 'p' &&
+                           span_lower(s[i - 3]) == 'v' && s[i - 2] == '6';
+            if (!v6prefix)
+                continue;
+        }
+        if (!(th_class[(unsigned char)s[i]] & TH_HEX))
             continue;
         size_t j = i;
         int colons = 0, dots = 0;
-        while (j < n && j - i < 60 &&
-               (span_is_digit(s[j]) || (span_lower(s[j]) >= 'a' && span_lower(s[j]) <= 'f') || s[j] == ':' ||
-                s[j] == '.')) {
+        while (j < n && j - i < 60 && (th_class[(unsigned char)s[j]] & TH_RUN)) {
             colons += s[j] == ':';
             dots += s[j] == '.';
             j++;
@@ -394,8 +497,8 @@ static int text_has_ip(const char *s, size_t n)
         if (j < n && s[j] == '.' && j + 1 < n && ascii_alnum(s[j + 1]))
             continue;
         if (colons >= 2 || dots == 3) {
-            char tmp[64];
-            if (route_ip_normalize(s + i, j - i, tmp, sizeof tmp))
+            unsigned char bin[16];
+            if (ip_parse(s + i, j - i, bin))
                 return 1;
         }
     }
@@ -426,8 +529,8 @@ static const struct {
     {"msk", 180},    {"akst", -540},  {"akdt", -480},  {"hst", -600},
 };
 
-/* Skip whitespace and (nested) comments. */
-static size_t skip_cfws(const char *s, size_t len, size_t i)
+/* Skip whitespace and (nested) comments: the loop of skip_cfws(). */
+static size_t skip_cfws_loop(const char *s, size_t len, size_t i)
 {
     for (int guard = 0; i < len && guard < 4096; guard++) {
         if (span_is_ws(s[i]))
@@ -438,6 +541,15 @@ static size_t skip_cfws(const char *s, size_t len, size_t i)
             break;
     }
     return i;
+}
+
+/* Skip whitespace and (nested) comments; inline for the usual answer, a
+ * date field right here. */
+static inline size_t skip_cfws(const char *s, size_t len, size_t i)
+{
+    if (i < len && !span_is_ws(s[i]) && s[i] != '(')
+        return i;
+    return skip_cfws_loop(s, len, i);
 }
 
 static size_t read_num(const char *s, size_t len, size_t i, long *v, int *ndig)
@@ -458,8 +570,9 @@ static int lookup_name(const char *s, size_t n, const char *const *tab, int cnt)
 {
     if (n < 3)
         return -1;
+    char a = span_lower(s[0]), b = span_lower(s[1]), d = span_lower(s[2]);
     for (int k = 0; k < cnt; k++)
-        if (span_lower(s[0]) == tab[k][0] && span_lower(s[1]) == tab[k][1] && span_lower(s[2]) == tab[k][2])
+        if (a == tab[k][0] && b == tab[k][1] && d == tab[k][2])
             return k;
     return -1;
 }
@@ -740,38 +853,63 @@ checks:
 
 /* ---------------------------------------------------------------- clauses */
 
+/* b is a lowercase letter: c is it in either case ((c | 0x20) == b holds
+ * for exactly those two bytes) */
+#define KW_EQ(c, b) (((unsigned char)(c) | 0x20) == (b))
+
 static int keyword(span w)
 {
-    if (span_ieq(w, "from"))
-        return C_FROM;
-    if (span_ieq(w, "by"))
-        return C_BY;
-    if (span_ieq(w, "via"))
-        return C_VIA;
-    if (span_ieq(w, "with"))
-        return C_WITH;
-    if (span_ieq(w, "id"))
-        return C_ID;
-    if (span_ieq(w, "for"))
-        return C_FOR;
-    return C_NONE;
+    const char *p = w.p;
+    switch (w.n) {
+    case 2:
+        if (KW_EQ(p[0], 'b') && KW_EQ(p[1], 'y'))
+            return C_BY;
+        if (KW_EQ(p[0], 'i') && KW_EQ(p[1], 'd'))
+            return C_ID;
+        return C_NONE;
+    case 3:
+        if (KW_EQ(p[0], 'v') && KW_EQ(p[1], 'i') && KW_EQ(p[2], 'a'))
+            return C_VIA;
+        if (KW_EQ(p[0], 'f') && KW_EQ(p[1], 'o') && KW_EQ(p[2], 'r'))
+            return C_FOR;
+        return C_NONE;
+    case 4:
+        if (KW_EQ(p[0], 'f') && KW_EQ(p[1], 'r') && KW_EQ(p[2], 'o') && KW_EQ(p[3], 'm'))
+            return C_FROM;
+        if (KW_EQ(p[0], 'w') && KW_EQ(p[1], 'i') && KW_EQ(p[2], 't') && KW_EQ(p[3], 'h'))
+            return C_WITH;
+        return C_NONE;
+    default:
+        return C_NONE;
+    }
 }
 
 static void buf_add_word(char *buf, size_t *n, span w)
 {
     if (*n && *n + 1 < WORD_BUF)
         buf[(*n)++] = ' ';
-    for (size_t i = 0; i < w.n && *n + 1 < WORD_BUF; i++)
-        buf[(*n)++] = w.p[i];
+    size_t k = WORD_BUF - 1 - *n; /* room left before the NUL (*n < WORD_BUF) */
+    if (k > w.n)
+        k = w.n;
+    memcpy(buf + *n, w.p, k);
+    *n += k;
     buf[*n] = '\0';
 }
 
-/* value of "key=" inside a comment, up to space/comma/')' */
+/* value of "key=" inside a comment, up to space/comma/')': the first start
+ * i not preceded by a letter or digit where the key matches. The key ends
+ * in '=', so the starts worth testing are those kl - 1 bytes before an
+ * '=', visited in order by memchr (most comments have no '=' at all). */
 static span kv_in(span in, const char *key)
 {
     span r = {NULL, 0};
     size_t kl = strlen(key);
-    for (size_t i = 0; i + kl <= in.n; i++) {
+    if (kl == 0 || key[kl - 1] != '=' || in.n < kl)
+        return r;
+    const char *end = in.p + in.n;
+    for (const char *q = memchr(in.p + kl - 1, '=', in.n - (kl - 1)); q;
+         q = q + 1 < end ? memchr(q + 1, '=', (size_t)(end - q - 1)) : NULL) {
+        size_t i = (size_t)(q - in.p) - (kl - 1);
         if ((i == 0 || !ascii_alnum(in.p[i - 1])) && span_iprefix((span){in.p + i, in.n - i}, key)) {
             size_t st = i + kl, e = st;
             while (e < in.n && !span_is_ws(in.p[e]) && in.p[e] != ',' && in.p[e] != ')' && in.p[e] != ';')
@@ -785,7 +923,15 @@ static span kv_in(span in, const char *key)
 }
 
 /* TLS details from a comment (any clause). */
-static void comment_tls(pctx *c, span in, int clause)
+/* A comment's first word as next_word() gives it (has: there is one; pos:
+ * the cursor after it), found once for comment_generic and comment_tls. */
+typedef struct {
+    span w;
+    size_t pos;
+    int has;
+} first_word;
+
+static void comment_tls(pctx *c, span in, int clause, const first_word *fw)
 {
     if (c->tls_ver.p || c->tls_whole.p)
         return;
@@ -801,9 +947,9 @@ static void comment_tls(pctx *c, span in, int clause)
         c->tls_bits = b;
         return;
     }
-    size_t pos = 0;
-    span w;
-    if (next_word(in, &pos, &w) && span_ieq(w, "using")) {
+    size_t pos = fw->pos;
+    span w = fw->w;
+    if (fw->has && span_ieq(w, "using")) {
         if (next_word(in, &pos, &w))
             c->tls_ver = w;
         span cw;
@@ -873,6 +1019,9 @@ static void comment_from(pctx *c, span in)
         span_ieq(words[0], "envelope-from") || span_ieq(words[0], "envelope-sender") ||
         span_iprefix(words[0], "AUTH:") || span_iprefix(words[0], "version="))
         return;
+    int isip[8]; /* span_is_ip(words[k]) once asked; -1 before */
+    for (int k = 0; k < nw; k++)
+        isip[k] = -1;
     for (int k = 0; k < nw; k++) {
         w = words[k];
         if (span_iprefix(w, "helo=")) {
@@ -883,7 +1032,7 @@ static void comment_from(pctx *c, span in)
             c->qmail_helo = 1;
         } else if (span_iprefix(w, "port=") || span_iprefix(w, "ident=")) {
             /* informational */
-        } else if (span_is_ip(w)) {
+        } else if ((isip[k] = span_is_ip(w)) != 0) {
             if (!c->cmt_ip.p)
                 c->cmt_ip = w;
             if (k == 0)
@@ -895,7 +1044,8 @@ static void comment_from(pctx *c, span in)
         w = words[0];
         if (span_iprefix(w, "helo=") || span_ieq(w, "HELO") || span_ieq(w, "EHLO"))
             return;
-        if (nw == 1 || (nw >= 2 && (span_is_ip(words[1]) || words[1].p[0] == '['))) {
+        if (nw == 1 || (nw >= 2 && ((isip[1] >= 0 ? isip[1] : span_is_ip(words[1])) ||
+                                    words[1].p[0] == '['))) {
             for (size_t i = w.n; i > 0; i--) { /* ident: user@host */
                 if (w.p[i - 1] == '@') {
                     w.p += i;
@@ -914,14 +1064,16 @@ static void comment_from(pctx *c, span in)
 static void comment_generic(pctx *c, span in, int clause)
 {
     rcv_hop *h = c->h;
-    comment_tls(c, in, clause);
+    first_word fw = {{NULL, 0}, 0, 0};
+    fw.has = next_word(in, &fw.pos, &fw.w);
+    comment_tls(c, in, clause, &fw);
     if (span_ifind(in, "may be forged"))
         h->flags |= RCV_MAY_BE_FORGED;
     if (span_ifind(in, "Authenticated sender") || span_ifind(in, "AUTH:"))
         h->flags |= RCV_AUTH;
-    size_t pos = 0;
-    span w;
-    if (next_word(in, &pos, &w) &&
+    size_t pos = fw.pos;
+    span w = fw.w;
+    if (fw.has &&
         (span_ieq(w, "envelope-from") || span_ieq(w, "envelope-sender"))) {
         if (next_word(in, &pos, &w) && !h->envelope_from) {
             if (w.n >= 2 && w.p[0] == '<' && w.p[w.n - 1] == '>') {
@@ -957,10 +1109,19 @@ static void comment_generic(pctx *c, span in, int clause)
     }
 }
 
-static int ip_dup(pctx *c, span w, char **out)
+/* Normalized copy of the IP in w into *out; returns its family (0: not an
+ * IP, *out untouched) and, when cls is not NULL, its route_ip_class(). */
+static int ip_dup(pctx *c, span w, char **out, int *cls)
 {
+    unsigned char bin[16];
     char tmp[64];
-    int fam = route_ip_normalize(w.p, w.n, tmp, sizeof tmp);
+    int fam = ip_parse(w.p, w.n, bin);
+    if (cls)
+        *cls = ip_class_bin(fam, bin);
+    if (fam == 4)
+        ip4_format(bin, tmp, sizeof tmp);
+    else if (fam == 6)
+        route_ip6_format(bin, tmp, sizeof tmp);
     if (fam)
         *out = dup_str(c, tmp);
     return fam;
@@ -993,8 +1154,8 @@ static int is_hostname(const char *s)
 {
     if (!s || !*s || !strchr(s, '.'))
         return 0;
-    char tmp[64];
-    return route_ip_normalize(s, strlen(s), tmp, sizeof tmp) == 0;
+    unsigned char bin[16];
+    return ip_parse(s, strlen(s), bin) == 0;
 }
 
 int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
@@ -1005,7 +1166,7 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
     if (!value)
         return -1;
     pctx cx;
-    memset(&cx, 0, sizeof cx);
+    memset(&cx, 0, offsetof(pctx, proto)); /* the word buffers are written before read */
     pctx *c = &cx;
     c->a = a;
     c->s = value;
@@ -1295,6 +1456,8 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
         c->from_end = toks[nt - 1].end;
 
     /* 5. materialize the from clause */
+    int from_cls = ROUTE_IP_INVALID;
+    int helo_ip = 0; /* span_is_ip(out->from_helo) when from_helo is set */
     if (out->flags & RCV_HAS_FROM) {
         span fw = c->from_word;
         int fw_is_ip = fw.p && span_is_ip(fw);
@@ -1329,36 +1492,44 @@ int route_parse_received(arena *a, const char *value, size_t len, rcv_hop *out)
                 rdns.n--;
         }
         out->from_helo = dup_span(c, helo);
+        if (out->from_helo) {
+            size_t hl = strlen(out->from_helo);
+            /* the from word copied whole (most hops): its answer is known */
+            helo_ip = fw.p && helo.p == fw.p && helo.n == fw.n && hl == fw.n
+                          ? fw_is_ip
+                          : span_is_ip((span){out->from_helo, hl});
+        }
         out->from_rdns = rdns.n ? dup_span(c, rdns) : NULL;
         if (ip.p)
-            out->ip_family = ip_dup(c, ip, &out->from_ip);
+            out->ip_family = ip_dup(c, ip, &out->from_ip, &from_cls);
         if (c->from_end > c->from_start && text_has_ip(s + c->from_start, c->from_end - c->from_start))
             out->flags |= RCV_FROM_HAS_IP;
         if ((fw.p || out->from_ip) && (!(out->flags & RCV_FROM_HAS_IP) || out->from_ip))
             out->flags |= RCV_PARSED_FROM;
     } else if (c->qmail_ip.p) {
-        out->ip_family = ip_dup(c, c->qmail_ip, &out->from_ip);
+        out->ip_family = ip_dup(c, c->qmail_ip, &out->from_ip, &from_cls);
     }
-    if (out->from_helo && span_is_ip((span){out->from_helo, strlen(out->from_helo)}))
+    if (out->from_helo && helo_ip)
         out->flags |= RCV_HELO_IS_IP;
     if (out->from_rdns && strcmp(out->from_rdns, "unknown") == 0)
         out->flags |= RCV_RDNS_UNKNOWN;
     if (out->from_rdns && span_ieq((span){out->from_rdns, strlen(out->from_rdns)}, "unknown"))
         out->flags |= RCV_RDNS_UNKNOWN;
-    if (is_hostname(out->from_helo) && is_hostname(out->from_rdns) &&
+    /* is_hostname(out->from_helo), its IP test already made */
+    int helo_host = out->from_helo && *out->from_helo && strchr(out->from_helo, '.') && !helo_ip;
+    if (helo_host && is_hostname(out->from_rdns) &&
         last2_differ(out->from_helo, out->from_rdns))
         out->flags |= RCV_HELO_RDNS_MISMATCH;
-    if (out->from_ip) {
-        int cls = route_ip_class(out->from_ip);
-        if (cls == ROUTE_IP_LOOPBACK)
+    if (out->from_ip) { /* from_cls: route_ip_class(out->from_ip) */
+        if (from_cls == ROUTE_IP_LOOPBACK)
             out->flags |= RCV_IP_LOOPBACK | RCV_IP_PRIVATE;
-        else if (cls != ROUTE_IP_PUBLIC && cls != ROUTE_IP_INVALID)
+        else if (from_cls != ROUTE_IP_PUBLIC && from_cls != ROUTE_IP_INVALID)
             out->flags |= RCV_IP_PRIVATE;
     }
 
     /* 6. by_ip, protocol, via, tls */
     if (c->by_ip.p)
-        ip_dup(c, c->by_ip, &out->by_ip);
+        ip_dup(c, c->by_ip, &out->by_ip, NULL);
     if (c->by_n)
         out->by = dup_str(c, c->by_buf);
     if (c->proto_n)

@@ -105,6 +105,9 @@ void route_format_iso(long long epoch, int tz_min, char *buf, size_t bufsz);
  * Writes the canonical text into out (>= 46 bytes). Returns 4 or 6, 0 if
  * the input is not an IP address. */
 int route_ip_normalize(const char *s, size_t len, char *out, size_t outsz);
+/* inet_pton(AF_INET, s, dst) (s NUL-terminated), without the library call:
+ * 1 for a dotted quad as glibc accepts it, else 0 (dst untouched). */
+int route_ip4_pton(const char *s, unsigned char dst[4]);
 /* The 16 bytes of an IPv6 address as inet_ntop() writes them; NULL when
  * outsz is too small. */
 char *route_ip6_format(const unsigned char *b, char *out, size_t outsz);

@@ -152,7 +152,8 @@ int route_analyze(arena *a, const route_config *cfg, const km_message *m, route_
         route_hop *rh = &out->hops[i];
         const rcv_hop *h = &rh->hop;
         int has_from = h->from_ip || h->from_helo || h->from_rdns;
-        int private_ip = h->from_ip && route_ip_is_private(h->from_ip);
+        /* the parser classified from_ip: RCV_IP_PRIVATE is route_ip_is_private() */
+        int private_ip = h->from_ip && (h->flags & RCV_IP_PRIVATE);
         int same_site = out->receiving_domain && same_reg(a, h->by, out->receiving_domain) &&
                         (same_reg(a, h->from_rdns, out->receiving_domain) ||
                          (!h->from_rdns && same_reg(a, h->from_helo, out->receiving_domain)));
@@ -190,7 +191,7 @@ int route_analyze(arena *a, const route_config *cfg, const km_message *m, route_
         /* all hops inside: the earliest public sender is the best we have */
         for (size_t i = n; i > 0; i--) {
             const rcv_hop *h = &out->hops[i - 1].hop;
-            if (h->from_ip && !route_ip_is_private(h->from_ip)) {
+            if (h->from_ip && !(h->flags & RCV_IP_PRIVATE)) {
                 out->origin = (int)(i - 1);
                 out->origin_reason = "every hop is inside the receiving site; earliest public "
                                      "sender shown";

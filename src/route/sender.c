@@ -140,14 +140,62 @@ static void read_authres(arena *a, const km_message *m, const route_result *rout
     }
 }
 
-static void read_spam_headers(arena *a, const km_message *m, sender_result *out)
+/* The single fields sender_analyze reads, each the first of its name as
+ * mime_header_first() finds it (equal length, strcasecmp-equal), all found in
+ * one pass over the headers instead of a pass per name. */
+enum {
+    F_RECEIVED_SPF, F_SPAM_FLAG, F_SPAM_STATUS, F_SPAMD_RESULT, F_RSPAMD_SCORE, F_FOREFRONT,
+    F_MS_SCL, F_LIST_ID, F_LIST_POST, F_MAILING_LIST, F_LIST_UNSUBSCRIBE, F_PRECEDENCE,
+    F_CONTENT_TYPE, F_N
+};
+#define FIELD(s) {s, sizeof s - 1}
+static const struct {
+    const char *name;
+    size_t len;
+} FIELDS[F_N] = { /* every len < 64 */
+    FIELD("Received-SPF"), FIELD("X-Spam-Flag"), FIELD("X-Spam-Status"), FIELD("X-Spamd-Result"),
+    FIELD("X-Rspamd-Score"), FIELD("X-Forefront-Antispam-Report"),
+    FIELD("X-MS-Exchange-Organization-SCL"), FIELD("List-Id"), FIELD("List-Post"),
+    FIELD("Mailing-List"), FIELD("List-Unsubscribe"), FIELD("Precedence"), FIELD("Content-Type")};
+
+typedef struct {
+    const km_header *h[F_N];
+} fields;
+
+static void find_fields(const km_message *m, fields *f)
+{
+    /* the names of each length as a chain: head[len], then next[k] */
+    signed char head[64], next[F_N];
+    memset(head, -1, sizeof head);
+    for (int k = F_N - 1; k >= 0; k--) {
+        f->h[k] = NULL;
+        next[k] = head[FIELDS[k].len];
+        head[FIELDS[k].len] = (signed char)k;
+    }
+    int left = F_N;
+    for (size_t i = 0; i < m->nheaders && left; i++) {
+        const km_header *h = &m->headers[i];
+        if (h->name_len >= sizeof head)
+            continue;
+        unsigned c = (unsigned char)h->name[0] | 0x20u;
+        for (int k = head[h->name_len]; k >= 0; k = next[k])
+            if (!f->h[k] && c == ((unsigned char)FIELDS[k].name[0] | 0x20u) &&
+                strcasecmp(h->name, FIELDS[k].name) == 0) {
+                f->h[k] = h;
+                left--;
+                break;
+            }
+    }
+}
+
+static void read_spam_headers(arena *a, const fields *f, sender_result *out)
 {
     const km_header *h;
     out->spam_flag = -1;
     out->ms_scl = -2;
-    if ((h = mime_header_first(m, "X-Spam-Flag")))
+    if ((h = f->h[F_SPAM_FLAG]))
         out->spam_flag = authres_spam_flag(h->raw_bytes, h->raw_len);
-    if ((h = mime_header_first(m, "X-Spam-Status"))) {
+    if ((h = f->h[F_SPAM_STATUS])) {
         authres_spam_status st;
         if (authres_parse_spam_status(a, h->raw_bytes, h->raw_len, &st) == 0) {
             if (st.flag >= 0 && out->spam_flag < 0)
@@ -171,14 +219,14 @@ static void read_spam_headers(arena *a, const km_message *m, sender_result *out)
             }
         }
     }
-    if ((h = mime_header_first(m, "X-Spamd-Result"))) {
+    if ((h = f->h[F_SPAMD_RESULT])) {
         authres_rspamd rs;
         if (authres_parse_spamd_result(a, h->raw_bytes, h->raw_len, &rs) == 0 && rs.has_score) {
             out->has_rspamd = 1;
             out->rspamd_score = rs.score;
             out->rspamd_required = rs.required;
         }
-    } else if ((h = mime_header_first(m, "X-Rspamd-Score"))) {
+    } else if ((h = f->h[F_RSPAMD_SCORE])) {
         double sc;
         if (authres_parse_score(h->raw_bytes, h->raw_len, &sc)) {
             out->has_rspamd = 1;
@@ -186,7 +234,7 @@ static void read_spam_headers(arena *a, const km_message *m, sender_result *out)
             out->rspamd_required = 0;
         }
     }
-    if ((h = mime_header_first(m, "X-Forefront-Antispam-Report"))) {
+    if ((h = f->h[F_FOREFRONT])) {
         authres_ms_antispam ms;
         if (authres_parse_ms_antispam(a, h->raw_bytes, h->raw_len, &ms) == 0) {
             if (ms.has_scl)
@@ -203,7 +251,7 @@ static void read_spam_headers(arena *a, const km_message *m, sender_result *out)
                 out->ms_cat_spam = 1;
         }
     }
-    if (out->ms_scl == -2 && (h = mime_header_first(m, "X-MS-Exchange-Organization-SCL"))) {
+    if (out->ms_scl == -2 && (h = f->h[F_MS_SCL])) {
         int scl;
         if (authres_parse_scl(h->raw_bytes, h->raw_len, &scl))
             out->ms_scl = scl;
@@ -302,12 +350,11 @@ static int text_has_other_domain(arena *a, const char *name, const char *from_re
 }
 
 /* List-Id & co. or Precedence: list/bulk */
-static int is_mailing_list(const km_message *m)
+static int is_mailing_list(const fields *f)
 {
-    if (mime_header_first(m, "List-Id") || mime_header_first(m, "List-Post") ||
-        mime_header_first(m, "Mailing-List") || mime_header_first(m, "List-Unsubscribe"))
+    if (f->h[F_LIST_ID] || f->h[F_LIST_POST] || f->h[F_MAILING_LIST] || f->h[F_LIST_UNSUBSCRIBE])
         return 1;
-    const km_header *prec = mime_header_first(m, "Precedence");
+    const km_header *prec = f->h[F_PRECEDENCE];
     return prec && (strcasestr(prec->raw, "list") || strcasestr(prec->raw, "bulk"));
 }
 
@@ -385,10 +432,12 @@ int sender_analyze(arena *a, const km_message *m, const route_result *route,
                    const char *authserv_id, sender_result *out)
 {
     memset(out, 0, sizeof *out);
+    fields fs, *f = &fs;
+    find_fields(m, f);
     read_authres(a, m, route, authserv_id, out);
     if (!out->has_spf) {
         /* no trusted Authentication-Results: the top Received-SPF, written by the receiver */
-        const km_header *h = mime_header_first(m, "Received-SPF");
+        const km_header *h = f->h[F_RECEIVED_SPF];
         authres_spf s;
         if (h && authres_parse_received_spf(a, h->raw_bytes, h->raw_len, &s) == 0 &&
             contract_result(s.result)) {
@@ -400,7 +449,7 @@ int sender_analyze(arena *a, const km_message *m, const route_result *route,
             out->spf.reason = s.comment;
         }
     } else {
-        const km_header *h = mime_header_first(m, "Received-SPF");
+        const km_header *h = f->h[F_RECEIVED_SPF];
         authres_spf s;
         if (h && authres_parse_received_spf(a, h->raw_bytes, h->raw_len, &s) == 0)
             out->spf.ip = s.client_ip;
@@ -412,13 +461,13 @@ int sender_analyze(arena *a, const km_message *m, const route_result *route,
         if (authres_parse_dkim_signature(a, sig[i]->raw_bytes, sig[i]->raw_len, &ds) == 0 && ds.d)
             out->dkim_sig_domains[out->ndkim_sig++] = ds.d;
     }
-    read_spam_headers(a, m, out);
+    read_spam_headers(a, f, out);
     tag_reasons(a, m, route, out);
-    out->mailing_list = is_mailing_list(m);
+    out->mailing_list = is_mailing_list(f);
     identity(a, m, route, out);
     out->upstream_spam = upstream_says_spam(m, out);
-    out->has_unsubscribe = mime_header_first(m, "List-Unsubscribe") != NULL;
-    const km_header *ct = mime_header_first(m, "Content-Type");
+    out->has_unsubscribe = f->h[F_LIST_UNSUBSCRIBE] != NULL;
+    const km_header *ct = f->h[F_CONTENT_TYPE];
     if (ct && strcasestr(ct->raw, "multipart/report"))
         out->is_bounce = 1;
     if (m->has_from && m->from.address &&

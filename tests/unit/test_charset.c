@@ -613,14 +613,14 @@ static void test_corpus(arena *a)
     check(total > 0 && exact == total, desc);
 }
 
-/* the 8-byte ASCII fast paths: a bad byte or a NUL at every offset of a
- * 40-byte ASCII run is seen exactly as the byte-wise path sees it */
+/* the 16- and 8-byte ASCII fast paths: a bad byte or a NUL at every offset
+ * of a 1-70 byte ASCII run is seen exactly as the byte-wise path sees it */
 static void test_utf8_word_paths(arena *a)
 {
-    int ok_valid = 1, ok_san = 1;
-    for (size_t len = 1; len <= 40; len++) {
+    int ok_valid = 1, ok_san = 1, ok_conv = 1;
+    for (size_t len = 1; len <= 70; len++) {
         for (size_t pos = 0; pos < len; pos++) {
-            char buf[48], want[64];
+            char buf[80], want[96];
             memset(buf, 'x', len);
             buf[pos] = (char)0x80;
             if (charset_utf8_valid(buf, len))
@@ -641,10 +641,26 @@ static void test_utf8_word_paths(arena *a)
             buf[pos] = (char)0xc3; /* a lead byte followed by 'x' or the end */
             if (charset_utf8_valid(buf, len))
                 ok_valid = 0;
+            /* the ASCII copy of charset_to_utf8: NUL dropped, ESC and 0x80
+             * judged by the full path, as before */
+            static const char bad[] = {0, 0x1b, (char)0x80};
+            for (int b = 0; b < 3; b++) {
+                buf[pos] = bad[b];
+                charset_info ci;
+                o = charset_to_utf8(a, "us-ascii", buf, len, &ol, &ci);
+                memcpy(want, buf, len);
+                size_t wl = len;
+                if (b == 0)
+                    memmove(want + pos, want + pos + 1, len - pos - 1), wl--;
+                if (!o || (b < 2 && (ol != wl || memcmp(o, want, wl) != 0)) ||
+                    (b == 2) != !!ci.detected || !charset_utf8_valid(o, ol))
+                    ok_conv = 0; /* 0x80: detection decides, the label is not kept */
+            }
         }
     }
-    check(ok_valid, "utf8_valid: 0x80, NUL and truncated sequences at every offset of 1-40 bytes");
-    check(ok_san, "utf8_sanitize: 0x80 -> U+FFFD and NUL dropped at every offset of 1-40 bytes");
+    check(ok_valid, "utf8_valid: 0x80, NUL and truncated sequences at every offset of 1-70 bytes");
+    check(ok_san, "utf8_sanitize: 0x80 -> U+FFFD and NUL dropped at every offset of 1-70 bytes");
+    check(ok_conv, "charset_to_utf8: NUL, ESC, 0x80 at every offset of 1-70 ASCII bytes");
 }
 
 /* ASCII text: copied whole, the label kept (or US-ASCII detected); an ESC
@@ -739,6 +755,184 @@ static void test_eol(void)
     check(!bad && cases > 1000, "mime_parse: CR/CRLF/NUL at every offset normalized as bytewise");
 }
 
+/* base64 word text decoded a letter at a time (the simple form of
+ * rfc2047.c's decode_word): padding restarts, anything else is skipped and
+ * marks the word bad, a lone sextet at the end too */
+static int ref_b64(const char *s, size_t n, kbuf *out)
+{
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned long acc = 0;
+    int bits = 0, chars = 0, bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *q = s[i] ? strchr(al, s[i]) : NULL;
+        if (!q) {
+            if (s[i] == '=') {
+                if (chars % 4 == 1)
+                    bad = 1;
+                acc = 0;
+                bits = chars = 0;
+            } else
+                bad = 1;
+            continue;
+        }
+        acc = ((acc << 6) | (unsigned long)(q - al)) & 0xFFFFFF;
+        bits += 6;
+        chars++;
+        if (bits >= 8) {
+            bits -= 8;
+            kbuf_addc(out, (char)((acc >> bits) & 0xFF));
+        }
+    }
+    if (chars % 4 == 1)
+        bad = 1;
+    return bad;
+}
+
+/* B words of random text (letters, padding, junk, '?' not before '=', long
+ * enough to pass the word decoder's buffer) decode as the letter-at-a-time
+ * form, through charset_to_utf8 of the word's label; values of many words
+ * (tokens past the stack array) join all their bytes */
+static void test_b_words(arena *a)
+{
+    static const char alpha[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/====  !?-_\x80";
+    static const char *const labels[] = {"utf-8", "iso-8859-1", "us-ascii", "shift_jis"};
+    unsigned seed = 99;
+    int same = 1, flags_same = 1;
+    kbuf v, bytes;
+    kbuf_init(&v, 1 << 16);
+    kbuf_init(&bytes, 1 << 16);
+    for (int it = 0; it < 4000 && same; it++) {
+        kbuf_reset(&v);
+        kbuf_reset(&bytes);
+        seed = seed * 1103515245u + 12345u;
+        const char *label = labels[(seed >> 16) % 4];
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % (it % 8 == 0 ? 900 : 60);
+        char txt[1024];
+        size_t tn = 0;
+        while (tn < len) {
+            seed = seed * 1103515245u + 12345u;
+            char c = (seed >> 20) % 4 ? "QUJD"[(seed >> 16) % 4] : alpha[(seed >> 8) % (sizeof alpha - 1)];
+            if ((tn && ((txt[tn - 1] == '?' && c == '=') || (txt[tn - 1] == '=' && c == '?'))))
+                continue;
+            txt[tn++] = c;
+        }
+        if (tn && txt[tn - 1] == '?')
+            tn--;
+        kbuf_adds(&v, "=?");
+        kbuf_adds(&v, label);
+        kbuf_adds(&v, "?B?");
+        kbuf_add(&v, txt, tn);
+        kbuf_adds(&v, "?=");
+        int bad = ref_b64(txt, tn, &bytes);
+        charset_info ci;
+        char *want = charset_to_utf8(a, label, kbuf_str(&bytes), bytes.len, NULL, &ci);
+        int fl = 0;
+        char *got = rfc2047_decode(a, kbuf_str(&v), v.len, &fl);
+        if (!want || !got || strcmp(want, got) != 0) {
+            printf("# B word '%s': got '%s' want '%s'\n", kbuf_str(&v), got ? got : "-", want ? want : "-");
+            same = 0;
+        }
+        if (!!(fl & RFC2047_BAD_WORD) != bad)
+            flags_same = 0;
+    }
+    check(same, "rfc2047: random B words decode as the letter-at-a-time form");
+    check(flags_same, "rfc2047: random B words flagged bad exactly when the simple form says");
+    int many = 1;
+    for (int words = 60; words <= 300 && many; words += 17) {
+        kbuf_reset(&v);
+        for (int k = 0; k < words; k++)
+            kbuf_adds(&v, k % 2 ? " =?utf-8?B?QUI=?=" : "=?utf-8?q?x?=");
+        kbuf_reset(&bytes);
+        for (int k = 0; k < words; k++)
+            kbuf_adds(&bytes, k % 2 ? "AB" : "x");
+        char *got = rfc2047_decode(a, kbuf_str(&v), v.len, NULL);
+        many = got && strcmp(got, kbuf_str(&bytes)) == 0;
+    }
+    check(many, "rfc2047: 60-300 adjacent words in one value are all joined");
+    kbuf_free(&v);
+    kbuf_free(&bytes);
+}
+
+/* charset_to_utf8 skips its final sanitize pass after its own decoders
+ * (UTF-8, US-ASCII, Windows-1252/ISO-8859-1): on random bytes (ASCII, high
+ * bytes, valid and broken UTF-8, BOMs, NULs) the result is already what
+ * that pass would give, and valid UTF-8 labelled UTF-8 comes back whole */
+static void test_own_decoders_valid(arena *a)
+{
+    static const char *const labels[] = {NULL, "utf-8", "us-ascii", "windows-1252", "iso-8859-1", "latin2"};
+    static const char *const pieces[] = {"a", "bc ", "\xc3\xa9", "\xe3\x81\x82", "\xf0\x9f\x98\x80", "\x80",
+                                         "\xc3", "\xed\xa0\x80", "\xef\xbb\xbf", "\x9f", "\xff", "", "\t"};
+    unsigned seed = 5;
+    int good = 1, whole = 1;
+    for (int it = 0; it < 20000 && good; it++) {
+        char in[256];
+        size_t n = 0;
+        seed = seed * 1103515245u + 12345u;
+        size_t np = (seed >> 16) % 40;
+        int valid = 1;
+        for (size_t k = 0; k < np; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pi = (seed >> 16) % (sizeof pieces / sizeof *pieces);
+            const char *pc = pieces[pi];
+            size_t pl = pi == 11 ? 1 : strlen(pc); /* "" stands for a NUL byte */
+            if (pi >= 5 && pi != 8 && pi != 12)
+                valid = 0;
+            memcpy(in + n, pc, pl);
+            n += pl;
+        }
+        for (size_t l = 0; l < sizeof labels / sizeof *labels; l++) {
+            size_t ol = 0, sl = 0;
+            charset_info ci;
+            char *o = charset_to_utf8(a, labels[l], in, n, &ol, &ci);
+            char *s2 = o ? charset_utf8_sanitize(a, o, ol, &sl) : NULL;
+            if (!o || !s2 || sl != ol || memcmp(o, s2, ol) != 0 || strlen(o) != ol)
+                good = 0;
+            if (valid && l == 1 && !memchr(in, 0, n)) {
+                size_t skip = n >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+                if (ol != n - skip || memcmp(o, in + skip, ol) != 0)
+                    whole = 0;
+            }
+        }
+    }
+    check(good, "charset_to_utf8: own decoders' output is what the sanitize pass would give");
+    check(whole, "charset_to_utf8: valid UTF-8 labelled UTF-8 comes back whole, BOM dropped");
+}
+
+/* rfc2047_plain byte by byte (what its eight-byte path must equal) */
+static int ref_plain(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c >= 0x80 || c == 0 || c == 0x1B || c == '\r' || c == '\n' ||
+            (c == '=' && i + 1 < n && v[i + 1] == '?'))
+            return 0;
+    }
+    return 1;
+}
+
+/* every byte value, alone or as "=?", at every offset of 1-40 plain bytes */
+static void test_plain_sweep(void)
+{
+    int same = 1;
+    char buf[48];
+    for (size_t len = 1; len <= 40 && same; len++)
+        for (size_t pos = 0; pos < len && same; pos++)
+            for (int c = 0; c < 256 && same; c++) {
+                memset(buf, 'x', len);
+                buf[pos] = (char)c;
+                if (rfc2047_plain(buf, len) != ref_plain(buf, len))
+                    same = 0;
+                if (pos + 1 < len) {
+                    buf[pos + 1] = '?';
+                    if (rfc2047_plain(buf, len) != ref_plain(buf, len))
+                        same = 0;
+                }
+            }
+    check(same, "rfc2047_plain: every byte at every offset of 1-40 bytes as bytewise");
+}
+
 int main(void)
 {
     arena *a = arena_new(0);
@@ -747,6 +941,9 @@ int main(void)
     test_labels();
     test_ascii_fast(a);
     test_utf8_word_paths(a);
+    test_b_words(a);
+    test_plain_sweep();
+    test_own_decoders_valid(a);
     {   /* the plain-value fast path gives what the full path gives */
         int fl = -1;
         check_str(hdr(a, "Re: price = 10 ?yes", &fl), "Re: price = 10 ?yes",

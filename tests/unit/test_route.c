@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <glib.h>
 
 #include "../../src/route/authres.h"
+#include "../../src/route/sender.h"
 #include "../../src/util/civil.h"
 #include "../../src/route/received.h"
 #include "../../src/route/span.h"
@@ -566,6 +568,391 @@ static void test_ip(void)
     ok(good, "ip: ", "route_ip_normalize forms");
 }
 
+/* route_ip_normalize() as it was, on inet_pton/inet_ntop: the simple form
+ * the hand-written IPv4 parser and the early exits are checked against */
+static int ref_normalize(const char *s, size_t len, char *out)
+{
+    out[0] = '\0';
+    while (len && span_is_ws(*s))
+        s++, len--;
+    while (len && span_is_ws(s[len - 1]))
+        len--;
+    if (len == 0 || len > 120)
+        return 0;
+    for (size_t i = len; i > 0; i--)
+        if (s[i - 1] == '@') {
+            s += i;
+            len -= i;
+            break;
+        }
+    int bracket = 0;
+    if (len && s[0] == '[') {
+        size_t k = 1;
+        while (k < len && s[k] != ']')
+            k++;
+        if (k >= len)
+            return 0;
+        s++;
+        len = k - 1;
+        bracket = 1;
+    }
+    if (len >= 5 && strncasecmp(s, "IPv6:", 5) == 0)
+        s += 5, len -= 5;
+    while (len && s[len - 1] == '.')
+        len--;
+    size_t colons = 0, dots = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ':')
+            colons++;
+        else if (s[i] == '.')
+            dots++;
+        else if (s[i] == '%') {
+            len = i;
+            break;
+        }
+    }
+    if (!bracket && colons == 1 && dots == 3) {
+        size_t k = 0;
+        while (k < len && s[k] != ':')
+            k++;
+        len = k;
+        colons = 0;
+    }
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    unsigned char b[16];
+    if (colons == 0) {
+        if (inet_pton(AF_INET, buf, b) != 1)
+            return 0;
+        inet_ntop(AF_INET, b, out, 64);
+        return 4;
+    }
+    if (inet_pton(AF_INET6, buf, b) != 1)
+        return 0;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(b, mapped, 12) == 0) {
+        inet_ntop(AF_INET, b + 12, out, 64);
+        return 4;
+    }
+    inet_ntop(AF_INET6, b, out, 64);
+    return 6;
+}
+
+/* route_ip4_pton against inet_pton, route_ip_normalize against the simple
+ * form above, and route_ip_class of a text against that of its normalized
+ * form (what it computed before), on random IP-like strings: digits, hex
+ * letters, separators, brackets, '@', '%', spaces, NULs, other letters */
+static void test_ip_parse_sweep(void)
+{
+    static const char alpha[] = "0123456789012345678900....:::abcdefABCDEF[]@% \tgxIPv6\0\0";
+    static const char *const pre[] = {"", "[", "[IPv6:", "ipv6:", "u@", "::ffff:", "1.2.3.", "fe80::"};
+    unsigned seed = 12345;
+    int pton_same = 1, norm_same = 1, class_same = 1;
+    long accepted = 0;
+    for (int it = 0; it < 300000; it++) {
+        char in[80];
+        size_t n = 0;
+        seed = seed * 1103515245u + 12345u;
+        const char *p = pre[(seed >> 16) % (sizeof pre / sizeof *pre)];
+        if ((seed >> 8) % 3 == 0)
+            p = "";
+        while (*p)
+            in[n++] = *p++;
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % 24;
+        for (size_t i = 0; i < len && n < sizeof in - 1; i++) {
+            seed = seed * 1103515245u + 12345u;
+            in[n++] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+        }
+        in[n] = '\0';
+        /* IPv4 parser: the bytes up to the first NUL, as inet_pton reads them */
+        unsigned char a[4] = {1, 2, 3, 4}, b[4] = {1, 2, 3, 4};
+        int ra = route_ip4_pton(in, a), rb = inet_pton(AF_INET, in, b) == 1;
+        if (ra != rb || memcmp(a, b, 4) != 0) {
+            if (pton_same)
+                printf("#   ip4_pton(\"%s\") = %d, inet_pton %d\n", in, ra, rb);
+            pton_same = 0;
+        }
+        char *x = malloc(n ? n : 1); /* exact size: reads past n are caught */
+        memcpy(x, in, n);
+        char want[64], got[64];
+        int fw = ref_normalize(x, n, want), fg = route_ip_normalize(x, n, got, sizeof got);
+        if (fw != fg || (fw && strcmp(want, got) != 0)) {
+            if (norm_same)
+                printf("#   normalize(\"%s\") = %d '%s', simple form %d '%s'\n", in, fg, got, fw, want);
+            norm_same = 0;
+        }
+        accepted += fg != 0;
+        free(x);
+        if (strlen(in) == n) { /* route_ip_class reads a C string */
+            int c1 = route_ip_class(in), c2 = fg ? route_ip_class(got) : ROUTE_IP_INVALID;
+            if (c1 != c2) {
+                if (class_same)
+                    printf("#   class(\"%s\") = %d, of '%s' %d\n", in, c1, got, c2);
+                class_same = 0;
+            }
+        }
+    }
+    ok(pton_same, "ip: ", "route_ip4_pton equals inet_pton(AF_INET) on 300000 random strings");
+    ok(norm_same && accepted > 1000, "ip: ",
+       "route_ip_normalize equals its inet_pton/inet_ntop form on 300000 random strings");
+    ok(class_same, "ip: ", "route_ip_class of a text equals that of its normalized form");
+}
+
+/* kv_in's simple form: a case-insensitive match of key at every start not
+ * preceded by a letter or digit; the value runs to space/comma/')'/';' */
+static const char *ref_kv(const char *in, size_t n, const char *key, size_t *vn)
+{
+    size_t kl = strlen(key);
+    for (size_t i = 0; i + kl <= n; i++) {
+        if (i > 0 && ((in[i - 1] >= '0' && in[i - 1] <= '9') || ((in[i - 1] | 0x20) >= 'a' && (in[i - 1] | 0x20) <= 'z')))
+            continue;
+        if (strncasecmp(in + i, key, kl) != 0)
+            continue;
+        size_t e = i + kl;
+        while (e < n && !span_is_ws(in[e]) && in[e] != ',' && in[e] != ')' && in[e] != ';')
+            e++;
+        *vn = e - i - kl;
+        return in + i + kl;
+    }
+    return NULL;
+}
+
+/* TLS details from "key=" comments (the memchr-driven kv_in) against the
+ * simple form: random comments of keys (some glued to a letter or digit),
+ * stray '=', values, commas and spaces */
+static void test_kv_sweep(void)
+{
+    static const char *const parts[] = {"version=", "VERSION=", "cipher=", "Cipher=", "bits=", "x",
+                                        "1", "=", " ", ",", "TLSv1.3", "AES", "256", "ersion=",
+                                        "xversion=", "_bits=", "-cipher=", "v=", "==", "\t"};
+    arena *a = arena_new(0);
+    unsigned seed = 77;
+    int same = 1, with_tls = 0;
+    for (int it = 0; it < 20000 && same; it++) {
+        char cm[400];
+        size_t cn = 0;
+        seed = seed * 1103515245u + 12345u;
+        int np = (int)((seed >> 16) % 14);
+        for (int k = 0; k < np; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pt = parts[(seed >> 16) % (sizeof parts / sizeof *parts)];
+            memcpy(cm + cn, pt, strlen(pt));
+            cn += strlen(pt);
+        }
+        cm[cn] = '\0';
+        char want[1100] = "";
+        size_t vn = 0, cl = 0, bl = 0;
+        const char *v = ref_kv(cm, cn, "version=", &vn);
+        if (v && vn) {
+            const char *ci = ref_kv(cm, cn, "cipher=", &cl);
+            const char *bi = ref_kv(cm, cn, "bits=", &bl);
+            size_t d = 0;
+            while (bi && d < bl && bi[d] >= '0' && bi[d] <= '9')
+                d++;
+            snprintf(want, sizeof want, "%.*s", (int)vn, v);
+            if (ci && cl)
+                snprintf(want + strlen(want), sizeof want - strlen(want), ":%.*s", (int)cl, ci);
+            if (d)
+                snprintf(want + strlen(want), sizeof want - strlen(want), ":%.*s", (int)d, bi);
+        }
+        char val[600];
+        snprintf(val, sizeof val, "from a.example (%s) by b.example; Mon, 1 Jan 2024 00:00:00 +0000", cm);
+        size_t len;
+        char *buf = exact(val, &len);
+        rcv_hop h;
+        route_parse_received(a, buf, len, &h);
+        free(buf);
+        if (want[0]) {
+            with_tls++;
+            if (!h.tls || strcmp(h.tls, want) != 0)
+                same = 0;
+        }
+        if (!same)
+            printf("#   comment '%s': tls '%s', want '%s'\n", cm, h.tls ? h.tls : "-", want);
+    }
+    arena_free(a);
+    ok(same && with_tls > 1000, "received: ", "key=value TLS comments as the simple kv search, 20000 random");
+}
+
+/* text_has_ip as it was (per-byte tests, route_ip_normalize): the simple
+ * form of the table-driven scan */
+static int ref_text_has_ip(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char pc = i ? s[i - 1] : ' ';
+        int v6prefix = i >= 5 && span_lower(s[i - 5]) == 'i' && span_lower(s[i - 4]) == 'p' &&
+                       span_lower(s[i - 3]) == 'v' && s[i - 2] == '6' && s[i - 1] == ':';
+        int alnum = (pc >= '0' && pc <= '9') || (pc >= 'a' && pc <= 'z') || (pc >= 'A' && pc <= 'Z');
+        if (!v6prefix && (alnum || pc == '.' || pc == '-' || pc == '_' || pc == ':'))
+            continue;
+        if (!(span_is_digit(s[i]) || (span_lower(s[i]) >= 'a' && span_lower(s[i]) <= 'f') || s[i] == ':'))
+            continue;
+        size_t j = i;
+        int colons = 0, dots = 0;
+        while (j < n && j - i < 60 &&
+               (span_is_digit(s[j]) || (span_lower(s[j]) >= 'a' && span_lower(s[j]) <= 'f') || s[j] == ':' ||
+                s[j] == '.')) {
+            colons += s[j] == ':';
+            dots += s[j] == '.';
+            j++;
+        }
+        while (j > i && (s[j - 1] == '.' || (s[j - 1] == ':' && colons < 2)))
+            j--;
+        char nc = j < n ? s[j] : 0;
+        int nal = (nc >= '0' && nc <= '9') || (nc >= 'a' && nc <= 'z') || (nc >= 'A' && nc <= 'Z');
+        if (j < n && (nal || nc == '-' || nc == '_'))
+            continue;
+        if (j < n && nc == '.' && j + 1 < n &&
+            ((s[j + 1] >= '0' && s[j + 1] <= '9') || ((s[j + 1] | 0x20) >= 'a' && (s[j + 1] | 0x20) <= 'z')))
+            continue;
+        if (colons >= 2 || dots == 3) {
+            char tmp[64];
+            if (route_ip_normalize(s + i, j - i, tmp, sizeof tmp))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* RCV_FROM_HAS_IP (the table-driven text_has_ip) against the simple form on
+ * random from clauses of digits, hex letters, separators, "IPv6:", brackets
+ * and 8-bit bytes (no letters that could spell a clause keyword) */
+static void test_has_ip_sweep(void)
+{
+    static const char *const parts[] = {"1", "2", "25", "255", "0", ".", ".", ":", "::", "a", "F", "e",
+                                        "g", "X", "-", "_", " ", "[", "]", "IPv6:", "ipv6:", "@",
+                                        "%", "\xc3", "10.0.0.1", "fe80::1", "1.2.3.4", "2001:db8::"};
+    arena *a = arena_new(0);
+    unsigned seed = 4242;
+    int same = 1, with_ip = 0, helo_same = 1, helo_ips = 0;
+    for (int it = 0; it < 30000 && same; it++) {
+        char x[300];
+        size_t xn = 0;
+        seed = seed * 1103515245u + 12345u;
+        int np = 1 + (int)((seed >> 16) % 16);
+        for (int k = 0; k < np; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pt = parts[(seed >> 16) % (sizeof parts / sizeof *parts)];
+            memcpy(x + xn, pt, strlen(pt));
+            xn += strlen(pt);
+        }
+        x[xn] = '\0';
+        char val[400];
+        int fl = snprintf(val, sizeof val, "from %s by b.example; Mon, 1 Jan 2024 00:00:00 +0000", x);
+        (void)fl;
+        int want = ref_text_has_ip(val, 5 + xn + 1);
+        size_t len;
+        char *buf = exact(val, &len);
+        rcv_hop h;
+        route_parse_received(a, buf, len, &h);
+        free(buf);
+        with_ip += want;
+        if (!!(h.flags & RCV_FROM_HAS_IP) != want) {
+            printf("#   '%s': has_ip %d, simple form %d\n", val, !!(h.flags & RCV_FROM_HAS_IP), want);
+            same = 0;
+        }
+        /* RCV_HELO_IS_IP reuses the from word's answer: as asked afresh */
+        char tmp[64];
+        int helo_ip = h.from_helo && route_ip_normalize(h.from_helo, strlen(h.from_helo), tmp, sizeof tmp);
+        helo_same &= !!(h.flags & RCV_HELO_IS_IP) == helo_ip;
+        helo_ips += helo_ip;
+    }
+    arena_free(a);
+    ok(same && with_ip > 1000, "received: ", "RCV_FROM_HAS_IP as the simple text scan, 30000 random clauses");
+    ok(helo_same && helo_ips > 100, "received: ", "RCV_HELO_IS_IP as route_ip_normalize of from_helo, same clauses");
+}
+
+/* received.c's comment_end byte by byte: index just past the comment at
+ * s[i] == '(' ('\\' escapes the next byte), len when unclosed */
+static size_t ref_comment_end(const char *s, size_t len, size_t i)
+{
+    int depth = 0;
+    for (; i < len; i++) {
+        if (s[i] == '\\' && i + 1 < len)
+            i++;
+        else if (s[i] == '(')
+            depth++;
+        else if (s[i] == ')' && --depth == 0)
+            return i + 1;
+    }
+    return len;
+}
+
+/* Is the word "by" one of the clause tokens? The parser's date split (last
+ * ';' outside comments) and tokenizer, with the byte-wise comment_end. */
+static int ref_by_token(const char *s, size_t len)
+{
+    size_t semi = len;
+    int depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\\' && depth > 0 && i + 1 < len)
+            i++;
+        else if (s[i] == '(')
+            depth++;
+        else if (s[i] == ')' && depth > 0)
+            depth--;
+        else if (s[i] == ';' && depth == 0)
+            semi = i;
+    }
+    for (size_t i = 0; i < semi;) {
+        if (s[i] == ' ' || s[i] == ')' || s[i] == ';') {
+            i++;
+            continue;
+        }
+        if (s[i] == '(') {
+            i = ref_comment_end(s, semi, i);
+            continue;
+        }
+        size_t st = i;
+        while (i < semi && s[i] != ' ' && s[i] != '(' && s[i] != ')' && s[i] != ';')
+            i++;
+        if (i - st == 2 && s[st] == 'b' && s[st + 1] == 'y')
+            return 1;
+    }
+    return 0;
+}
+
+/* comments of random parentheses, backslashes and filler (the comment scan
+ * passes over eight bytes at a time): the by clause is found exactly when
+ * the byte-wise scan reaches it outside a comment */
+static void test_comment_sweep(void)
+{
+    static const char alpha[] = "()\\\\xxxxxxxx  ;";
+    arena *a = arena_new(0);
+    unsigned seed = 31337;
+    int same = 1, found = 0;
+    for (int it = 0; it < 30000 && same; it++) {
+        char val[300];
+        size_t n = 0;
+        memcpy(val, "from a (", 8);
+        n = 8;
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % 60;
+        for (size_t k = 0; k < len; k++) {
+            seed = seed * 1103515245u + 12345u;
+            val[n++] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+        }
+        n += (size_t)snprintf(val + n, sizeof val - n, " by b.example; Mon, 1 Jan 2024 00:00:00 +0000");
+        int want = ref_by_token(val, n);
+        char *buf = malloc(n);
+        memcpy(buf, val, n);
+        rcv_hop h;
+        route_parse_received(a, buf, n, &h);
+        free(buf);
+        found += want;
+        if (!!(h.flags & RCV_HAS_BY) != want) {
+            printf("#   '%.*s': by %d, simple form %d\n", (int)n, val, !!(h.flags & RCV_HAS_BY), want);
+            same = 0;
+        }
+    }
+    arena_free(a);
+    ok(same && found > 1000, "received: ", "comments end where the byte-wise scan ends them, 30000 random");
+}
+
 /* ------------------------------------------------------------ authres */
 
 static authres_header ar(arena *a, const char *s)
@@ -1008,6 +1395,66 @@ static void test_span_ifind(void)
     ok(same, "span_ifind: ", "first match as a plain search, 20000 random texts");
 }
 
+/* sender_analyze finds its single fields in one pass (names chained by
+ * length): on random header lists (the fields in any case, decoys of the
+ * same length, repeats with other values) what it reports follows the
+ * first of each name as mime_header_first() finds it */
+static void test_sender_fields(void)
+{
+    static const char *const names[] = {
+        "X-Spam-Flag", "x-spam-flag", "X-SPAM-FLAG", "X-Spam-Flaf", "Return-Path", "In-Reply-To",
+        "List-Unsubscribe", "list-unsubscribe", "List-Unsubscribf", "Content-Type", "CONTENT-TYPE",
+        "Received-SPF", "Mailing-List", "Delivered-To", "Content-Typf", "List-Id", "LIST-ID",
+        "List-Ie", "Subject", "Precedence", "precedence", "Message-ID", "References", "List-Post",
+        "X-MS-Exchange-Organization-SCL", "x-ms-exchange-organization-scl", "From", "Received"};
+    static const char *const values[] = {"YES", "NO", "bulk", "list", "junk", "multipart/report; x=y",
+                                         "text/plain", "5", "1", "<mailto:u@example.com>", "x"};
+    unsigned seed = 2024;
+    int same = 1;
+    for (int it = 0; it < 5000 && same; it++) {
+        arena *a = arena_new(0);
+        km_message m;
+        memset(&m, 0, sizeof m);
+        km_header hs[24];
+        seed = seed * 1103515245u + 12345u;
+        size_t nh = (seed >> 16) % 24;
+        for (size_t i = 0; i < nh; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *n = names[(seed >> 16) % (sizeof names / sizeof *names)];
+            seed = seed * 1103515245u + 12345u;
+            const char *v = values[(seed >> 16) % (sizeof values / sizeof *values)];
+            hs[i] = (km_header){(char *)n, (char *)v, (char *)v, strlen(v), v, strlen(n)};
+        }
+        m.headers = hs;
+        m.nheaders = nh;
+        route_result rr;
+        memset(&rr, 0, sizeof rr);
+        rr.origin = -1;
+        sender_result out;
+        sender_analyze(a, &m, &rr, NULL, &out);
+        const km_header *h;
+        int flag = (h = mime_header_first(&m, "X-Spam-Flag")) ? authres_spam_flag(h->raw_bytes, h->raw_len) : -1;
+        int unsub = mime_header_first(&m, "List-Unsubscribe") != NULL;
+        int bounce = (h = mime_header_first(&m, "Content-Type")) && strstr(h->raw, "multipart/report");
+        const km_header *prec = mime_header_first(&m, "Precedence");
+        int list = mime_header_first(&m, "List-Id") || mime_header_first(&m, "List-Post") ||
+                   mime_header_first(&m, "Mailing-List") || unsub ||
+                   (prec && (strstr(prec->raw, "list") || strstr(prec->raw, "bulk")));
+        int scl = -2;
+        if ((h = mime_header_first(&m, "X-MS-Exchange-Organization-SCL")))
+            authres_parse_scl(h->raw_bytes, h->raw_len, &scl);
+        if (out.spam_flag != flag || out.has_unsubscribe != unsub || out.is_bounce != bounce ||
+            out.mailing_list != list || out.ms_scl != scl) {
+            printf("#   sender fields differ at %d: flag %d/%d unsub %d/%d bounce %d/%d list %d/%d scl %d/%d\n",
+                   it, out.spam_flag, flag, out.has_unsubscribe, unsub, out.is_bounce, bounce,
+                   out.mailing_list, list, out.ms_scl, scl);
+            same = 0;
+        }
+        arena_free(a);
+    }
+    ok(same, "sender: ", "single fields as mime_header_first finds them, 5000 random header lists");
+}
+
 int main(void)
 {
     test_civil_glib();
@@ -1020,6 +1467,11 @@ int main(void)
     test_received_fuzz();
     test_dates();
     test_ip();
+    test_ip_parse_sweep();
+    test_kv_sweep();
+    test_has_ip_sweep();
+    test_comment_sweep();
+    test_sender_fields();
     test_authres();
     test_received_spf();
     test_dkim();
