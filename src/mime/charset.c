@@ -534,7 +534,7 @@ static size_t bad_len(int skip, const unsigned char *s, size_t n)
  * iconv_close, so opening one per part cost more than the conversion of a
  * typical Japanese mail. A thread keeps up to ICACHE_N descriptors, reset to
  * the initial shift state before each use, closed by the key destructor when
- * the thread ends (the same pattern as kensa_sha256_hex's context). */
+ * the thread ends (a pthread key with a destructor). */
 #define ICACHE_N 8
 typedef struct {
     struct {
