@@ -27,6 +27,15 @@ t "default format off a terminal is json" jq -e '.message.subject == "one"' "$W/
 msg stdin | "$K" analyze --format json - > "$W/stdin.json" 2>/dev/null; ok $? "stdin (-) analyzed"
 t "stdin report has subject and path -" jq -e '.message.subject == "stdin" and .source.path == "-"' "$W/stdin.json"
 
+# the splitter against the line-by-line rule on 300 random mailboxes (LF, CR,
+# CRLF, "From " on and off line starts)
+mkdir "$W/mbr"
+if command -v python3 >/dev/null 2>&1; then
+    t "mbox split: random mailboxes as the line walk gives" python3 "$T/tools/mbox_split_check.py" "$K" "$W/mbr"
+else
+    n=$((n + 1)); echo "ok $n - mbox split: random mailboxes # SKIP python3 not installed"
+fi
+
 # mbox with a broken message in the middle: 3 records, in order, exit 2
 { printf 'From a@b Mon May  4 15:48:28 2026\n'; msg m1; printf '\nFrom a@b Mon May  4 15:48:29 2026\n'; printf '\001\002\003 garbage, no header\n'; printf '\nFrom a@b Mon May  4 15:48:30 2026\n'; msg m3; } > "$W/box.mbox"
 "$K" analyze --format ndjson "$W/box.mbox" > "$W/box.out" 2>"$W/box.err"; rc=$?

@@ -418,6 +418,36 @@ static void push_mbox(input_iter *it, const char *label, input_map *m)
     f->pos = 0;
 }
 
+/* 1 if p (> body) starts a line of the text lines from body: lines end in
+ * LF, CR or CRLF, so this depends only on the bytes just before p. */
+static int line_start(const char *b, size_t body, size_t p)
+{
+    return p == body || b[p - 1] == '\n' || (b[p - 1] == '\r' && b[p] != '\n');
+}
+
+/* Where the next message starts in b[body, n): the first "From " line
+ * after an empty line, or n. The same answer as walking the lines from body
+ * (the first line never counts as after an empty one), found with memmem:
+ * a line break's kind (LF, CR, CRLF) is decided by the bytes around it. */
+static size_t mbox_separator(const char *b, size_t body, size_t n)
+{
+    for (size_t i = body + 1; i < n;) {
+        const char *f = memmem(b + i, n - i, "From ", 5);
+        if (!f)
+            break;
+        size_t p = (size_t)(f - b);
+        i = p + 1;
+        if (!line_start(b, body, p))
+            continue;
+        /* the line before ends with the break at q; it is empty when it
+         * starts there */
+        size_t q = b[p - 1] == '\n' && p - 1 > body && b[p - 2] == '\r' ? p - 2 : p - 1;
+        if (q >= body && line_start(b, body, q))
+            return p;
+    }
+    return n;
+}
+
 /* Next message of an mbox frame: 1 with *j filled, 0 when it has none left.
  * A "From " line is a separator at the start or after an empty line. */
 static int mbox_next(frame *f, input_job *j)
@@ -426,16 +456,8 @@ static int mbox_next(frame *f, input_job *j)
     size_t n = f->map->size, s = f->pos;
     if (s >= n)
         return 0;
-    size_t body = next_line(buf, s, n), i = body, e = n;
-    int prev_empty = 0; /* the "From " line itself */
-    while (i < n) {
-        if (prev_empty && n - i >= 5 && memcmp(buf + i, "From ", 5) == 0) {
-            e = i;
-            break;
-        }
-        prev_empty = buf[i] == '\n' || buf[i] == '\r';
-        i = next_line(buf, i, n);
-    }
+    size_t body = next_line(buf, s, n);
+    size_t e = mbox_separator(buf, body, n);
     f->k++;
     char lab[4096];
     if (f->k == 1 && e == n)
