@@ -19,6 +19,8 @@
 #include "intel/freemail.h"
 #include "intel/ipintel.h"
 #include "links/links.h"
+#include "mime/html_guard.h"
+#include "mime/html_text.h"
 #include "mime/message.h"
 #include "online/online.h"
 #include "util/domain.h"
@@ -187,6 +189,7 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
     r->size = len;
     kensa_sha256_hex(bytes ? bytes : "", len, r->sha256);
     const char *why = NULL;
+    html_guarded_take(); /* counts this analysis's parses only */
     if (mime_parse(a, k->mime, bytes ? bytes : "", len, &r->msg, &why) != 0) {
         set_err(err, "%s%s", why ? why : "cannot parse", "");
         arena_free(a);
@@ -215,6 +218,10 @@ kensa_status kensa_analyze(kensa_ctx *k, const char *bytes, size_t len, const ch
         arena_free(a);
         return KENSA_ERR_NOMEM;
     }
+    if (html_guarded_take())
+        mime_warn(r->msg, "HTML nested deeper than %d elements: the start tags past that depth "
+                          "were left out of its parse",
+                  HTML_MAX_DEPTH);
     if (r->msg->text)
         r->text_defanged = links_defang_text(a, &r->links, r->msg->text);
     *out = r;

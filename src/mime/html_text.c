@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "../util/kbuf.h"
+#include "html_guard.h"
 #include "html_prescan.h"
 
 static int is_hidden_tag(GumboTag t)
@@ -160,11 +161,20 @@ typedef struct {
     char *scratch;
     size_t scratch_cap;
     html_pieces pcs;
+    int guarded; /* out was parsed from html_depth_guard()'s copy */
 } parse_cache;
 
 /* scratch kept between parts up to this size; larger is freed after use */
 enum { PC_KEEP_MAX = 1 << 20 };
 static __thread parse_cache pc_tls;
+static __thread unsigned guarded_parses; /* see html_guarded_take() */
+
+unsigned html_guarded_take(void)
+{
+    unsigned n = guarded_parses;
+    guarded_parses = 0;
+    return n;
+}
 static pthread_key_t pc_key;
 static pthread_once_t pc_once = PTHREAD_ONCE_INIT;
 
@@ -236,8 +246,10 @@ static GumboOutput *parse_with(parse_cache *c, const char *in, size_t in_len, in
 const void *html_parse_cached(const char *html, size_t len)
 {
     parse_cache *c = &pc_tls;
-    if (c->out && c->len == len && (len == 0 || memcmp(c->bytes, html, len) == 0))
+    if (c->out && c->len == len && (len == 0 || memcmp(c->bytes, html, len) == 0)) {
+        guarded_parses += c->guarded;
         return c->out;
+    }
     pc_clear(c, 1);
     pthread_once(&pc_once, pc_key_init);
     pthread_setspecific(pc_key, c); /* pc_thread_exit frees the tree */
@@ -247,6 +259,18 @@ const void *html_parse_cached(const char *html, size_t len)
      * read, so the copy can go once the tree is built */
     html_pieces *pcs = &c->pcs;
     pcs->n = pcs->len = 0;
+    /* the cache is keyed by the part as given; gumbo parses it with the
+     * nesting bounded (html_guard.c) */
+    const char *key = html;
+    size_t key_len = len;
+    size_t glen = 0;
+    char *guarded = html_depth_guard(html, len, HTML_MAX_DEPTH, &glen);
+    c->guarded = guarded != NULL;
+    guarded_parses += c->guarded;
+    if (guarded) {
+        html = guarded;
+        len = glen;
+    }
     const char *in = html;
     size_t in_len = len;
     char *stripped = NULL;
@@ -279,6 +303,9 @@ const void *html_parse_cached(const char *html, size_t len)
     }
     pcs->n = pcs->len = 0;
     pc_trim(c);
+    free(guarded);
+    html = key;
+    len = key_len;
     if (!g) {
         gp_reset(&c->pool, 1);
         return NULL;

@@ -21,6 +21,10 @@ char *html_visible_text(arena *a, const char *html, size_t len, size_t max);
  * gumbo fails. */
 const void *html_parse_cached(const char *html, size_t len);
 
+/* How many of this thread's html_parse_cached() calls since the last take
+ * returned a tree parsed with the nesting bounded (html_guard.h); resets. */
+unsigned html_guarded_take(void);
+
 /* The charset named by a <meta charset> or <meta http-equiv content=...;
  * charset=...> in the first 4 KiB of raw bytes, in the arena, or NULL. */
 char *html_sniff_meta_charset(arena *a, const char *raw, size_t len);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../../src/mime/html_guard.h"
 #include "../../src/mime/html_prescan.h"
 #include "../../src/mime/message.h"
 #include "../tap.h"
@@ -77,7 +78,49 @@ static void tree_case(const char *in)
 }
 
 static mime_config *mc;
-static size_t files, parts, cut, differ;
+static size_t files, parts, cut, differ, guarded, deepest;
+
+/* the least nesting bound html_depth_guard() lets s through with */
+static size_t guard_need(const char *s, size_t n)
+{
+    size_t lo = 1, hi = HTML_MAX_DEPTH + 1; /* need in [lo, hi] */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, gl;
+        char *g = html_depth_guard(s, n, mid, &gl);
+        if (g)
+            lo = mid + 1;
+        else
+            hi = mid;
+        free(g);
+    }
+    return lo;
+}
+
+/* a hostile part: the guard cuts it, its copy passes, the text stays */
+static void guard_case(const char *unit, size_t times, int want_cut)
+{
+    size_t ul = strlen(unit), n = ul * times + 16;
+    char *s = malloc(n);
+    size_t k = 0;
+    for (size_t i = 0; i < times; i++, k += ul)
+        memcpy(s + k, unit, ul);
+    memcpy(s + k, "<i>end-text</i>", 15);
+    k += 15;
+    size_t gl = 0;
+    char *g = html_depth_guard(s, k, HTML_MAX_DEPTH, &gl);
+    if (!want_cut) {
+        TAP_OK(g == NULL, "guard: %zu x \"%s\" passes untouched", times, unit);
+    } else {
+        size_t gl2;
+        char *g2 = g ? html_depth_guard(g, gl, HTML_MAX_DEPTH, &gl2) : NULL;
+        TAP_OK(g && gl < k && !g2 && memmem(g, gl, "end-text", 8),
+               "guard: %zu x \"%s\" cut to %zu of %zu bytes, the cut copy within the bound, its text kept",
+               times, unit, gl, k);
+        free(g2);
+    }
+    free(g);
+    free(s);
+}
 
 static int visit(const char *path, const struct stat *st, int type, struct FTW *f)
 {
@@ -113,6 +156,13 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
                     printf("# tree differs after the prescan: %s part %zu\n", path, i);
                 }
             }
+            size_t need = guard_need(p->text, p->text_len);
+            if (need > HTML_MAX_DEPTH) {
+                guarded++;
+                printf("# the nesting guard would cut: %s part %zu\n", path, i);
+            }
+            if (need > deepest)
+                deepest = need;
             if (same_tree_pieces(p->text, p->text_len) != 1) {
                 differ++;
                 printf("# tree differs with text as markers: %s part %zu\n", path, i);
@@ -127,6 +177,24 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 
 int main(int argc, char **argv)
 {
+    /* the nesting guard (html_guard.c): hostile nesting is cut, mail is not */
+    guard_case("<div>", 5000, 1);
+    guard_case("<span><div></span>", 3000, 1);
+    guard_case("<b><div></b>", 3000, 1);
+    guard_case("<ul><li>", 3000, 1);
+    guard_case("<div title=\"</div>\">", 3000, 1);
+    guard_case("<div><!--</div>-->", 3000, 1);
+    guard_case("<DIV>", 5000, 1);
+    guard_case("<rt>", 5000, 1);
+    guard_case("<div></div>", 50000, 0);
+    guard_case("<p>para<br>", 50000, 0);
+    guard_case("<li>item", 50000, 0);
+    guard_case("<tr><td>a<td>b", 50000, 0);
+    guard_case("<a href=x>link", 50000, 0);
+    guard_case("<img src=x><br><hr><meta a=b>", 50000, 0);
+    guard_case("<span>a</span><b>b</b><!-- <div> -->", 50000, 0);
+    guard_case("<div a='x>y'></div><div b=\"</div>\"></div>", 50000, 0);
+
     one_case("<p>a</p><style>p{x}</style><p>b</p>", "<p>a</p><style></style><p>b</p>");
     one_case("<!-- <style>x</style> --><style>y</style>", "<!----><style></style>");
     one_case("<!--><style>k</style>", "<!--><style></style>");
@@ -265,7 +333,7 @@ int main(int argc, char **argv)
     if (!mc)
         return TAP_DONE();
     for (int i = 2; i < argc; i++) {
-        size_t f0 = files, p0 = parts, c0 = cut, d0 = differ;
+        size_t f0 = files, p0 = parts, c0 = cut, d0 = differ, g0 = guarded;
         struct stat st;
         if (stat(argv[i], &st) != 0) {
             printf("ok %d - %s # SKIP not present\n", ++tap_n, argv[i]);
@@ -276,6 +344,8 @@ int main(int argc, char **argv)
         TAP_OK(differ == d0,
                "%s: %zu files, %zu HTML parts, %zu cut by the prescan, %zu with text as markers, %zu trees differ",
                argv[i], files - f0, parts - p0, cut - c0, with_pieces - w0, differ - d0);
+        TAP_OK(guarded == g0, "%s: the nesting guard cuts %zu HTML parts (deepest so far needs %zu of %d)",
+               argv[i], guarded - g0, deepest, HTML_MAX_DEPTH);
     }
     mime_config_free(mc);
     mime_global_shutdown();
