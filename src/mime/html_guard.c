@@ -24,14 +24,90 @@
  */
 #include "html_guard.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/ascii.h"
 
+/* what the model needs to know of a tag name */
+enum {
+    C_VOID = 1 << 0,     /* never stays open */
+    C_A = 1 << 1,        /* a new <a> closes the open one */
+    C_P = 1 << 2,        /* closes an open p */
+    C_LI = 1 << 3,       /* closes an open li */
+    C_DD = 1 << 4,       /* dd, dt: close an open dd or dt */
+    C_CELL = 1 << 5,     /* td, th: close an open cell */
+    C_TR = 1 << 6,       /* closes an open row */
+    C_OPTION = 1 << 7,   /* closes an option on top */
+    C_IMPLIED = 1 << 8,  /* popped by "generate implied end tags" */
+    C_PHRASING = 1 << 9, /* neither special nor a scope boundary */
+    C_LIABOVE = 1 << 10, /* p, div, address: passed over by li, dd, dt */
+};
+
+static const struct {
+    char name[9];
+    unsigned char len;
+    unsigned short cls;
+} tags[] = {
+    {"a", 1, C_A},
+    {"p", 1, C_P | C_IMPLIED | C_LIABOVE},
+    {"b", 1, C_PHRASING},
+    {"i", 1, C_PHRASING},
+    {"u", 1, C_PHRASING},
+    {"s", 1, C_PHRASING},
+    {"br", 2, C_VOID},
+    {"hr", 2, C_VOID},
+    {"li", 2, C_LI | C_IMPLIED},
+    {"dd", 2, C_DD | C_IMPLIED},
+    {"dt", 2, C_DD | C_IMPLIED},
+    {"td", 2, C_CELL},
+    {"th", 2, C_CELL},
+    {"tr", 2, C_TR},
+    {"rb", 2, C_IMPLIED},
+    {"rp", 2, C_IMPLIED},
+    {"rt", 2, C_IMPLIED},
+    {"em", 2, C_PHRASING},
+    {"tt", 2, C_PHRASING},
+    {"col", 3, C_VOID},
+    {"img", 3, C_VOID},
+    {"wbr", 3, C_VOID},
+    {"rtc", 3, C_IMPLIED},
+    {"div", 3, C_LIABOVE},
+    {"big", 3, C_PHRASING},
+    {"sub", 3, C_PHRASING},
+    {"sup", 3, C_PHRASING},
+    {"area", 4, C_VOID},
+    {"base", 4, C_VOID},
+    {"link", 4, C_VOID},
+    {"meta", 4, C_VOID},
+    {"span", 4, C_PHRASING},
+    {"font", 4, C_PHRASING},
+    {"code", 4, C_PHRASING},
+    {"nobr", 4, C_PHRASING},
+    {"embed", 5, C_VOID},
+    {"frame", 5, C_VOID},
+    {"image", 5, C_VOID},
+    {"input", 5, C_VOID},
+    {"param", 5, C_VOID},
+    {"track", 5, C_VOID},
+    {"small", 5, C_PHRASING},
+    {"label", 5, C_PHRASING},
+    {"keygen", 6, C_VOID},
+    {"source", 6, C_VOID},
+    {"option", 6, C_OPTION | C_IMPLIED},
+    {"strong", 6, C_PHRASING},
+    {"strike", 6, C_PHRASING},
+    {"bgsound", 7, C_VOID},
+    {"address", 7, C_LIABOVE},
+    {"basefont", 8, C_VOID},
+    {"optgroup", 8, C_IMPLIED},
+};
+
 typedef struct {
     const char *name;
     size_t len;
+    unsigned cls;
 } open_el;
 
 static unsigned char lc(unsigned char c)
@@ -49,86 +125,86 @@ static int same_name(const char *a, const char *b, size_t len)
     return 1;
 }
 
+enum { NTAGS = sizeof tags / sizeof tags[0] };
+
+/* tags[] is sorted by length: the entries of length l are
+ * [by_len[l], by_len[l + 1]) */
+static unsigned char by_len[10];
+static pthread_once_t by_len_once = PTHREAD_ONCE_INIT;
+
+static void by_len_init(void)
+{
+    for (size_t l = 0, k = 0; l < 10; l++) {
+        while (k < NTAGS && tags[k].len < l)
+            k++;
+        by_len[l] = (unsigned char)k;
+    }
+}
+
+static unsigned tag_class(const char *name, size_t len)
+{
+    if (len == 0 || len > 8)
+        return 0;
+    char b[8];
+    for (size_t i = 0; i < len; i++)
+        b[i] = (char)lc((unsigned char)name[i]);
+    for (size_t k = by_len[len]; k < by_len[len + 1]; k++)
+        if (tags[k].name[0] == b[0] && memcmp(tags[k].name, b, len) == 0)
+            return tags[k].cls;
+    return 0;
+}
+
 static int is_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
-/* name (len bytes of s, any case) is one of the NULL-ended lower-case list */
-static int name_in(const char *s, size_t len, const char *const *list)
+/* For a start tag of class cls: the depth its open counterpart is popped
+ * to (that element's index), or (size_t)-1. The tree builder closes an open
+ * p for a new p (through implied-end and phrasing elements), li for li and
+ * dd/dt for dd/dt (through p, div, address), a cell for a cell (through
+ * implied-end elements) and a row for a row (through those and cells), and
+ * an option on top for an option. Only the top 8 entries are looked at. */
+static size_t closes_open(const open_el *st, size_t depth, unsigned cls)
 {
-    for (; *list; list++)
-        if (strlen(*list) == len && same_name(s, *list, len))
-            return 1;
-    return 0;
-}
-
-static const char *const void_names[] = {
-    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image",
-    "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr", NULL};
-/* elements "generate implied end tags" pops */
-static const char *const implied_names[] = {"dd", "dt", "li", "optgroup", "option", "p", "rb",
-                                            "rp", "rt", "rtc", NULL};
-/* phrasing elements that are neither special nor a scope boundary */
-static const char *const phrasing_names[] = {"span", "b", "i", "u", "s", "em", "strong", "font",
-                                             "small", "big", "code", "tt", "strike", "nobr",
-                                             "label", "sub", "sup", NULL};
-static const char *const li_above[] = {"p", "div", "address", NULL};
-static const char *const cell_names[] = {"td", "th", NULL};
-static const char *const dd_names[] = {"dd", "dt", NULL};
-static const char *const li_names[] = {"li", NULL};
-static const char *const p_names[] = {"p", NULL};
-static const char *const tr_names[] = {"tr", NULL};
-
-/* For a start tag name: the depth its open counterpart is popped to (the
- * index of that element), or (size_t)-1. The tree builder closes an open p
- * for a new p (through phrasing and implied-end elements), li for li and
- * dd/dt for dd/dt (through p, div, address), a cell for a cell and a row
- * for a row (through implied-end elements), an option on top for an option.
- * Only the top 8 entries are looked at. */
-static size_t closes_open(const open_el *st, size_t depth, const char *name, size_t len)
-{
-    const char *const *match, *const *above, *const *above2 = NULL;
-    if (len == 1 && lc((unsigned char)name[0]) == 'p') {
-        match = p_names, above = implied_names, above2 = phrasing_names;
-    } else if (name_in(name, len, li_names)) {
-        match = li_names, above = li_above;
-    } else if (name_in(name, len, dd_names)) {
-        match = dd_names, above = li_above;
-    } else if (name_in(name, len, cell_names)) {
-        match = cell_names, above = implied_names;
-    } else if (name_in(name, len, tr_names)) {
-        match = tr_names, above = implied_names, above2 = cell_names;
-    } else if (len == 6 && same_name(name, "option", 6)) {
-        return depth && st[depth - 1].len == 6 && same_name(st[depth - 1].name, "option", 6)
-                   ? depth - 1
-                   : (size_t)-1;
-    } else {
+    unsigned match, above;
+    if (cls & C_P)
+        match = C_P, above = C_IMPLIED | C_PHRASING;
+    else if (cls & C_LI)
+        match = C_LI, above = C_LIABOVE;
+    else if (cls & C_DD)
+        match = C_DD, above = C_LIABOVE;
+    else if (cls & C_CELL)
+        match = C_CELL, above = C_IMPLIED;
+    else if (cls & C_TR)
+        match = C_TR, above = C_IMPLIED | C_CELL;
+    else if (cls & C_OPTION)
+        return depth && (st[depth - 1].cls & C_OPTION) ? depth - 1 : (size_t)-1;
+    else
         return (size_t)-1;
-    }
     for (size_t k = depth, seen = 0; k > 0 && seen < 8; k--, seen++) {
-        const open_el *e = &st[k - 1];
-        if (name_in(e->name, e->len, match))
+        unsigned c = st[k - 1].cls;
+        if (c & match)
             return k - 1;
-        if (!name_in(e->name, e->len, above) && !(above2 && name_in(e->name, e->len, above2)))
+        if (!(c & above))
             break;
     }
     return (size_t)-1;
 }
 
 /* Just past the '>' of a tag whose name ends at j (the tokenizer's rules for
- * attribute values: a quote right after '=' runs to the same quote), or n. */
+ * attribute values: a quote right after '=' and spaces runs to the same
+ * quote; elsewhere a quote is an ordinary byte), or n. Jumps from '=' to
+ * '=' with memchr: attribute bytes are most of a tag's. */
 static size_t tag_close(const char *s, size_t n, size_t j)
 {
     while (j < n) {
-        unsigned char c = (unsigned char)s[j];
-        if (c == '>')
-            return j + 1;
-        if (c != '=') {
-            j++;
-            continue;
-        }
-        j++;
+        const char *gt = memchr(s + j, '>', n - j);
+        size_t g = gt ? (size_t)(gt - s) : n;
+        const char *eq = memchr(s + j, '=', g - j);
+        if (!eq)
+            return gt ? g + 1 : n;
+        j = (size_t)(eq - s) + 1;
         while (j < n && is_space((unsigned char)s[j]))
             j++;
         if (j < n && (s[j] == '"' || s[j] == '\'')) {
@@ -190,12 +266,13 @@ static size_t model(const char *s, size_t n, size_t max, open_el *st, char *out)
             j++;
         const char *name = s + nm;
         size_t len = j - nm;
+        unsigned cls;
         size_t te = tag_close(s, n, j);
         if (end) {
             if (depth && st[depth - 1].len == len && same_name(st[depth - 1].name, name, len))
                 depth--;
-        } else if (!name_in(name, len, void_names) && !(len == 1 && lc((unsigned char)name[0]) == 'a')) {
-            size_t to = closes_open(st, depth, name, len);
+        } else if (!((cls = tag_class(name, len)) & (C_VOID | C_A))) {
+            size_t to = closes_open(st, depth, cls);
             if (to != (size_t)-1)
                 depth = to;
             if (depth == max) {
@@ -208,6 +285,7 @@ static size_t model(const char *s, size_t n, size_t max, open_el *st, char *out)
             } else {
                 st[depth].name = name;
                 st[depth].len = len;
+                st[depth].cls = cls;
                 depth++;
             }
         }
@@ -219,11 +297,15 @@ static size_t model(const char *s, size_t n, size_t max, open_el *st, char *out)
     return o + (n - copied);
 }
 
+/* the model's stack for the usual bound: no allocation per part */
+static __thread open_el stack_tls[HTML_MAX_DEPTH];
+
 char *html_depth_guard(const char *s, size_t n, size_t max, size_t *out_len)
 {
     if (max == 0 || n == 0)
         return NULL;
-    open_el *st = malloc(max * sizeof *st);
+    pthread_once(&by_len_once, by_len_init);
+    open_el *st = max <= HTML_MAX_DEPTH ? stack_tls : malloc(max * sizeof *st);
     if (!st)
         return NULL;
     char *out = NULL;
@@ -232,6 +314,7 @@ char *html_depth_guard(const char *s, size_t n, size_t max, size_t *out_len)
         if (out)
             *out_len = model(s, n, max, st, out);
     }
-    free(st);
+    if (st != stack_tls)
+        free(st);
     return out;
 }
