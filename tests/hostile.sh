@@ -3,8 +3,9 @@
 # 200 MB message, 10,000 nested multiparts, a 5 MB header line, 100,000
 # headers, invalid base64 and quoted-printable, an unknown charset, NUL bytes,
 # an mbox with a broken message in the middle, unreadable files and
-# directories, a symlink loop. Each must give a report with a warning or a
-# per-input error record, within bounded time (timeout) and memory (peak RSS),
+# directories, a symlink loop, deeply nested HTML. Each must give a report
+# with a warning or a per-input error record, within bounded time (timeout)
+# and memory (peak RSS),
 # with the contract's exit code (0 all analyzed, 2 some input failed), and the
 # other inputs of the batch still reported, in order.
 # Prints TAP. Needs $KENSA (the binary), jq and python3 (to write the inputs).
