@@ -23,6 +23,7 @@
 #include <unicode/utrans.h>
 
 #include "../util/lanes.h"
+#include "../util/utf8.h"
 #include "internal.h"
 
 #ifdef __SSE2__
@@ -184,32 +185,6 @@ static int32_t drop_ignorables(UChar *u, int32_t n)
             u[o++] = u[k];
     }
     return o;
-}
-
-/* kbuf_add_utf8's encoding (surrogates and out-of-range become U+FFFD) into
- * o; returns the byte count. */
-static size_t put_utf8(char *o, uint32_t cp)
-{
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    } else if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    } else if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* ---- fast characters: copied (or, in ASCII, lowered) without ICU ----
@@ -411,7 +386,7 @@ static int nfkc_emit(void *ctx, const char *p, size_t n, int slow)
             rc = kbuf_add(c->b, run, rn) == KBUF_OK ? 0 : -1;
             rn = 0;
         }
-        rn += put_utf8(run + rn, (uint32_t)x);
+        rn += utf8_put(run + rn, (uint32_t)x);
     }
     if (!rc)
         rc = kbuf_add(c->b, run, rn) == KBUF_OK ? 0 : -1;
@@ -597,7 +572,7 @@ static void fold_char(fold_ctx *c, UChar32 x)
     if (l)
         c->run[c->rn++] = (char)l;
     else
-        c->rn += put_utf8(c->run + c->rn, (uint32_t)x);
+        c->rn += utf8_put(c->run + c->rn, (uint32_t)x);
 }
 
 /* 1 for the ASCII bytes the fold keeps: all, or all but white space */

@@ -23,6 +23,7 @@
 #include "../util/domain.h"
 #include "../util/hash.h"
 #include "../util/lanes.h"
+#include "../util/utf8.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -368,30 +369,6 @@ static _Thread_local int nc_ascii_ok;
 /* 1 (default): the character path when it applies; 0: always ICU (tests compare) */
 int bi_norm_fast = 1;
 
-static size_t u8_put(uint32_t cp, char *o)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* norm of the one character in[0..il) as UTF-8 into o (at most cap bytes);
  * its length, or -1 */
 static int32_t nc_one(const UNormalizer2 *norm, const UChar *in, int32_t il, char *o, int32_t cap)
@@ -418,7 +395,7 @@ static void nc_compute(const brand_data *d, uint32_t cp, nc_slot *e)
     int32_t il = 0;
     U16_APPEND_UNSAFE(in, il, cp);
     char orig[4], k[8], f[8];
-    size_t ol = u8_put(cp, orig);
+    size_t ol = utf8_put(orig, cp);
     int32_t kl = nc_one(d->nfkc, in, il, k, (int32_t)sizeof k);
     int32_t fl = nc_one(d->nfkc_cf, in, il, f, (int32_t)sizeof f);
     if (kl < 0 || fl < 0 || (size_t)kl > ol || (size_t)fl > ol)

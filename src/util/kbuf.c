@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void kbuf_init(kbuf *b, size_t max)
 {
     b->p = NULL;
@@ -103,30 +105,8 @@ int kbuf_printf(kbuf *b, const char *fmt, ...)
 
 int kbuf_add_utf8(kbuf *b, unsigned long cp)
 {
-    unsigned char o[4];
-    size_t n;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        o[0] = (unsigned char)(0xF0 | (cp >> 18));
-        o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-        o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return kbuf_add(b, o, n);
+    char o[4];
+    return kbuf_add(b, o, utf8_put(o, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp));
 }
 
 const char *kbuf_str(kbuf *b)
