@@ -19,6 +19,7 @@
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
+#include "../mime/charset.h"
 #include "../util/ascii.h"
 #include "../util/domain.h"
 #include "../util/hash.h"
@@ -423,37 +424,18 @@ static const nc_slot *nc_get(const brand_data *d, uint32_t cp)
 }
 
 /* The code point of well-formed UTF-8 at u[0..n) (lead byte >= 0x80) and its
- * length in *len; -1 when ill-formed (Unicode 3.9 table 3-7: ICU would put
- * U+FFFD there). */
+ * length in *len; -1 when ill-formed (charset_utf8_seq: Unicode 3.9 table
+ * 3-7, where ICU would put U+FFFD). */
 static long u8_get(const unsigned char *u, size_t n, size_t *len)
 {
-    unsigned c = u[0];
-    if (c >= 0xC2 && c <= 0xDF) {
-        if (n < 2 || (u[1] & 0xC0) != 0x80)
-            return -1;
-        *len = 2;
-        return ((long)(c & 0x1F) << 6) | (u[1] & 0x3F);
-    }
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80)
-            return -1;
-        long cp = ((long)(c & 0x0F) << 12) | ((long)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
-        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
-            return -1;
-        *len = 3;
-        return cp;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80 || (u[3] & 0xC0) != 0x80)
-            return -1;
-        long cp = ((long)(c & 0x07) << 18) | ((long)(u[1] & 0x3F) << 12) |
-                  ((long)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
-        if (cp < 0x10000 || cp > 0x10FFFF)
-            return -1;
-        *len = 4;
-        return cp;
-    }
-    return -1;
+    size_t l = charset_utf8_seq(u, n);
+    if (l < 2)
+        return -1;
+    long cp = u[0] & (0x7F >> l);
+    for (size_t i = 1; i < l; i++)
+        cp = cp << 6 | (u[i] & 0x3F);
+    *len = l;
+    return cp;
 }
 
 /* p[0..l) onto o at *w, whitespace runs -> one space (none in front), as
