@@ -465,25 +465,31 @@ static int typo_may_start(const content_data *d, const char *s, size_t len, size
     return d->typo_h3[h >> 3] >> (h & 7) & 1;
 }
 
+/* The first position from e where a typo may start, or len. */
+static size_t next_typo_start(const content_data *d, const char *s, size_t len, size_t e)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    while (e < len) {
+        if (u[e] < 0x80) { /* an ASCII run cannot hold a typo (they start non-ASCII) */
+            while (e + 8 <= len && !(lanes_load(u + e) & LANES_ALL))
+                e += 8;
+            while (e < len && u[e] < 0x80)
+                e++;
+            continue;
+        }
+        if (typo_may_start(d, s, len, e))
+            break;
+        e++;
+    }
+    return e;
+}
+
 /* Replace every typo's wrong form by its right form, in place into b. */
 static void apply_typos(const content_data *d, kbuf *b, const char *s, size_t len)
 {
-    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
         /* the bytes where no typo can start, appended at once */
-        size_t e = i;
-        while (e < len) {
-            if (u[e] < 0x80) { /* an ASCII run cannot hold a typo (they start non-ASCII) */
-                while (e + 8 <= len && !(lanes_load(u + e) & LANES_ALL))
-                    e += 8;
-                while (e < len && u[e] < 0x80)
-                    e++;
-                continue;
-            }
-            if (typo_may_start(d, s, len, e))
-                break;
-            e++;
-        }
+        size_t e = next_typo_start(d, s, len, i);
         add_bytes(b, s + i, e - i);
         i = e;
         if (i >= len)
@@ -696,25 +702,6 @@ static int fold_emit(void *ctx, const char *p, size_t n, int slow)
     return c->over ? -1 : 0;
 }
 
-/* Could some typo start in s[0..len)? apply_typos' scan for a start. */
-static int typo_anywhere(const content_data *d, const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t e = 0; e < len;) {
-        if (u[e] < 0x80) {
-            while (e + 8 <= len && !(lanes_load(u + e) & LANES_ALL))
-                e += 8;
-            while (e < len && u[e] < 0x80)
-                e++;
-            continue;
-        }
-        if (typo_may_start(d, s, len, e))
-            return 1;
-        e++;
-    }
-    return 0;
-}
-
 char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int strip_space,
                  size_t *olen)
 {
@@ -767,7 +754,7 @@ char *cnorm_fold(arena *a, const content_data *d, const char *s, size_t len, int
         r = b.p ? b.p : "";
         rl = b.len;
     }
-    if (d && d->ntypos && typo_anywhere(d, r, rl)) {
+    if (d && d->ntypos && next_typo_start(d, r, rl, 0) < rl) {
         kbuf t;
         kbuf_init(&t, 8 * CONTENT_MAX_TEXT);
         kbuf_reserve(&t, rl);
