@@ -78,26 +78,7 @@ long decode_base64(const char *in, size_t n, kbuf *out)
                 size_t k = (n - i) / 4, r = (B64_TMP - t) / 3;
                 const unsigned char *p = s + i, *e = p + 4 * (r < k ? r : k);
                 unsigned char *o = tmp + t;
-                /* two quanta a turn while both are letters only */
-                while (e - p >= 8) {
-                    uint32_t q0 = Q0[p[0]] | Q1[p[1]] | Q2[p[2]] | Q3[p[3]];
-                    uint32_t q1 = Q0[p[4]] | Q1[p[5]] | Q2[p[6]] | Q3[p[7]];
-                    if ((q0 | q1) >> 24)
-                        break;
-                    b64_store6(o, q0, q1);
-                    o += 6;
-                    p += 8;
-                }
-                while (p < e) {
-                    uint32_t q = Q0[p[0]] | Q1[p[1]] | Q2[p[2]] | Q3[p[3]];
-                    if (q >> 24)
-                        break;
-                    o[0] = (unsigned char)(q >> 16);
-                    o[1] = (unsigned char)(q >> 8);
-                    o[2] = (unsigned char)q;
-                    o += 3;
-                    p += 4;
-                }
+                b64_quanta(&p, e, &o, Q0, Q1, Q2, Q3);
                 i = (size_t)(p - s);
                 t = (size_t)(o - tmp);
                 if (t < B64_TMP) {

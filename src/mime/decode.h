@@ -33,6 +33,40 @@ static inline void b64_store6(unsigned char *o, uint32_t q0, uint32_t q1)
 #endif
 }
 
+/* Whole quanta from *p toward e (e - *p a multiple of four) into *o, two a
+ * turn; stops before the first quantum holding a byte that is not a letter.
+ * t0..t3: the alphabet's letter values at bits 18, 12, 6 and 0, anything
+ * else 1 << 31 (the OR of a quantum's four is then its three bytes, or
+ * >= 1 << 24). *o needs b64_store6's two bytes of scratch past the output. */
+static inline void b64_quanta(const unsigned char **p, const unsigned char *e, unsigned char **o,
+                              const uint32_t *t0, const uint32_t *t1, const uint32_t *t2,
+                              const uint32_t *t3)
+{
+    const unsigned char *s = *p;
+    unsigned char *w = *o;
+    while (e - s >= 8) {
+        uint32_t q0 = t0[s[0]] | t1[s[1]] | t2[s[2]] | t3[s[3]];
+        uint32_t q1 = t0[s[4]] | t1[s[5]] | t2[s[6]] | t3[s[7]];
+        if ((q0 | q1) >> 24)
+            break;
+        b64_store6(w, q0, q1);
+        w += 6;
+        s += 8;
+    }
+    while (s < e) {
+        uint32_t q = t0[s[0]] | t1[s[1]] | t2[s[2]] | t3[s[3]];
+        if (q >> 24)
+            break;
+        w[0] = (unsigned char)(q >> 16);
+        w[1] = (unsigned char)(q >> 8);
+        w[2] = (unsigned char)q;
+        w += 3;
+        s += 4;
+    }
+    *p = s;
+    *o = w;
+}
+
 /* Append the decoded bytes of in[0..n) to out. Returns the number of input
  * characters that were not part of the alphabet (0 on clean input) or a
  * negative kbuf error when out is full. */

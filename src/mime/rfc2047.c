@@ -189,25 +189,7 @@ static int decode_word(const char *s, size_t n, char enc, kbuf *b)
                 size_t k = (n - i) / 4, r = (ocap - on) / 3;
                 const unsigned char *p = (const unsigned char *)s + i, *e = p + 4 * (r < k ? r : k);
                 unsigned char *w = o + on;
-                while (e - p >= 8) {
-                    uint32_t q0 = W0[p[0]] | W1[p[1]] | W2[p[2]] | W3[p[3]];
-                    uint32_t q1 = W0[p[4]] | W1[p[5]] | W2[p[6]] | W3[p[7]];
-                    if ((q0 | q1) >> 24)
-                        break;
-                    b64_store6(w, q0, q1);
-                    w += 6;
-                    p += 8;
-                }
-                while (p < e) {
-                    uint32_t q = W0[p[0]] | W1[p[1]] | W2[p[2]] | W3[p[3]];
-                    if (q >> 24)
-                        break;
-                    w[0] = (unsigned char)(q >> 16);
-                    w[1] = (unsigned char)(q >> 8);
-                    w[2] = (unsigned char)q;
-                    w += 3;
-                    p += 4;
-                }
+                b64_quanta(&p, e, &w, W0, W1, W2, W3);
                 i = (size_t)(p - (const unsigned char *)s);
                 on = (size_t)(w - o);
                 if (p < e) /* a quantum with a non-letter: letter by letter */
