@@ -23,6 +23,7 @@
  * never left out), so the work stays linear in the part's size.
  */
 #include "html_guard.h"
+#include "html_prescan.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -215,23 +216,13 @@ static size_t tag_close(const char *s, size_t n, size_t j)
     return n;
 }
 
-/* After "<!" or "<?" or "</" + non-letter at i: just past the comment. */
+/* After "<!" or "<?" or "</" + non-letter at i: just past the comment
+ * (html_comment_close's rules for "<!--"; others end at the next '>'). */
 static size_t comment_end(const char *s, size_t n, size_t i)
 {
     if (i + 3 < n && s[i + 1] == '!' && s[i + 2] == '-' && s[i + 3] == '-') {
-        size_t j = i + 4;
-        if (j < n && s[j] == '>') /* "<!-->" */
-            return j + 1;
-        if (j + 1 < n && s[j] == '-' && s[j + 1] == '>') /* "<!--->" */
-            return j + 2;
-        for (size_t k = j; k + 2 < n; k++)
-            if (s[k] == '-' && s[k + 1] == '-') {
-                if (s[k + 2] == '>')
-                    return k + 3;
-                if (k + 3 < n && s[k + 2] == '!' && s[k + 3] == '>')
-                    return k + 4;
-            }
-        return n;
+        size_t text_end, end = html_comment_close(s, n, i + 4, &text_end);
+        return end ? end : n;
     }
     const char *gt = memchr(s + i + 1, '>', n - i - 1);
     return gt ? (size_t)(gt - s) + 1 : n;

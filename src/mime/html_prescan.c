@@ -525,6 +525,22 @@ static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode, html
     return 0;
 }
 
+size_t html_comment_close(const char *s, size_t n, size_t j, size_t *text_end)
+{
+    *text_end = j;
+    if (j < n && s[j] == '>') /* "<!-->" */
+        return j + 1;
+    if (j + 1 < n && s[j] == '-' && s[j + 1] == '>') /* "<!--->" */
+        return j + 2;
+    for (size_t k = j; k + 2 < n; k++)
+        if (s[k] == '-' && s[k + 1] == '-' &&
+            (s[k + 2] == '>' || (k + 3 < n && s[k + 2] == '!' && s[k + 3] == '>'))) {
+            *text_end = k;
+            return k + (s[k + 2] == '>' ? 3 : 4);
+        }
+    return 0;
+}
+
 static size_t prescan(const char *s, size_t n, char *out, html_pieces *pc)
 {
     html_pieces *text_pc = pc; /* text as markers; attribute values with pc */
@@ -546,24 +562,8 @@ static size_t prescan(const char *s, size_t n, char *out, html_pieces *pc)
         int c = (unsigned char)s[i + 1];
         if (c == '!') {
             if (word_at(s, n, i + 2, "--")) {
-                /* comment: "<!-->" and "<!--->" end at once; else at "-->" or "--!>" */
-                size_t j = i + 4;
-                if (j < n && s[j] == '>') {
-                    i = j + 1;
-                    continue;
-                }
-                if (j + 1 < n && s[j] == '-' && s[j + 1] == '>') {
-                    i = j + 2;
-                    continue;
-                }
-                size_t end = 0, k = j;
-                for (; k + 2 < n; k++) {
-                    if (s[k] == '-' && s[k + 1] == '-' &&
-                        (s[k + 2] == '>' || (k + 3 < n && s[k + 2] == '!' && s[k + 3] == '>'))) {
-                        end = k + (s[k + 2] == '>' ? 3 : 4);
-                        break;
-                    }
-                }
+                size_t j = i + 4, k;
+                size_t end = html_comment_close(s, n, j, &k);
                 if (!end)
                     return 0;
                 /* no stage reads a comment's text: "<!--" + its end */

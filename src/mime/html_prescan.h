@@ -9,6 +9,11 @@
 
 #include <stddef.h>
 
+/* The HTML tokenizer's end of a comment whose "<!--" ends at j: just past
+ * "-->" or "--!>" ("<!-->" and "<!--->" end at once), with the end of its
+ * text in *text_end; 0 when the comment does not end in s[0..n). */
+size_t html_comment_close(const char *s, size_t n, size_t j, size_t *text_end);
+
 /* Writes s without what no stage reads (among it the text of its <style>
  * elements and the attributes html_prescan_keeps_attr() says no to) to out
  * (room for n bytes), and returns its length; 0 when nothing was removed or
