@@ -111,17 +111,12 @@ typedef struct {
     unsigned cls;
 } open_el;
 
-static unsigned char lc(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
-}
-
 /* a and b (len bytes each) equal with ASCII letters folded, as the
  * tokenizer lowers tag names */
 static int same_name(const char *a, const char *b, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (lc((unsigned char)a[i]) != lc((unsigned char)b[i]))
+        if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
             return 0;
     return 1;
 }
@@ -148,16 +143,11 @@ static unsigned tag_class(const char *name, size_t len)
         return 0;
     char b[8];
     for (size_t i = 0; i < len; i++)
-        b[i] = (char)lc((unsigned char)name[i]);
+        b[i] = (char)ascii_lower((unsigned char)name[i]);
     for (size_t k = by_len[len]; k < by_len[len + 1]; k++)
         if (tags[k].name[0] == b[0] && memcmp(tags[k].name, b, len) == 0)
             return tags[k].cls;
     return 0;
-}
-
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
 /* For a start tag of class cls: the depth its open counterpart is popped
@@ -206,7 +196,7 @@ static size_t tag_close(const char *s, size_t n, size_t j)
         if (!eq)
             return gt ? g + 1 : n;
         j = (size_t)(eq - s) + 1;
-        while (j < n && is_space((unsigned char)s[j]))
+        while (j < n && html_space((unsigned char)s[j]))
             j++;
         if (j < n && (s[j] == '"' || s[j] == '\'')) {
             const char *q = memchr(s + j + 1, s[j], n - j - 1);
@@ -253,7 +243,7 @@ static size_t model(const char *s, size_t n, size_t max, open_el *st, char *out)
             continue;
         }
         size_t j = nm;
-        while (j < n && !is_space((unsigned char)s[j]) && s[j] != '/' && s[j] != '>')
+        while (j < n && !html_space((unsigned char)s[j]) && s[j] != '/' && s[j] != '>')
             j++;
         const char *name = s + nm;
         size_t len = j - nm;

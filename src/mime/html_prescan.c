@@ -32,22 +32,12 @@
 
 #include "../util/ascii.h"
 
-static int lc(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
 /* s[i..] starts with word (lower case), case-insensitively */
 static int word_at(const char *s, size_t n, size_t i, const char *word)
 {
     size_t k = 0;
     for (; word[k]; k++)
-        if (i + k >= n || lc((unsigned char)s[i + k]) != word[k])
+        if (i + k >= n || ascii_lower((unsigned char)s[i + k]) != word[k])
             return 0;
     return 1;
 }
@@ -64,7 +54,7 @@ static size_t raw_end(const char *s, size_t n, size_t i, const char *name)
         i = (size_t)(lt - s);
         if (i + 2 + nl < n && s[i + 1] == '/' && word_at(s, n, i + 2, name)) {
             int c = (unsigned char)s[i + 2 + nl];
-            if (is_space(c) || c == '/' || c == '>')
+            if (html_space(c) || c == '/' || c == '>')
                 return i;
         }
         i++;
@@ -86,7 +76,7 @@ static void cut(emit *e, const char *s, size_t a, size_t b, int space)
 {
     memcpy(e->out + e->o, s + e->copied, a - e->copied);
     e->o += a - e->copied;
-    if (space && !(e->o && is_space((unsigned char)e->out[e->o - 1])))
+    if (space && !(e->o && html_space((unsigned char)e->out[e->o - 1])))
         e->out[e->o++] = ' ';
     e->copied = b;
 }
@@ -102,15 +92,15 @@ static void squeeze(emit *e, const char *s, size_t a, size_t b, int keep_first)
 {
     size_t k = a;
     if (keep_first)
-        while (k < b && is_space((unsigned char)s[k]))
+        while (k < b && html_space((unsigned char)s[k]))
             k++;
     while (k + 1 < b) {
-        if (!is_space((unsigned char)s[k]) || !is_space((unsigned char)s[k + 1])) {
+        if (!html_space((unsigned char)s[k]) || !html_space((unsigned char)s[k + 1])) {
             k++;
             continue;
         }
         size_t r = k + 2;
-        while (r < b && is_space((unsigned char)s[r]))
+        while (r < b && html_space((unsigned char)s[r]))
             r++;
         cut(e, s, k + 1, r, 0);
         k = r;
@@ -137,7 +127,7 @@ enum { PIECE_MIN = 7, PIECE_MAX_N = 1u << 22 };
  * replaces (controls, noncharacters, invalid UTF-8); else 0 */
 static int ascii_plain(unsigned c)
 {
-    return (c >= 0x20 && c != 0x7F && c != '&' && c != '<') || is_space((int)c);
+    return (c >= 0x20 && c != 0x7F && c != '&' && c != '<') || html_space((int)c);
 }
 
 static size_t plain_len(const char *s, size_t i, size_t b)
@@ -178,8 +168,8 @@ static int pieces_ok(const char *s, size_t n)
         unsigned long v = 0;
         for (; p < end; p++) {
             int d = *p >= '0' && *p <= '9' ? *p - '0'
-                    : hex && lc((unsigned char)*p) >= 'a' && lc((unsigned char)*p) <= 'f'
-                        ? lc((unsigned char)*p) - 'a' + 10
+                    : hex && ascii_lower((unsigned char)*p) >= 'a' && ascii_lower((unsigned char)*p) <= 'f'
+                        ? ascii_lower((unsigned char)*p) - 'a' + 10
                         : -1;
             if (d < 0)
                 break;
@@ -221,9 +211,9 @@ static long piece_add(html_pieces *pc, const char *s, size_t a, size_t b, size_t
     }
     for (size_t k = a; squeeze_ws && k < b; k++) {
         char c = s[k];
-        if (squeeze_ws && is_space((unsigned char)c)) {
+        if (squeeze_ws && html_space((unsigned char)c)) {
             *o++ = c == '\r' ? '\n' : c;
-            while (k + 1 < b && is_space((unsigned char)s[k + 1]))
+            while (k + 1 < b && html_space((unsigned char)s[k + 1]))
                 k++;
             continue;
         }
@@ -314,7 +304,7 @@ static void data_text(emit *e, const char *s, size_t a, size_t b, size_t n, int 
             continue;
         }
         size_t w = plain_len(s, k, b);
-        if (!w || is_space(c)) {
+        if (!w || html_space(c)) {
             k += w ? w : 1;
             continue;
         }
@@ -328,7 +318,7 @@ static void data_text(emit *e, const char *s, size_t a, size_t b, size_t n, int 
                 if (!ascii_plain(d))
                     break;
                 p++;
-                if (is_space((int)d)) {
+                if (html_space((int)d)) {
                     sq += !in_ws;
                     in_ws = 1;
                     continue;
@@ -370,7 +360,7 @@ static int attr_read(const char *s, size_t n)
     };
     if (n >= 11)
         return 0;
-    int c = lc((unsigned char)s[0]);
+    int c = ascii_lower((unsigned char)s[0]);
     for (size_t k = 0; k < 3 && keep[n][k]; k++)
         if (keep[n][k][0] == c && word_at(s, n, 1, keep[n][k] + 1))
             return 1;
@@ -468,13 +458,13 @@ static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode, html
             i++;
             continue;
         }
-        if (is_space(c)) {
+        if (html_space(c)) {
             size_t r = i + 1;
-            while (r < n && is_space((unsigned char)s[r]))
+            while (r < n && html_space((unsigned char)s[r]))
                 r++;
             if (mode != A_NONE && e->copied <= i) {
                 /* after a cut attribute's separator, none is needed */
-                if (e->copied == i && e->o && is_space((unsigned char)e->out[e->o - 1]))
+                if (e->copied == i && e->o && html_space((unsigned char)e->out[e->o - 1]))
                     cut(e, s, i, r, 0);
                 else if (r > i + 1)
                     cut(e, s, i + 1, r, 0);
@@ -485,14 +475,14 @@ static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode, html
         /* attribute name: up to whitespace, '/', '>' or '=' (a leading '=' is part of it) */
         size_t a0 = i;
         i++;
-        while (i < n && !is_space((unsigned char)s[i]) && s[i] != '/' && s[i] != '>' && s[i] != '=')
+        while (i < n && !html_space((unsigned char)s[i]) && s[i] != '/' && s[i] != '>' && s[i] != '=')
             i++;
         size_t a1 = i, v1 = i; /* name end, value end */
-        while (i < n && is_space((unsigned char)s[i]))
+        while (i < n && html_space((unsigned char)s[i]))
             i++;
         if (i < n && s[i] == '=') {
             i++;
-            while (i < n && is_space((unsigned char)s[i]))
+            while (i < n && html_space((unsigned char)s[i]))
                 i++;
             size_t v0 = i, ve; /* the value, and its end before a closing quote */
             if (i < n && (s[i] == '"' || s[i] == '\'')) {
@@ -506,7 +496,7 @@ static size_t tag_end(const char *s, size_t n, size_t i, emit *e, int mode, html
                  * in the plain path; anything else starts a new attribute
                  * (a parse error the loop handles the same way) */
             } else {
-                while (i < n && !is_space((unsigned char)s[i]) && s[i] != '>')
+                while (i < n && !html_space((unsigned char)s[i]) && s[i] != '>')
                     i++;
                 ve = i;
             }
@@ -609,9 +599,9 @@ static size_t prescan(const char *s, size_t n, char *out, html_pieces *pc)
         /* tag name: up to whitespace, '/' or '>' */
         char name[12];
         size_t k = 0, j = nm;
-        while (j < n && !is_space((unsigned char)s[j]) && s[j] != '/' && s[j] != '>') {
+        while (j < n && !html_space((unsigned char)s[j]) && s[j] != '/' && s[j] != '>') {
             if (k < sizeof name - 1)
-                name[k] = (char)lc((unsigned char)s[j]);
+                name[k] = (char)ascii_lower((unsigned char)s[j]);
             k++;
             j++;
         }

@@ -9,6 +9,12 @@
 
 #include <stddef.h>
 
+/* HTML's white space (tab, LF, FF, CR, space) */
+static inline int html_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
 /* The HTML tokenizer's end of a comment whose "<!--" ends at j: just past
  * "-->" or "--!>" ("<!-->" and "<!--->" end at once), with the end of its
  * text in *text_end; 0 when the comment does not end in s[0..n). */

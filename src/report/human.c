@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "../intel/ipintel.h"
+#include "../util/ascii.h"
 #include "../util/kbuf.h"
 #include "report.h"
 
@@ -213,11 +214,6 @@ typedef struct {
     size_t n;
 } lure_hosts;
 
-static unsigned char ascii_lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
-}
-
 static int host_official(const brand_result *br, const char *host)
 {
     if (!br->brand || !host)
@@ -246,7 +242,7 @@ static void collect_lure_hosts(const struct kensa_report *r, lure_hosts *h)
         for (size_t k = 0; k < 3; k++) {
             if (!c[k] || !strchr(c[k], '.') || host_official(&r->brand, c[k]))
                 continue;
-            unsigned char f = ascii_lower((unsigned char)c[k][0]);
+            unsigned char f = (unsigned char)ascii_lower((unsigned char)c[k][0]);
             size_t len = strlen(c[k]);
             /* a repeat can never be the first match: skip it */
             int seen = 0;

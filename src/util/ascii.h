@@ -22,4 +22,10 @@ static inline int ascii_alnum(int c)
     return ascii_alpha(c) || ascii_digit(c);
 }
 
+/* c with A-Z lowered, anything else as it is */
+static inline int ascii_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
 #endif
